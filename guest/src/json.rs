@@ -1,0 +1,33 @@
+//! Tolerant accessors over raw OpenChoreo JSON: a value of the wrong type reads as absent.
+
+use serde_json::Value;
+
+/// The value at `path`, if every step is an object key that exists.
+pub fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |cur, key| cur.get(key))
+}
+
+/// The string at `path`, if present and a string (possibly empty).
+pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    at(v, path).and_then(Value::as_str)
+}
+
+/// The string at `path` when it is "set": present, a string, and not empty.
+pub fn set_str<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    str_at(v, path).filter(|s| !s.is_empty())
+}
+
+/// The object at `path` when present and not null.
+pub fn obj_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a serde_json::Map<String, Value>> {
+    at(v, path).and_then(Value::as_object)
+}
+
+/// The array at `path`, or an empty slice.
+pub fn arr_at<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
+    at(v, path).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// A trimmed annotation value when it is non-empty after trimming.
+pub fn trimmed(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}

@@ -1,0 +1,254 @@
+//! Components joined with their workloads → Component and API entities (MAPPING §3.3, §3.4).
+//!
+//! Components and workloads are listed once per namespace and joined on `spec.owner` (W3, W4),
+//! dependencies without a project mean the consumer's project (W6), and API names are always valid
+//! and unambiguous (W5): a name two endpoints would share is suffixed with a hash of each identity.
+
+use super::NsCtx;
+use super::system::project_owner;
+use crate::diagnostic::Diagnostic;
+use crate::entity::{Entity, EntityBuilder};
+use crate::json::{arr_at, at, set_str, str_at, trimmed};
+use crate::meta;
+use crate::names::{backstage_name, hashed_name, name_with_identity};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// (project, component, endpoint)
+type ApiKey = (String, String, String);
+
+struct Joined<'a> {
+    component: &'a Value,
+    name: &'a str,
+    project: &'a str,
+    endpoints: Map<String, Value>,
+    dependencies: Vec<&'a Value>,
+}
+
+/// An endpoint that becomes an API entity: it has schema content, a port and a type.
+struct ApiEndpoint<'a> {
+    endpoint_name: &'a str,
+    endpoint: &'a Value,
+    port: i64,
+    /// `schema.type` when set, else `type`.
+    display_type: &'a str,
+}
+
+fn component_type(c: &Value) -> (String, Option<&str>) {
+    match at(c, &["spec", "componentType"]) {
+        Some(Value::String(s)) => (s.clone(), None),
+        Some(v @ Value::Object(_)) => {
+            (str_at(v, &["name"]).unwrap_or("").to_string(), set_str(v, &["kind"]))
+        }
+        _ => (String::new(), None),
+    }
+}
+
+fn has_schema(ep: &Value) -> bool {
+    str_at(ep, &["schema", "content"]).is_some_and(|s| !s.trim().is_empty())
+}
+
+fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Value) -> Result<ApiEndpoint<'a>, String> {
+    let port = at(ep, &["port"])
+        .and_then(Value::as_i64)
+        .ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
+    let display_type = set_str(ep, &["schema", "type"])
+        .or_else(|| set_str(ep, &["type"]))
+        .ok_or_else(|| format!("endpoint {ep_name}: neither type nor schema.type is set"))?;
+    Ok(ApiEndpoint { endpoint_name: ep_name, endpoint: ep, port, display_type })
+}
+
+fn join<'a>(
+    components: &'a [Value],
+    workloads: &'a [Value],
+    cx: &NsCtx,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Joined<'a>> {
+    let mut joined = Vec::with_capacity(components.len());
+    let mut index: HashMap<(&str, &str), usize> = HashMap::with_capacity(components.len());
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in components.iter().enumerate() {
+        let name = match meta::name(c) {
+            Ok(n) => n,
+            Err(e) => {
+                diags.push(Diagnostic::item(cx.ns, "Component", None, i, e));
+                continue;
+            }
+        };
+        let Some(project) = set_str(c, &["spec", "owner", "projectName"]) else {
+            diags.push(Diagnostic::item(cx.ns, "Component", Some(name), i, "spec.owner.projectName is missing".into()));
+            continue;
+        };
+        index.insert((project, name), joined.len());
+        by_name.entry(name).or_default().push(joined.len());
+        joined.push(Joined { component: c, name, project, endpoints: Map::new(), dependencies: Vec::new() });
+    }
+    // Workloads in name order so that several workloads of one component merge deterministically.
+    let mut sorted: Vec<&Value> = workloads.iter().collect();
+    sorted.sort_by(|a, b| str_at(a, &["metadata", "name"]).cmp(&str_at(b, &["metadata", "name"])));
+    for w in sorted {
+        let Some(comp) = set_str(w, &["spec", "owner", "componentName"]) else { continue };
+        let target = match set_str(w, &["spec", "owner", "projectName"]) {
+            Some(project) => index.get(&(project, comp)).copied(),
+            None => by_name.get(comp).filter(|v| v.len() == 1).map(|v| v[0]),
+        };
+        let Some(j) = target.map(|t| &mut joined[t]) else { continue };
+        if let Some(eps) = at(w, &["spec", "endpoints"]).and_then(Value::as_object) {
+            for (k, v) in eps {
+                j.endpoints.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        j.dependencies.extend(arr_at(w, &["spec", "dependencies", "endpoints"]));
+    }
+    joined
+}
+
+/// Names every API of the namespace at once, so colliding concatenations are told apart.
+fn api_names(valid: &BTreeMap<ApiKey, ()>) -> HashMap<ApiKey, String> {
+    let mut plain_count: HashMap<String, usize> = HashMap::new();
+    for (p, c, e) in valid.keys() {
+        *plain_count.entry(format!("{p}-{c}-{e}")).or_default() += 1;
+    }
+    valid
+        .keys()
+        .map(|key @ (p, c, e)| {
+            let plain = format!("{p}-{c}-{e}");
+            let identity = format!("{p}\u{0}{c}\u{0}{e}");
+            let name = if plain_count[&plain] > 1 {
+                hashed_name(&plain, &identity)
+            } else {
+                name_with_identity(&plain, &identity)
+            };
+            (key.clone(), name)
+        })
+        .collect()
+}
+
+pub fn translate(
+    projects: &[Value],
+    components: &[Value],
+    workloads: &[Value],
+    cx: &NsCtx,
+    scope: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Entity> {
+    let project_by_name: HashMap<&str, &Value> =
+        projects.iter().filter_map(|p| meta::name(p).ok().map(|n| (n, p))).collect();
+    let joined = join(components, workloads, cx, diags);
+
+    let mut valid: BTreeMap<ApiKey, ()> = BTreeMap::new();
+    let mut apis_of: Vec<Vec<ApiEndpoint>> = Vec::with_capacity(joined.len());
+    for j in &joined {
+        let mut apis = Vec::new();
+        for (ep_name, ep) in &j.endpoints {
+            if !has_schema(ep) {
+                continue;
+            }
+            match api_endpoint(ep_name, ep) {
+                Ok(api) => {
+                    valid.insert((j.project.to_string(), j.name.to_string(), ep_name.clone()), ());
+                    apis.push(api);
+                }
+                Err(e) => diags.push(Diagnostic::item(cx.ns, "Workload", Some(j.name), 0, e)),
+            }
+        }
+        apis_of.push(apis);
+    }
+    let names = api_names(&valid);
+
+    let mut out = Vec::with_capacity(joined.len() * 2);
+    for (j, apis) in joined.iter().zip(apis_of) {
+        let project = project_by_name.get(j.project).copied();
+        let owner = trimmed(meta::annotation(j.component, meta::OWNER_ANNOTATION))
+            .or_else(|| project.and_then(project_owner))
+            .unwrap_or(cx.owner);
+        let api_name = |p: &str, c: &str, e: &str| names.get(&(p.to_string(), c.to_string(), e.to_string())).cloned();
+        let provides: Vec<String> =
+            apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
+        let mut consumes: Vec<String> = Vec::new();
+        for dep in &j.dependencies {
+            let (Some(comp), Some(ep)) = (set_str(dep, &["component"]), set_str(dep, &["name"])) else { continue };
+            let dep_project = set_str(dep, &["project"]).unwrap_or(j.project);
+            if let Some(n) = api_name(dep_project, comp, ep)
+                && !consumes.contains(&n)
+            {
+                consumes.push(n);
+            }
+        }
+        out.push(component_entity(j, owner, provides, consumes, cx, scope));
+        for api in &apis {
+            if let Some(name) = api_name(j.project, j.name, api.endpoint_name) {
+                out.push(api_entity(j, api, name, owner, cx, scope));
+            }
+        }
+    }
+    out
+}
+
+fn component_entity(
+    j: &Joined,
+    owner: &str,
+    provides: Vec<String>,
+    consumes: Vec<String>,
+    cx: &NsCtx,
+    scope: &str,
+) -> Entity {
+    let c = j.component;
+    let (ctype, ctype_kind) = component_type(c);
+    let type_or_unknown = if ctype.is_empty() { "unknown".to_string() } else { ctype.clone() };
+    let type_tag = type_or_unknown.replacen('/', "-", 1);
+    let status = meta::ready_text(c);
+    let repo = at(c, &["spec", "workflow", "parameters", "repository"]);
+    let repo_url = repo.and_then(|r| set_str(r, &["url"]));
+    let branch = repo.and_then(|r| set_str(r, &["revision", "branch"]));
+    let mut b = EntityBuilder::managed("Component", backstage_name(j.name), Some(cx.ns))
+        .title(meta::title_or_name(c, j.name))
+        .description(meta::description(c))
+        .tags(["openchoreo", "component", type_tag.as_str()]);
+    b.annotations
+        .put("openchoreo.io/component", j.name)
+        .put_opt("openchoreo.io/component-uid", meta::uid(c))
+        .put_opt("openchoreo.io/component-type", (!ctype.is_empty()).then_some(ctype.as_str()))
+        .put_opt("openchoreo.io/component-type-kind", ctype_kind)
+        .put("openchoreo.io/project", j.project)
+        .put("openchoreo.io/namespace", cx.ns)
+        .put_opt("openchoreo.io/created-at", meta::created_at(c))
+        .put("openchoreo.io/status", status)
+        .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(c))
+        .put_opt("backstage.io/source-location", repo_url.map(|u| format!("url:{u}")))
+        .put_opt("openchoreo.io/branch", branch);
+    b.spec
+        .put("type", type_or_unknown)
+        .put("lifecycle", status.to_lowercase())
+        .put("owner", owner)
+        .put("system", backstage_name(j.project))
+        .put_opt("providesApis", (!provides.is_empty()).then_some(provides))
+        .put_opt("consumesApis", (!consumes.is_empty()).then_some(consumes));
+    b.build(scope)
+}
+
+fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsCtx, scope: &str) -> Entity {
+    let ep = api.endpoint;
+    let schema_type = set_str(ep, &["schema", "type"]);
+    let visibility: Vec<&str> = arr_at(ep, &["visibility"]).iter().filter_map(Value::as_str).collect();
+    let lower_type = api.display_type.to_lowercase();
+    let mut b = EntityBuilder::managed("API", name, Some(cx.ns))
+        .title(format!("{} {} API", j.name, api.endpoint_name))
+        .description(Some(format!("{} API for {} on port {}", api.display_type, j.name, api.port)))
+        .tags(["openchoreo", "api", lower_type.as_str()]);
+    b.annotations
+        .put("openchoreo.io/component", j.name)
+        .put("openchoreo.io/endpoint-name", api.endpoint_name)
+        .put("openchoreo.io/endpoint-type", str_at(ep, &["type"]).unwrap_or(""))
+        .put("openchoreo.io/endpoint-port", api.port.to_string())
+        .put("openchoreo.io/endpoint-visibility", visibility.join(","))
+        .put("openchoreo.io/project", j.project)
+        .put("openchoreo.io/namespace", cx.ns);
+    b.spec
+        .put("type", schema_type.map_or_else(|| "openapi".to_string(), str::to_lowercase))
+        .put("lifecycle", "production")
+        .put("owner", owner)
+        .put("system", backstage_name(j.project))
+        .put("definition", str_at(ep, &["schema", "content"]).unwrap_or(""));
+    b.build(scope)
+}

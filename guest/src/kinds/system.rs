@@ -1,0 +1,28 @@
+//! Project → System (MAPPING §3.2). The System always lives in the loop namespace (W18).
+
+use super::NsCtx;
+use crate::entity::{Entity, EntityBuilder};
+use crate::json::trimmed;
+use crate::meta;
+use crate::names::backstage_name;
+use serde_json::Value;
+
+/// The project's `backstage.io/owner` annotation, trimmed, when non-empty.
+pub fn project_owner(project: &Value) -> Option<&str> {
+    trimmed(meta::annotation(project, meta::OWNER_ANNOTATION))
+}
+
+pub fn translate(p: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
+    let name = meta::name(p)?;
+    let mut b = EntityBuilder::managed("System", backstage_name(name), Some(cx.ns))
+        .title(meta::title_or_name(p, name))
+        .description(Some(meta::description(p).unwrap_or(name)))
+        .tags(["openchoreo", "project"]);
+    b.annotations
+        .put("openchoreo.io/project-id", name)
+        .put_opt("openchoreo.io/project-uid", meta::uid(p))
+        .put("openchoreo.io/namespace", cx.ns)
+        .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
+    b.spec.put("owner", project_owner(p).unwrap_or(cx.owner)).put("domain", cx.domain_ref());
+    Ok(b.build(scope))
+}

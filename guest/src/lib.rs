@@ -1,0 +1,19 @@
+//! openchoreo-catalog guest: the mapping (pure) and the sync (through a transport), plus the
+//! component bindings that expose both over WIT when built for `wasm32-wasip2`.
+
+pub mod diagnostic;
+pub mod entity;
+pub mod json;
+pub mod kinds;
+pub mod meta;
+pub mod names;
+pub mod refs;
+pub mod relations;
+pub mod resource;
+pub mod scope;
+pub mod sync;
+
+// The generated bindings need `unsafe` (exports, canonical ABI); nothing else in the guest does.
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+mod bindings;

@@ -1,0 +1,221 @@
+//! One scope's lists → that scope's complete entity set, split into sub-scopes that go stale alone.
+//!
+//! A sub-scope (e.g. `ns/acme/components`) depends on the lists it is built from. When any of them
+//! failed, the sub-scope is reported stale and emits nothing: the host keeps its last-known-good
+//! entities (W1). Everything else in the scope still updates.
+
+use crate::diagnostic::{Diagnostic, Stale};
+use crate::entity::{CLUSTER_NS, Entity};
+use crate::kinds::planes::Plane;
+use crate::kinds::{NsCtx, component, domain, environment, owner_ref, pipeline, planes, platform_types, system};
+use crate::meta;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The endpoints listed for each namespace, in request order.
+pub const NAMESPACE_LISTS: [&str; 11] = [
+    "environments",
+    "dataplanes",
+    "workflowplanes",
+    "observabilityplanes",
+    "projects",
+    "deploymentpipelines",
+    "components",
+    "workloads",
+    "componenttypes",
+    "traits",
+    "workflows",
+];
+
+/// The cluster-scoped endpoints.
+pub const CLUSTER_LISTS: [&str; 6] = [
+    "clustercomponenttypes",
+    "clustertraits",
+    "clusterworkflows",
+    "clusterdataplanes",
+    "clusterobservabilityplanes",
+    "clusterworkflowplanes",
+];
+
+/// Which scope a snapshot holds.
+pub enum ScopeRef<'a> {
+    Namespace(&'a Value),
+    Cluster,
+}
+
+/// The lists of one scope: items, or the reason the list failed. A missing list counts as failed.
+pub type Lists = HashMap<String, Result<Vec<Value>, String>>;
+
+#[derive(Debug, Default)]
+pub struct ScopeOutput {
+    pub entities: Vec<Entity>,
+    pub stale: Vec<Stale>,
+    pub skipped: Vec<Diagnostic>,
+}
+
+pub fn ns_scope(ns: &str, family: &str) -> String {
+    format!("ns/{ns}/{family}")
+}
+
+pub fn cluster_scope(family: &str) -> String {
+    format!("cluster/{family}")
+}
+
+struct Builder<'a> {
+    lists: &'a Lists,
+    out: ScopeOutput,
+}
+
+impl<'a> Builder<'a> {
+    /// The lists a family needs, or `None` after recording the family as stale.
+    fn need<const N: usize>(&mut self, scope: &str, endpoints: [&str; N]) -> Option<[&'a [Value]; N]> {
+        let mut got: [&[Value]; N] = [&[]; N];
+        for (slot, ep) in got.iter_mut().zip(endpoints) {
+            match self.lists.get(ep) {
+                Some(Ok(items)) => *slot = items.as_slice(),
+                Some(Err(reason)) => return self.stale(scope, reason.clone()),
+                None => return self.stale(scope, format!("list {ep} was not fetched")),
+            }
+        }
+        Some(got)
+    }
+
+    fn stale<T>(&mut self, scope: &str, reason: String) -> Option<T> {
+        self.out.stale.push(Stale { scope: scope.to_string(), reason });
+        None
+    }
+
+    /// Translates each item on its own; a failing item is skipped with a diagnostic.
+    fn each(
+        &mut self,
+        items: &[Value],
+        ns: &str,
+        kind: &str,
+        mut f: impl FnMut(&Value) -> Result<Entity, String>,
+    ) {
+        for (i, item) in items.iter().enumerate() {
+            match f(item) {
+                Ok(e) => self.out.entities.push(e),
+                Err(message) => {
+                    let name = meta::name(item).ok();
+                    self.out.skipped.push(Diagnostic::item(ns, kind, name, i, message));
+                }
+            }
+        }
+    }
+}
+
+pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &str) -> Result<ScopeOutput, String> {
+    let ns = meta::name(ns_resource).map_err(|e| format!("Namespace: {e}"))?;
+    if ns == CLUSTER_NS {
+        return Err(format!("namespace name {CLUSTER_NS} is reserved for cluster-scoped entities"));
+    }
+    let owner = owner_ref(default_owner);
+    let cx = NsCtx { ns, owner: &owner };
+    let mut b = Builder { lists, out: ScopeOutput::default() };
+    b.out.entities.push(domain::translate(ns_resource, &owner)?);
+
+    let planes = [
+        ("environments", None),
+        ("dataplanes", Some(Plane::Data)),
+        ("workflowplanes", Some(Plane::Workflow)),
+        ("observabilityplanes", Some(Plane::Observability)),
+    ];
+    for (family, plane) in planes {
+        let scope = ns_scope(ns, family);
+        if let Some([items]) = b.need(&scope, [family]) {
+            match plane {
+                None => b.each(items, ns, "Environment", |r| environment::translate(r, &cx, &scope)),
+                Some(p) => b.each(items, ns, family, |r| planes::translate_namespaced(r, p, &cx, &scope)),
+            }
+        }
+    }
+    let scope = ns_scope(ns, "projects");
+    if let Some([projects]) = b.need(&scope, ["projects"]) {
+        b.each(projects, ns, "Project", |r| system::translate(r, &cx, &scope));
+    }
+    let scope = ns_scope(ns, "components");
+    if let Some([projects, components, workloads]) = b.need(&scope, ["projects", "components", "workloads"]) {
+        let mut diags = Vec::new();
+        let entities = component::translate(projects, components, workloads, &cx, &scope, &mut diags);
+        b.out.entities.extend(entities);
+        b.out.skipped.extend(diags);
+    }
+    let scope = ns_scope(ns, "deploymentpipelines");
+    if let Some([pipelines, projects]) = b.need(&scope, ["deploymentpipelines", "projects"]) {
+        b.each(pipelines, ns, "DeploymentPipeline", |r| pipeline::translate(r, projects, &cx, &scope));
+    }
+    let scope = ns_scope(ns, "componenttypes");
+    if let Some([items]) = b.need(&scope, ["componenttypes"]) {
+        b.each(items, ns, "ComponentType", |r| platform_types::component_type(r, &cx, &scope));
+    }
+    let scope = ns_scope(ns, "traits");
+    if let Some([items]) = b.need(&scope, ["traits"]) {
+        b.each(items, ns, "Trait", |r| platform_types::trait_type(r, &cx, &scope));
+    }
+    let scope = ns_scope(ns, "workflows");
+    if let Some([items]) = b.need(&scope, ["workflows"]) {
+        b.each(items, ns, "Workflow", |r| platform_types::workflow(r, Some(&cx), &scope));
+    }
+    Ok(b.out)
+}
+
+pub fn translate_cluster(lists: &Lists) -> ScopeOutput {
+    let mut b = Builder { lists, out: ScopeOutput::default() };
+    let c = "cluster";
+    let scope = cluster_scope("componenttypes");
+    if let Some([items]) = b.need(&scope, ["clustercomponenttypes"]) {
+        b.each(items, c, "ClusterComponentType", |r| platform_types::cluster_component_type(r, &scope));
+    }
+    let scope = cluster_scope("traits");
+    if let Some([items]) = b.need(&scope, ["clustertraits"]) {
+        b.each(items, c, "ClusterTrait", |r| platform_types::cluster_trait_type(r, &scope));
+    }
+    let scope = cluster_scope("workflows");
+    if let Some([items]) = b.need(&scope, ["clusterworkflows"]) {
+        b.each(items, c, "ClusterWorkflow", |r| platform_types::workflow(r, None, &scope));
+    }
+    let cluster_planes = [
+        ("dataplanes", "clusterdataplanes", Plane::Data),
+        ("observabilityplanes", "clusterobservabilityplanes", Plane::Observability),
+        ("workflowplanes", "clusterworkflowplanes", Plane::Workflow),
+    ];
+    for (family, endpoint, plane) in cluster_planes {
+        let scope = cluster_scope(family);
+        if let Some([items]) = b.need(&scope, [endpoint]) {
+            b.each(items, c, endpoint, |r| planes::translate_cluster(r, plane, &scope));
+        }
+    }
+    b.out
+}
+
+/// The scope of an entity this mapping produced, from its kind and namespace alone, so a host can
+/// recover it for entities read back from a catalog.
+pub fn scope_of(doc: &Value) -> Result<String, String> {
+    let kind = doc.get("kind").and_then(Value::as_str).ok_or("kind is missing")?;
+    let ns = doc
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    let family = match kind {
+        "Domain" => return Ok(domain::SCOPE.to_string()),
+        "ClusterComponentType" => return Ok(cluster_scope("componenttypes")),
+        "ClusterTraitType" => return Ok(cluster_scope("traits")),
+        "ClusterWorkflow" => return Ok(cluster_scope("workflows")),
+        "ClusterDataplane" => return Ok(cluster_scope("dataplanes")),
+        "ClusterObservabilityPlane" => return Ok(cluster_scope("observabilityplanes")),
+        "ClusterWorkflowPlane" => return Ok(cluster_scope("workflowplanes")),
+        "Environment" => "environments",
+        "Dataplane" => "dataplanes",
+        "WorkflowPlane" => "workflowplanes",
+        "ObservabilityPlane" => "observabilityplanes",
+        "System" => "projects",
+        "Component" | "API" => "components",
+        "DeploymentPipeline" => "deploymentpipelines",
+        "ComponentType" => "componenttypes",
+        "TraitType" => "traits",
+        "Workflow" => "workflows",
+        other => return Err(format!("kind {other} is not produced by this mapping")),
+    };
+    Ok(ns_scope(ns, family))
+}

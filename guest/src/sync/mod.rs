@@ -1,0 +1,121 @@
+//! The crawl: namespaces first, then every namespace's lists and the cluster lists in batches,
+//! each scope translated as soon as its lists are in, so memory holds a chunk of scopes at a time.
+
+pub mod config;
+pub mod paging;
+pub mod transport;
+
+use crate::diagnostic::{Diagnostic, Stale};
+use crate::entity::{CLUSTER_NS, Entity};
+use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
+use config::Config;
+use paging::{Auth, ListJob, Stats, fetch_all};
+use serde_json::Value;
+use transport::{Level, Transport};
+
+/// Namespaces whose lists are fetched in one round of batches (11 lists each).
+pub const NAMESPACE_CHUNK: usize = 8;
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub entities: Vec<Entity>,
+    pub stale: Vec<Stale>,
+    pub skipped: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncError {
+    Namespaces(String),
+    Auth(String),
+}
+
+const AUTH_HINT: &str = "check that openchoreo.features.auth.enabled matches how the OpenChoreo cluster was deployed and that openchoreo.auth.clientId / clientSecret / tokenUrl are right";
+
+/// Percent-encodes a path segment (OpenChoreo names are DNS labels; anything else is escaped).
+fn segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
+    let state = t.ensure_token(false).map_err(|e| SyncError::Auth(format!("Failed to get a service token: {e}")))?;
+    let mut auth = Auth { state, refreshed: false };
+    let mut report = Report::default();
+
+    let mut ns_job = [ListJob::new("namespaces".into(), "/api/v1/namespaces".into())];
+    fetch_all(&mut ns_job, t, &mut auth, &mut report.stats);
+    let [ns_job] = ns_job;
+    let namespaces = ns_job.into_result().map_err(|reason| {
+        let hint = if reason.contains(": 401 ") { format!(" ({AUTH_HINT})") } else { String::new() };
+        SyncError::Namespaces(format!("{reason}{hint}"))
+    })?;
+    t.log(Level::Debug, &format!("Found {} namespaces from OpenChoreo", namespaces.len()));
+
+    let mut usable: Vec<(String, Value)> = Vec::with_capacity(namespaces.len());
+    for (i, ns) in namespaces.into_iter().enumerate() {
+        match crate::meta::name(&ns).map(str::to_string) {
+            Ok(n) if n == CLUSTER_NS => report.skipped.push(Diagnostic::item(
+                &n,
+                "Namespace",
+                Some(&n),
+                i,
+                format!("the name {CLUSTER_NS} is reserved for cluster-scoped entities; this namespace is not synced"),
+            )),
+            Ok(n) => usable.push((n, ns)),
+            Err(e) => report.skipped.push(Diagnostic::item("cluster", "Namespace", None, i, e)),
+        }
+    }
+
+    let mut cluster_pending = true;
+    let chunks: Vec<&[(String, Value)]> = if usable.is_empty() { vec![&[]] } else { usable.chunks(NAMESPACE_CHUNK).collect() };
+    for chunk in chunks {
+        let mut jobs: Vec<ListJob> = Vec::with_capacity(chunk.len() * NAMESPACE_LISTS.len() + CLUSTER_LISTS.len());
+        for (ns, _) in chunk {
+            for ep in NAMESPACE_LISTS {
+                jobs.push(ListJob::new(
+                    format!("{ep} for namespace {ns}"),
+                    format!("/api/v1/namespaces/{}/{ep}", segment(ns)),
+                ));
+            }
+        }
+        if cluster_pending {
+            for ep in CLUSTER_LISTS {
+                jobs.push(ListJob::new(format!("{ep} (cluster)"), format!("/api/v1/{ep}")));
+            }
+        }
+        fetch_all(&mut jobs, t, &mut auth, &mut report.stats);
+        let mut jobs = jobs.into_iter();
+        for (_, ns_resource) in chunk {
+            let lists: Lists =
+                NAMESPACE_LISTS.iter().map(|ep| (ep.to_string(), jobs.next().map_or(Err("missing".into()), ListJob::into_result))).collect();
+            match scope::translate_namespace(ns_resource, &lists, &cfg.default_owner) {
+                Ok(out) => absorb(&mut report, out),
+                Err(e) => report.skipped.push(Diagnostic { location: "Namespace".into(), message: e }),
+            }
+        }
+        if cluster_pending {
+            let lists: Lists =
+                CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), jobs.next().map_or(Err("missing".into()), ListJob::into_result))).collect();
+            absorb(&mut report, scope::translate_cluster(&lists));
+            cluster_pending = false;
+        }
+    }
+    for s in &report.stale {
+        t.log(Level::Warn, &format!("Keeping the last good entities of {}: {}", s.scope, s.reason));
+    }
+    for d in &report.skipped {
+        t.log(Level::Warn, &format!("Skipped {}: {}", d.location, d.message));
+    }
+    Ok(report)
+}
+
+fn absorb(report: &mut Report, out: scope::ScopeOutput) {
+    report.entities.extend(out.entities);
+    report.stale.extend(out.stale);
+    report.skipped.extend(out.skipped);
+}

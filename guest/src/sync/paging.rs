@@ -1,0 +1,165 @@
+//! Drives many paginated lists to completion in batches: one request per unfinished list per batch,
+//! pages of one list in order (W2: always `limit` and `cursor`, pages capped).
+
+use super::transport::{HttpError, Request, Response, TokenState, Transport};
+use serde_json::Value;
+
+pub const PAGE_LIMIT: u32 = 100;
+/// 10 000 pages of 100 is a million items: far past any real installation, short of a runaway loop.
+pub const MAX_PAGES: u32 = 10_000;
+
+#[derive(Debug)]
+pub enum JobState {
+    Pending,
+    Done,
+    Failed(String),
+}
+
+/// One list being fetched.
+#[derive(Debug)]
+pub struct ListJob {
+    /// Human description for messages: `projects for namespace acme`.
+    pub label: String,
+    pub path: String,
+    pub items: Vec<Value>,
+    pub cursor: Option<String>,
+    pub pages: u32,
+    pub state: JobState,
+}
+
+impl ListJob {
+    pub fn new(label: String, path: String) -> Self {
+        Self { label, path, items: Vec::new(), cursor: None, pages: 0, state: JobState::Pending }
+    }
+
+    pub fn into_result(self) -> Result<Vec<Value>, String> {
+        match self.state {
+            JobState::Done => Ok(self.items),
+            JobState::Failed(reason) => Err(reason),
+            JobState::Pending => Err(format!("Failed to fetch {}: not finished", self.label)),
+        }
+    }
+
+    fn request(&self) -> Request {
+        let mut query = vec![("limit".to_string(), PAGE_LIMIT.to_string())];
+        if let Some(c) = &self.cursor {
+            query.push(("cursor".to_string(), c.clone()));
+        }
+        Request { path: self.path.clone(), query }
+    }
+
+    fn fail(&mut self, reason: String) {
+        self.items = Vec::new();
+        self.state = JobState::Failed(format!("Failed to fetch {}: {reason}", self.label));
+    }
+
+    /// Takes one page; moves the list on, finishes it or fails it.
+    fn accept(&mut self, body: &str) {
+        let mut page: Value = match serde_json::from_str(body) {
+            Ok(v) => v,
+            Err(e) => return self.fail(format!("invalid JSON from {}: {e}", self.path)),
+        };
+        let Some(items) = page.get_mut("items").and_then(Value::as_array_mut) else {
+            return self.fail(format!("unexpected response from {}: expected an object with an items array", self.path));
+        };
+        self.items.append(items);
+        self.pages += 1;
+        let next = page.pointer("/pagination/nextCursor").and_then(Value::as_str).filter(|c| !c.is_empty());
+        match next {
+            None => self.state = JobState::Done,
+            Some(c) if self.cursor.as_deref() == Some(c) => {
+                self.fail(format!("the API returned the same cursor twice for {}", self.path));
+            }
+            Some(_) if self.pages >= MAX_PAGES => self.fail(format!("more than {MAX_PAGES} pages from {}", self.path)),
+            Some(c) => self.cursor = Some(c.to_string()),
+        }
+    }
+}
+
+/// Counters of one run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub requests: u32,
+    pub pages: u32,
+    pub bytes_received: u64,
+}
+
+/// Token refresh state across one run: a 401 triggers one forced refresh, after that a 401 is final.
+pub struct Auth {
+    pub state: TokenState,
+    pub refreshed: bool,
+}
+
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+/// `<status> <reason> - <message>`, the message from the API's error body when it has one.
+pub fn describe_status(resp: &Response) -> String {
+    let parsed: Option<Value> = serde_json::from_str(&resp.body).ok();
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
+    let message = field("message").or_else(|| field("error")).unwrap_or_else(|| {
+        let raw = resp.body.trim();
+        if raw.is_empty() { "(empty body)".to_string() } else { raw.chars().take(300).collect() }
+    });
+    let phrase = reason_phrase(resp.status);
+    if phrase.is_empty() { format!("{} - {message}", resp.status) } else { format!("{} {phrase} - {message}", resp.status) }
+}
+
+pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats) {
+    loop {
+        let pending: Vec<usize> =
+            jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect();
+        if pending.is_empty() {
+            return;
+        }
+        let requests: Vec<Request> = pending.iter().map(|i| jobs[*i].request()).collect();
+        let responses = t.send_batch(&requests);
+        stats.requests += requests.len() as u32;
+        let mut unauthorized: Vec<(usize, Response)> = Vec::new();
+        for (i, result) in pending.iter().copied().zip(responses.into_iter().map(Some).chain(std::iter::repeat(None))) {
+            let job = &mut jobs[i];
+            match result {
+                None => job.fail("the host returned fewer responses than requests".into()),
+                Some(Err(e)) => job.fail(describe_http_error(&e)),
+                Some(Ok(resp)) if resp.status == 401 && auth.state == TokenState::Ready && !auth.refreshed => {
+                    unauthorized.push((i, resp));
+                }
+                Some(Ok(resp)) if !(200..300).contains(&resp.status) => job.fail(describe_status(&resp)),
+                Some(Ok(resp)) => {
+                    stats.pages += 1;
+                    stats.bytes_received += resp.body.len() as u64;
+                    job.accept(&resp.body);
+                }
+            }
+        }
+        if !unauthorized.is_empty() {
+            auth.refreshed = true;
+            if let Err(e) = t.ensure_token(true) {
+                for (i, resp) in unauthorized {
+                    jobs[i].fail(format!("{} (token refresh failed: {e})", describe_status(&resp)));
+                }
+            }
+            // Otherwise the jobs stay pending and are sent again with the fresh token.
+        }
+    }
+}
+
+fn describe_http_error(e: &HttpError) -> String {
+    e.to_string()
+}

@@ -1,0 +1,77 @@
+//! The seam between the crawl and the host: the wasm imports implement it in the component, a
+//! scripted fake implements it in native tests.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub path: String,
+    pub query: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpError {
+    Timeout(String),
+    Connection(String),
+    TooLarge(u64),
+    Refused(String),
+    Deadline(String),
+    Other(String),
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpError::Timeout(m) => write!(f, "timed out: {m}"),
+            HttpError::Connection(m) => write!(f, "connection failed: {m}"),
+            HttpError::TooLarge(n) => write!(f, "response larger than {n} bytes"),
+            HttpError::Refused(m) => write!(f, "request refused by the host: {m}"),
+            HttpError::Deadline(m) => write!(f, "run deadline passed: {m}"),
+            HttpError::Other(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Disabled,
+    Ready,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenError {
+    MissingCredentials(String),
+    Rejected(String),
+    Unreachable(String),
+    InvalidResponse(String),
+}
+
+impl std::fmt::Display for TokenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenError::MissingCredentials(m) => write!(f, "credentials missing: {m}"),
+            TokenError::Rejected(m) => write!(f, "token request rejected: {m}"),
+            TokenError::Unreachable(m) => write!(f, "identity provider unreachable: {m}"),
+            TokenError::InvalidResponse(m) => write!(f, "identity provider sent an invalid token response: {m}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+pub trait Transport {
+    /// One result per request, in order. The host may run them concurrently.
+    fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>>;
+    fn ensure_token(&mut self, force_refresh: bool) -> Result<TokenState, TokenError>;
+    fn log(&mut self, level: Level, message: &str);
+}

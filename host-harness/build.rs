@@ -1,0 +1,48 @@
+//! Builds the guest component for `wasm32-wasip2` in its own target directory (so the nested cargo
+//! never waits on the outer build's lock) and points `GUEST_COMPONENT_PATH` at the artefact, which
+//! the harness embeds. Plain `cargo build` / `cargo test --workspace` therefore build everything.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let root = manifest_dir.parent().expect("workspace root").to_path_buf();
+    let target_dir = root.join("target").join("guest");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&root)
+        .args(["build", "-p", "openchoreo-catalog-guest", "--target", "wasm32-wasip2", "--release"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET");
+    // The guest's memory cap travels inside the artefact, so every host (wasmtime, V8 via jco) enforces it.
+    cmd.env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", format!("-C link-arg=--max-memory={}", guest_max_memory()));
+    let status = cmd.status().expect("failed to run cargo for the guest component");
+    assert!(status.success(), "building the guest component (wasm32-wasip2) failed; is the target installed? `rustup target add wasm32-wasip2`");
+
+    let artefact = target_dir.join("wasm32-wasip2/release/openchoreo_catalog_guest.wasm");
+    assert!(artefact.exists(), "guest component missing at {}", artefact.display());
+    println!("cargo:rustc-env=GUEST_COMPONENT_PATH={}", artefact.display());
+    for p in ["guest/src", "guest/Cargo.toml", "wit", "Cargo.lock"] {
+        rerun_if_changed(&root.join(p));
+    }
+    println!("cargo:rerun-if-env-changed=OPENCHOREO_GUEST_MAX_MEMORY");
+}
+
+/// 1 GiB by default: a 100k-component installation fits; a runaway guest does not take the host down.
+fn guest_max_memory() -> u64 {
+    std::env::var("OPENCHOREO_GUEST_MAX_MEMORY").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 30)
+}
+
+fn rerun_if_changed(p: &Path) {
+    if p.is_dir() {
+        for entry in std::fs::read_dir(p).into_iter().flatten().flatten() {
+            rerun_if_changed(&entry.path());
+        }
+    } else {
+        println!("cargo:rerun-if-changed={}", p.display());
+    }
+}

@@ -1,0 +1,17 @@
+//! wasmtime host for the openchoreo-catalog component: HTTP, OAuth2 client-credentials tokens and
+//! scheduling as host imports; config, state and output handling; the fixture API and the demo.
+
+pub mod app_config;
+pub mod compile_cache;
+pub mod demo;
+pub mod fixture;
+pub mod http_client;
+pub mod logging;
+pub mod output;
+pub mod runner;
+pub mod runtime;
+pub mod state;
+pub mod token;
+
+/// The guest component, built by `build.rs` for `wasm32-wasip2`.
+pub const GUEST_COMPONENT: &[u8] = include_bytes!(env!("GUEST_COMPONENT_PATH"));

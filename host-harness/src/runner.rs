@@ -1,0 +1,186 @@
+//! One sync run through the component, and what the host does with the result: keep the
+//! last-known-good entities of stale scopes, tell whether anything changed, persist the state.
+
+use crate::app_config::AppConfig;
+use crate::http_client::{HttpClient, HttpSettings};
+use crate::logging::Logger;
+use crate::runtime::{Limits, Runtime, wit_sync};
+use crate::state::{self, StoredEntity};
+use crate::token::TokenProvider;
+use anyhow::{Result, anyhow};
+use serde_json::value::RawValue;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a run produced nothing to apply. The previous entities stay as they were.
+#[derive(Debug)]
+pub enum RunFailure {
+    /// The namespace list or the token failed: the guest's one-line reason.
+    Sync(String),
+    /// The run exceeded `schedule.timeout` and was interrupted.
+    Timeout(u32),
+    /// The guest trapped (a bug or a limit such as memory).
+    Trap(String),
+}
+
+impl std::fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunFailure::Sync(m) => write!(f, "{m}"),
+            RunFailure::Timeout(s) => {
+                write!(f, "the run exceeded openchoreo.schedule.timeout ({s}s) and was cancelled; previous entities kept")
+            }
+            RunFailure::Trap(m) => write!(f, "the component failed: {m}; previous entities kept"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub entities: Vec<StoredEntity>,
+    pub stale: Vec<(String, String)>,
+    pub skipped: Vec<(String, String)>,
+    pub requests: u32,
+    pub bytes_received: u64,
+    pub changed: bool,
+}
+
+pub struct Syncer {
+    runtime: Arc<Runtime>,
+    guest_config: String,
+    pub settings: wit_sync::Settings,
+    http: Arc<HttpClient>,
+    token: Option<Arc<TokenProvider>>,
+    logger: Logger,
+    last: Option<Vec<StoredEntity>>,
+    state_path: Option<PathBuf>,
+}
+
+impl Syncer {
+    /// Validates the config through the component (a config error is returned as is, naming the key)
+    /// and loads the last-known-good state when a state file is given.
+    pub fn new(runtime: Arc<Runtime>, app: &AppConfig, logger: Logger, state_path: Option<PathBuf>) -> Result<Self> {
+        for var in &app.unset_env {
+            logger.warn(&format!("environment variable {var} is not set; the config value that uses it is treated as absent"));
+        }
+        let guest_config = app.guest_section.to_string();
+        let mut probe = runtime.instantiate(Limits::default(), None, None, logger.clone())?;
+        let settings = probe.configure(&guest_config)?.map_err(|e| anyhow!(config_error_text(&e)))?;
+        let token = match (settings.auth_enabled, &app.credentials) {
+            (true, Some(c)) => Some(Arc::new(TokenProvider::new(c.clone(), Duration::from_secs(app.request_timeout_seconds)))),
+            (true, None) => return Err(anyhow!("openchoreo.auth credentials are required when openchoreo.features.auth.enabled is true")),
+            (false, _) => None,
+        };
+        let http_settings = HttpSettings {
+            concurrency: app.concurrency,
+            request_timeout: Duration::from_secs(app.request_timeout_seconds),
+            ..HttpSettings::default()
+        };
+        let http = Arc::new(HttpClient::new(&settings.base_url, http_settings, token.clone()));
+        let last = match &state_path {
+            Some(p) => state::load(p)?,
+            None => None,
+        };
+        Ok(Self { runtime, guest_config, settings, http, token, logger, last, state_path })
+    }
+
+    /// Replaces the HTTP settings (tests use short timeouts and backoffs).
+    pub fn with_http_settings(mut self, settings: HttpSettings) -> Self {
+        self.http = Arc::new(HttpClient::new(&self.settings.base_url, settings, self.token.clone()));
+        self
+    }
+
+    /// Seeds last-known-good (the Backstage host seeds it from the catalog).
+    pub fn seed(&mut self, entities: Vec<StoredEntity>) {
+        self.last = Some(entities);
+    }
+
+    pub fn last(&self) -> Option<&[StoredEntity]> {
+        self.last.as_deref()
+    }
+
+    pub fn run_once(&mut self) -> Result<RunOutcome, RunFailure> {
+        let timeout = self.settings.timeout_seconds;
+        let limits = Limits { deadline: Duration::from_secs(u64::from(timeout)), ..Limits::default() };
+        let mut instance = self
+            .runtime
+            .instantiate(limits, Some(self.http.clone()), self.token.clone(), self.logger.clone())
+            .map_err(|e| RunFailure::Trap(format!("{e:#}")))?;
+        instance
+            .configure(&self.guest_config)
+            .map_err(|e| RunFailure::Trap(format!("{e:#}")))?
+            .map_err(|e| RunFailure::Sync(config_error_text(&e)))?;
+        let report = match instance.run() {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Err(RunFailure::Sync(sync_error_text(e))),
+            Err(trap) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
+                return Err(RunFailure::Timeout(timeout));
+            }
+            Err(trap) => return Err(RunFailure::Trap(format!("{trap:#}"))),
+        };
+        let stale: Vec<(String, String)> = report.stale.into_iter().map(|s| (s.scope, s.reason)).collect();
+        let skipped: Vec<(String, String)> = report.skipped.into_iter().map(|d| (d.location, d.message)).collect();
+        let mut entities = Vec::with_capacity(report.entities.len());
+        for e in report.entities {
+            let entity = RawValue::from_string(e.json).map_err(|err| RunFailure::Trap(format!("entity JSON: {err}")))?;
+            entities.push(StoredEntity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, entity });
+        }
+        let stale_scopes: HashSet<&str> = stale.iter().map(|(s, _)| s.as_str()).collect();
+        if let Some(last) = &self.last {
+            entities.extend(last.iter().filter(|e| stale_scopes.contains(e.scope.as_str())).cloned());
+        }
+        let changed = !same_entities(self.last.as_deref(), &entities);
+        let summary = format!(
+            "{} entities ({} requests, {} bytes){}",
+            entities.len(),
+            report.stats.requests,
+            report.stats.bytes_received,
+            if stale.is_empty() { String::new() } else { format!(", {} stale scopes kept", stale.len()) }
+        );
+        if changed {
+            self.logger.info(&format!("Synced {summary}"));
+        } else {
+            self.logger.debug(&format!("No changes: {summary}"));
+        }
+        if let Some(p) = &self.state_path {
+            state::save(p, &entities).map_err(|e| RunFailure::Trap(format!("saving state: {e:#}")))?;
+        }
+        self.last = Some(entities.clone());
+        Ok(RunOutcome {
+            entities,
+            stale,
+            skipped,
+            requests: report.stats.requests,
+            bytes_received: report.stats.bytes_received,
+            changed,
+        })
+    }
+}
+
+fn same_entities(last: Option<&[StoredEntity]>, now: &[StoredEntity]) -> bool {
+    let Some(last) = last else { return false };
+    if last.len() != now.len() {
+        return false;
+    }
+    let key = |e: &StoredEntity| (e.entity_ref(), e.entity.get().to_string());
+    let mut a: Vec<_> = last.iter().map(key).collect();
+    let mut b: Vec<_> = now.iter().map(key).collect();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+pub fn config_error_text(e: &wit_sync::ConfigError) -> String {
+    match e {
+        wit_sync::ConfigError::Missing(m) | wit_sync::ConfigError::Invalid(m) => m.clone(),
+    }
+}
+
+fn sync_error_text(e: wit_sync::SyncError) -> String {
+    match e {
+        wit_sync::SyncError::NotConfigured => "the component was not configured".into(),
+        wit_sync::SyncError::Namespaces(m) | wit_sync::SyncError::Auth(m) => m,
+    }
+}

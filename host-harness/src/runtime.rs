@@ -1,0 +1,199 @@
+//! The component under wasmtime: one engine and compiled component per process, a fresh store per
+//! call, deny-all WASI, a memory cap and a wall-clock deadline through epoch interruption.
+
+use crate::http_client::HttpClient;
+use crate::logging::{Level, Logger};
+use crate::token::TokenProvider;
+use anyhow::{Context, Result};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+pub mod bindings {
+    wasmtime::component::bindgen!({ path: "../wit", world: "catalog" });
+}
+
+use bindings::openchoreo::catalog::{http, log, token, types};
+
+/// Epoch tick: the granularity of the run deadline.
+const TICK: Duration = Duration::from_millis(50);
+
+/// What a store may use.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Linear memory cap in bytes (the artefact itself also declares a maximum).
+    pub max_memory: usize,
+    /// Wall-clock time one call may take before it is interrupted.
+    pub deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_memory: 1 << 30, deadline: Duration::from_secs(120) }
+    }
+}
+
+/// The host side of one store: WASI (deny-all), limits, and our imports.
+pub struct HostState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limits: StoreLimits,
+    http: Option<Arc<HttpClient>>,
+    token: Option<Arc<TokenProvider>>,
+    logger: Logger,
+    deadline: Instant,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl types::Host for HostState {}
+
+impl http::Host for HostState {
+    fn send_batch(&mut self, requests: Vec<http::Request>) -> Vec<Result<http::Response, http::HttpError>> {
+        match &self.http {
+            Some(client) => client.send_batch(requests, self.deadline),
+            None => requests.iter().map(|_| Err(http::HttpError::Refused("this call has no network".into()))).collect(),
+        }
+    }
+}
+
+impl token::Host for HostState {
+    fn ensure(&mut self, force_refresh: bool) -> Result<token::TokenState, token::TokenError> {
+        match &self.token {
+            None => Ok(token::TokenState::Disabled),
+            Some(t) => t.ensure(force_refresh).map(|()| token::TokenState::Ready),
+        }
+    }
+}
+
+impl log::Host for HostState {
+    fn log(&mut self, level: log::Level, message: String) {
+        let level = match level {
+            log::Level::Debug => Level::Debug,
+            log::Level::Info => Level::Info,
+            log::Level::Warn => Level::Warn,
+            log::Level::Error => Level::Error,
+        };
+        self.logger.log(level, &message);
+    }
+}
+
+/// Compiled once; instantiated per call.
+pub struct Runtime {
+    engine: Engine,
+    component: Component,
+    linker: Linker<HostState>,
+}
+
+impl Runtime {
+    pub fn new(wasm: &[u8]) -> Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true).epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let component = crate::compile_cache::load(&engine, wasm).context("compiling the guest component")?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        bindings::Catalog::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        spawn_epoch_ticker(&engine);
+        Ok(Self { engine, component, linker })
+    }
+
+    /// The component shipped inside this binary.
+    pub fn embedded() -> Result<Self> {
+        Self::new(crate::GUEST_COMPONENT)
+    }
+
+    /// A fresh instance. Without `http`, the guest has no network at all (pure mapping calls).
+    pub fn instantiate(
+        &self,
+        limits: Limits,
+        http: Option<Arc<HttpClient>>,
+        token: Option<Arc<TokenProvider>>,
+        logger: Logger,
+    ) -> Result<Instance> {
+        let deadline = Instant::now() + limits.deadline;
+        let state = HostState {
+            wasi: WasiCtxBuilder::new().build(),
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new().memory_size(limits.max_memory).instances(4).build(),
+            http,
+            token,
+            logger,
+            deadline,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let ticks = limits.deadline.as_millis().div_ceil(TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        let catalog = bindings::Catalog::instantiate(&mut store, &self.component, &self.linker)?;
+        Ok(Instance { store, catalog })
+    }
+}
+
+/// Ticks the engine's epoch until the engine is dropped (the thread holds only a weak handle).
+fn spawn_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("epoch-ticker".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(TICK);
+            }
+        })
+        .expect("spawning the epoch ticker");
+}
+
+/// One instantiated component. Outer `Err` is a trap (limit, deadline, guest bug): a `wasmtime::Error`
+/// that downcasts to `wasmtime::Trap`.
+pub struct Instance {
+    store: Store<HostState>,
+    catalog: bindings::Catalog,
+}
+
+pub use bindings::exports::openchoreo::catalog::mapping as wit_mapping;
+pub use bindings::exports::openchoreo::catalog::sync as wit_sync;
+pub use types::{Entity as WitEntity, MappingError, Relation as WitRelation};
+
+impl Instance {
+    pub fn configure(&mut self, config_json: &str) -> wasmtime::Result<Result<wit_sync::Settings, wit_sync::ConfigError>> {
+        self.catalog.openchoreo_catalog_sync().call_configure(&mut self.store, config_json)
+    }
+
+    pub fn run(&mut self) -> wasmtime::Result<Result<wit_sync::Report, wit_sync::SyncError>> {
+        self.catalog.openchoreo_catalog_sync().call_run(&mut self.store)
+    }
+
+    pub fn translate_resource(
+        &mut self,
+        kind: &str,
+        namespace: Option<&str>,
+        json: &str,
+        context: Option<&str>,
+    ) -> wasmtime::Result<Result<Vec<WitEntity>, MappingError>> {
+        self.catalog.openchoreo_catalog_mapping().call_translate_resource(&mut self.store, kind, namespace, json, context)
+    }
+
+    pub fn translate_scope(
+        &mut self,
+        snapshot: &wit_mapping::ScopeSnapshot,
+    ) -> wasmtime::Result<Result<wit_mapping::ScopeOutput, MappingError>> {
+        self.catalog.openchoreo_catalog_mapping().call_translate_scope(&mut self.store, snapshot)
+    }
+
+    pub fn relations(&mut self, entity_json: &str) -> wasmtime::Result<Result<Vec<WitRelation>, MappingError>> {
+        self.catalog.openchoreo_catalog_mapping().call_relations(&mut self.store, entity_json)
+    }
+
+    pub fn scope_of(&mut self, entity_json: &str) -> wasmtime::Result<Result<String, MappingError>> {
+        self.catalog.openchoreo_catalog_mapping().call_scope_of(&mut self.store, entity_json)
+    }
+}

@@ -1,0 +1,159 @@
+//! OAuth2 client-credentials tokens (MAPPING §5.2): form body, expiry from the JWT `exp` or
+//! `expires_in`, reused until 60 s before expiry, one request in flight. Secrets and tokens stay here.
+
+use crate::runtime::bindings::openchoreo::catalog::token::TokenError;
+use base64::Engine as _;
+use serde_json::Value;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const SKEW: Duration = Duration::from_secs(60);
+const MAX_TOKEN_RESPONSE: u64 = 1 << 20;
+
+#[derive(Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: String,
+    pub token_url: String,
+    /// Space-separated scopes, normalised to single spaces.
+    pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("token_url", &self.token_url)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+struct Cached {
+    token: String,
+    expires_at: SystemTime,
+}
+
+pub struct TokenProvider {
+    creds: Credentials,
+    agent: ureq::Agent,
+    /// Held while fetching, so concurrent callers share one request.
+    cache: Mutex<Option<Cached>>,
+}
+
+impl TokenProvider {
+    pub fn new(creds: Credentials, timeout: Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Self { creds, agent, cache: Mutex::new(None) }
+    }
+
+    /// Makes sure a valid token is cached; `force` drops the cached one first.
+    pub fn ensure(&self, force: bool) -> Result<(), TokenError> {
+        self.bearer(force).map(|_| ())
+    }
+
+    /// The current token, fetching a new one when missing or within 60 s of expiry.
+    pub fn bearer(&self, force: bool) -> Result<String, TokenError> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if force {
+            *cache = None;
+        }
+        if let Some(c) = cache.as_ref()
+            && SystemTime::now() + SKEW < c.expires_at
+        {
+            return Ok(c.token.clone());
+        }
+        let fresh = self.fetch()?;
+        let token = fresh.token.clone();
+        *cache = Some(fresh);
+        Ok(token)
+    }
+
+    fn fetch(&self) -> Result<Cached, TokenError> {
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", &self.creds.client_id),
+            ("client_secret", &self.creds.client_secret),
+        ];
+        if let Some(s) = &self.creds.scope {
+            form.push(("scope", s));
+        }
+        let mut resp = self
+            .agent
+            .post(&self.creds.token_url)
+            .send_form(form)
+            .map_err(|e| TokenError::Unreachable(format!("{}: {e}", self.creds.token_url)))?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_TOKEN_RESPONSE)
+            .read_to_string()
+            .map_err(|e| TokenError::Unreachable(format!("{}: reading the response: {e}", self.creds.token_url)))?;
+        if !(200..300).contains(&status) {
+            let reason = resp.status().canonical_reason().unwrap_or("");
+            return Err(TokenError::Rejected(format!("{status} {reason} - {}", body.trim().chars().take(300).collect::<String>())));
+        }
+        parse_token_response(&body, SystemTime::now())
+    }
+}
+
+fn parse_token_response(body: &str, now: SystemTime) -> Result<Cached, TokenError> {
+    let v: Value = serde_json::from_str(body).map_err(|e| TokenError::InvalidResponse(format!("not JSON: {e}")))?;
+    let token = v
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| TokenError::InvalidResponse("no access_token in the response".into()))?
+        .to_string();
+    let expires_at = jwt_exp(&token)
+        .map(|exp| UNIX_EPOCH + Duration::from_secs(exp))
+        .or_else(|| v.get("expires_in").and_then(Value::as_u64).map(|s| now + Duration::from_secs(s)))
+        // Neither exp nor expires_in: usable for this run only, fetched again next time.
+        .unwrap_or(now + SKEW + Duration::from_secs(1));
+    Ok(Cached { token, expires_at })
+}
+
+/// The `exp` claim of a JWT, read without verification (used for expiry only).
+fn jwt_exp(token: &str) -> Option<u64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<Value>(&bytes).ok()?.get("exp")?.as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(exp: u64) -> String {
+        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!("{}.{}.sig", enc(r#"{"alg":"none"}"#), enc(&format!(r#"{{"exp":{exp}}}"#)))
+    }
+
+    #[test]
+    fn expiry_comes_from_the_jwt_exp_claim_first() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let body = format!(r#"{{"access_token":"{}","expires_in":10}}"#, jwt(5_000));
+        let c = parse_token_response(&body, now).ok().unwrap();
+        assert_eq!(c.expires_at, UNIX_EPOCH + Duration::from_secs(5_000));
+    }
+
+    #[test]
+    fn opaque_tokens_use_expires_in() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let c = parse_token_response(r#"{"access_token":"opaque","expires_in":300}"#, now).ok().unwrap();
+        assert_eq!(c.expires_at, now + Duration::from_secs(300));
+    }
+
+    #[test]
+    fn garbage_is_an_invalid_response() {
+        let now = SystemTime::now();
+        assert!(matches!(parse_token_response("<html>", now), Err(TokenError::InvalidResponse(_))));
+        assert!(matches!(parse_token_response("{}", now), Err(TokenError::InvalidResponse(_))));
+    }
+}
