@@ -1,0 +1,206 @@
+//! The crawl against a scripted transport: request budget, pagination, stale scopes, token refresh.
+
+use openchoreo_catalog_guest::sync::config::Config;
+use openchoreo_catalog_guest::sync::transport::{HttpError, Level, Request, Response, TokenError, TokenState, Transport};
+use openchoreo_catalog_guest::sync::{SyncError, run};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Serves lists two items per page; `fail` maps a path to a status it answers instead.
+#[derive(Default)]
+struct Scripted {
+    lists: HashMap<String, Vec<Value>>,
+    fail: HashMap<String, (u16, String)>,
+    sent: Vec<Request>,
+    batches: usize,
+    /// Answer 401 to every request of this batch (a token revoked mid-run).
+    unauthorized_batch: Option<usize>,
+    refreshes: usize,
+    token: Option<Result<TokenState, TokenError>>,
+}
+
+impl Scripted {
+    fn page(&self, r: &Request) -> Response {
+        if let Some((status, body)) = self.fail.get(&r.path) {
+            return Response { status: *status, body: body.clone() };
+        }
+        let Some(items) = self.lists.get(&r.path) else { return Response { status: 200, body: r#"{"items":[]}"#.into() } };
+        let q = |k: &str| r.query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let offset: usize = q("cursor").map_or(0, |c| c.parse().unwrap());
+        let end = (offset + 2).min(items.len());
+        let mut body = json!({"items": items[offset..end]});
+        if end < items.len() {
+            body["pagination"] = json!({"nextCursor": end.to_string()});
+        }
+        Response { status: 200, body: body.to_string() }
+    }
+}
+
+impl Transport for Scripted {
+    fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
+        self.batches += 1;
+        self.sent.extend_from_slice(requests);
+        let revoked = self.unauthorized_batch == Some(self.batches);
+        requests
+            .iter()
+            .map(|r| {
+                if revoked {
+                    return Ok(Response { status: 401, body: r#"{"error":"INVALID_TOKEN","message":"invalid or expired token"}"#.into() });
+                }
+                Ok(self.page(r))
+            })
+            .collect()
+    }
+    fn ensure_token(&mut self, force: bool) -> Result<TokenState, TokenError> {
+        if force {
+            self.refreshes += 1;
+        }
+        self.token.clone().unwrap_or(Ok(TokenState::Ready))
+    }
+    fn log(&mut self, _: Level, _: &str) {}
+}
+
+fn cfg() -> Config {
+    Config { base_url: "http://x".into(), default_owner: "openchoreo-users".into(), frequency_seconds: 30, timeout_seconds: 120, auth_enabled: true }
+}
+
+fn named(n: &str) -> Value {
+    json!({"metadata": {"name": n}})
+}
+
+fn installation(namespaces: usize, projects: usize, components_per_project: usize) -> Scripted {
+    let mut s = Scripted::default();
+    let ns: Vec<Value> = (0..namespaces).map(|i| named(&format!("ns{i}"))).collect();
+    s.lists.insert("/api/v1/namespaces".into(), ns);
+    for i in 0..namespaces {
+        let base = format!("/api/v1/namespaces/ns{i}");
+        s.lists.insert(format!("{base}/projects"), (0..projects).map(|p| named(&format!("p{p}"))).collect());
+        let comps: Vec<Value> = (0..projects)
+            .flat_map(|p| (0..components_per_project).map(move |c| json!({"metadata": {"name": format!("c{p}-{c}")}, "spec": {"owner": {"projectName": format!("p{p}")}}})))
+            .collect();
+        s.lists.insert(format!("{base}/components"), comps);
+        s.lists.insert(format!("{base}/environments"), vec![named("dev")]);
+    }
+    s
+}
+
+#[test]
+fn request_count_is_independent_of_projects_and_components() {
+    let mut small = installation(3, 1, 1);
+    let mut large = installation(3, 1, 1);
+    for i in 0..3 {
+        let comps: Vec<Value> = (0..2).map(|c| json!({"metadata": {"name": format!("c{c}")}, "spec": {"owner": {"projectName": "p0"}}})).collect();
+        large.lists.insert(format!("/api/v1/namespaces/ns{i}/components"), comps);
+    }
+    let a = run(&cfg(), &mut small).unwrap();
+    let b = run(&cfg(), &mut large).unwrap();
+    // 1 + 11·N + 6 with N = 3; the second namespace page (2 per page) adds one request.
+    assert_eq!(small.sent.len(), 1 + 1 + 11 * 3 + 6);
+    assert_eq!(large.sent.len(), small.sent.len());
+    assert_eq!(a.stats.requests as usize, small.sent.len());
+    assert!(b.entities.iter().filter(|e| e.kind == "Component").count() > a.entities.iter().filter(|e| e.kind == "Component").count());
+}
+
+#[test]
+fn every_request_carries_limit_and_pages_follow_the_cursor() {
+    let mut s = installation(1, 1, 5);
+    let report = run(&cfg(), &mut s).unwrap();
+    assert!(s.sent.iter().all(|r| r.query.iter().any(|(k, v)| k == "limit" && v == "100")));
+    let comp_pages: Vec<Option<String>> = s.sent.iter().filter(|r| r.path.ends_with("/components"))
+        .map(|r| r.query.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.clone())).collect();
+    assert_eq!(comp_pages, vec![None, Some("2".into()), Some("4".into())]);
+    assert_eq!(report.entities.iter().filter(|e| e.kind == "Component").count(), 5);
+}
+
+#[test]
+fn lists_of_many_namespaces_go_out_in_batches() {
+    let mut s = installation(20, 1, 1);
+    run(&cfg(), &mut s).unwrap();
+    // namespaces (10 pages of 2) + 3 chunks of up to 8 namespaces, each one batch when every list is a single page.
+    assert_eq!(s.batches, 10 + 3);
+}
+
+#[test]
+fn a_failed_list_makes_only_its_scopes_stale() {
+    let mut s = installation(2, 1, 2);
+    s.fail.insert("/api/v1/namespaces/ns0/projects".into(), (503, r#"{"error":"upstream unavailable","code":"INTERNAL_ERROR"}"#.into()));
+    let report = run(&cfg(), &mut s).unwrap();
+    let stale: Vec<&str> = report.stale.iter().map(|s| s.scope.as_str()).collect();
+    assert_eq!(stale, vec!["ns/ns0/projects", "ns/ns0/components", "ns/ns0/deploymentpipelines"]);
+    assert_eq!(report.stale[0].reason, "Failed to fetch projects for namespace ns0: 503 Service Unavailable - upstream unavailable");
+    assert!(report.entities.iter().any(|e| e.kind == "Environment" && e.namespace == "ns0"), "unaffected lists still update");
+    assert!(report.entities.iter().any(|e| e.kind == "Component" && e.namespace == "ns1"));
+    assert!(!report.entities.iter().any(|e| e.scope.starts_with("ns/ns0/components")));
+}
+
+#[test]
+fn wrong_shape_and_bad_json_fail_the_list_with_a_reason() {
+    let mut s = installation(1, 1, 1);
+    s.fail.insert("/api/v1/namespaces/ns0/environments".into(), (200, r#"{"data":[]}"#.into()));
+    s.fail.insert("/api/v1/clustertraits".into(), (200, "{not json".into()));
+    let report = run(&cfg(), &mut s).unwrap();
+    let reason = |scope: &str| report.stale.iter().find(|s| s.scope == scope).map(|s| s.reason.clone()).unwrap();
+    assert!(reason("ns/ns0/environments").contains("expected an object with an items array"));
+    assert!(reason("cluster/traits").contains("invalid JSON from /api/v1/clustertraits"));
+}
+
+#[test]
+fn a_401_refreshes_the_token_once_then_succeeds() {
+    let mut s = installation(1, 1, 1);
+    s.unauthorized_batch = Some(2);
+    let report = run(&cfg(), &mut s).unwrap();
+    assert_eq!(s.refreshes, 1);
+    assert_eq!(s.sent.len(), 1 + 2 * 17, "the revoked batch is sent again once");
+    assert!(report.stale.is_empty(), "{:?}", report.stale);
+}
+
+#[test]
+fn a_second_401_after_the_refresh_fails_those_lists_clearly() {
+    let mut s = installation(1, 1, 1);
+    s.fail.insert("/api/v1/namespaces/ns0/traits".into(), (401, r#"{"error":"INVALID_TOKEN","message":"invalid or expired token"}"#.into()));
+    let report = run(&cfg(), &mut s).unwrap();
+    assert_eq!(s.refreshes, 1);
+    let stale = report.stale.iter().find(|s| s.scope == "ns/ns0/traits").unwrap();
+    assert_eq!(stale.reason, "Failed to fetch traits for namespace ns0: 401 Unauthorized - invalid or expired token");
+}
+
+#[test]
+fn namespace_failure_is_a_run_failure_with_the_auth_hint() {
+    let mut s = installation(1, 1, 1);
+    s.fail.insert("/api/v1/namespaces".into(), (401, r#"{"error":"MISSING_TOKEN","message":"missing or invalid authentication token"}"#.into()));
+    s.token = Some(Ok(TokenState::Disabled));
+    let Err(SyncError::Namespaces(msg)) = run(&cfg(), &mut s) else { panic!("expected a namespace failure") };
+    assert!(msg.starts_with("Failed to fetch namespaces: 401 Unauthorized - missing or invalid authentication token"), "{msg}");
+    assert!(msg.contains("openchoreo.features.auth.enabled"), "{msg}");
+}
+
+#[test]
+fn token_failure_fails_the_run_before_any_request() {
+    let mut s = installation(1, 1, 1);
+    s.token = Some(Err(TokenError::Unreachable("connection refused".into())));
+    assert!(matches!(run(&cfg(), &mut s), Err(SyncError::Auth(m)) if m.contains("connection refused")));
+    assert!(s.sent.is_empty());
+}
+
+#[test]
+fn a_cursor_that_does_not_advance_fails_the_list_instead_of_looping() {
+    struct Stuck;
+    impl Transport for Stuck {
+        fn send_batch(&mut self, r: &[Request]) -> Vec<Result<Response, HttpError>> {
+            r.iter().map(|_| Ok(Response { status: 200, body: r#"{"items":[{"metadata":{"name":"x"}}],"pagination":{"nextCursor":"same"}}"#.into() })).collect()
+        }
+        fn ensure_token(&mut self, _: bool) -> Result<TokenState, TokenError> { Ok(TokenState::Disabled) }
+        fn log(&mut self, _: Level, _: &str) {}
+    }
+    let Err(SyncError::Namespaces(msg)) = run(&cfg(), &mut Stuck) else { panic!() };
+    assert!(msg.contains("same cursor twice"), "{msg}");
+}
+
+#[test]
+fn the_reserved_cluster_namespace_is_skipped_with_a_diagnostic() {
+    let mut s = installation(1, 1, 1);
+    s.lists.get_mut("/api/v1/namespaces").unwrap().push(named("openchoreo-cluster"));
+    let report = run(&cfg(), &mut s).unwrap();
+    assert!(report.skipped.iter().any(|d| d.location == "openchoreo-cluster/Namespace/openchoreo-cluster"));
+    assert!(!s.sent.iter().any(|r| r.path.contains("namespaces/openchoreo-cluster")));
+}
