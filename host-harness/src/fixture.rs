@@ -6,11 +6,11 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tiny_http::{Header, Method, Server};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 
 /// What the API serves. Namespaced lists are keyed by namespace, then endpoint (`projects`, ...).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -96,20 +96,31 @@ struct Shared {
     /// Tokens issued before this generation are rejected.
     valid_from: AtomicU64,
     generation: AtomicU64,
-    idp_down: AtomicBool,
+    idp: AtomicU8,
+}
+
+/// How the token endpoint behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idp {
+    Up = 0,
+    /// 503 with an HTML body.
+    Down = 1,
+    /// 200 with a body that is not a token response.
+    Garbage = 2,
 }
 
 pub struct FixtureApi {
     shared: Arc<Shared>,
-    server: Arc<Server>,
+    addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
     pub base_url: String,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    acceptor: Option<std::thread::JoinHandle<()>>,
 }
 
 impl FixtureApi {
     pub fn start(data: Dataset, auth: Option<FixtureAuth>, latency: Duration) -> std::io::Result<Self> {
-        let server = Arc::new(Server::http("127.0.0.1:0").map_err(std::io::Error::other)?);
-        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             data: Mutex::new(data),
             auth,
@@ -119,19 +130,23 @@ impl FixtureApi {
             token_requests: AtomicU64::new(0),
             valid_from: AtomicU64::new(0),
             generation: AtomicU64::new(1),
-            idp_down: AtomicBool::new(false),
+            idp: AtomicU8::new(Idp::Up as u8),
         });
-        let threads = (0..16)
-            .map(|_| {
-                let (server, shared) = (server.clone(), shared.clone());
-                std::thread::spawn(move || {
-                    while let Ok(req) = server.recv() {
-                        handle(&shared, req);
+        let stop = Arc::new(AtomicBool::new(false));
+        let acceptor = {
+            let (shared, stop) = (shared.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
                     }
-                })
+                    let Ok(stream) = stream else { continue };
+                    let shared = shared.clone();
+                    std::thread::spawn(move || serve_connection(&shared, stream));
+                }
             })
-            .collect();
-        Ok(Self { shared, server, base_url: format!("http://127.0.0.1:{port}"), threads })
+        };
+        Ok(Self { shared, addr, stop, base_url: format!("http://{addr}"), acceptor: Some(acceptor) })
     }
 
     pub fn token_url(&self) -> String {
@@ -146,8 +161,8 @@ impl FixtureApi {
         self.shared.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    pub fn set_idp_down(&self, down: bool) {
-        self.shared.idp_down.store(down, Ordering::SeqCst);
+    pub fn set_idp(&self, mode: Idp) {
+        self.shared.idp.store(mode as u8, Ordering::SeqCst);
     }
 
     pub fn update(&self, f: impl FnOnce(&mut Dataset)) {
@@ -168,27 +183,107 @@ impl FixtureApi {
 }
 
 impl Drop for FixtureApi {
+    /// Stops accepting (the listener closes, so later connections are refused).
     fn drop(&mut self) {
-        self.server.unblock();
-        for _ in 0..self.threads.len() {
-            self.server.unblock();
-        }
-        for t in self.threads.drain(..) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.acceptor.take() {
             let _ = t.join();
         }
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header")
+/// One parsed HTTP request.
+struct HttpRequest {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: String,
 }
 
-fn respond(req: tiny_http::Request, status: u16, body: String, extra: Vec<Header>) {
-    let mut resp = tiny_http::Response::from_string(body).with_status_code(status).with_header(header("Content-Type", "application/json"));
-    for h in extra {
-        resp.add_header(h);
+impl HttpRequest {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
-    let _ = req.respond(resp);
+}
+
+/// What to send back.
+enum Reply {
+    Full { status: u16, body: String, retry_after: Option<u64> },
+    /// Headers promising more than is sent, then the connection is closed.
+    Cut,
+}
+
+fn json_reply(status: u16, body: impl Into<String>) -> Reply {
+    Reply::Full { status, body: body.into(), retry_after: None }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<HttpRequest> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).ok()? == 0 {
+            return None;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let len: usize = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let mut body = vec![0u8; len.min(1 << 20)];
+    reader.read_exact(&mut body).ok()?;
+    Some(HttpRequest { method, target, headers, body: String::from_utf8_lossy(&body).into_owned() })
+}
+
+fn serve_connection(shared: &Shared, stream: TcpStream) {
+    let Ok(write_half) = stream.try_clone() else { return };
+    let mut writer = write_half;
+    let mut reader = BufReader::new(stream);
+    while let Some(req) = read_request(&mut reader) {
+        match handle(shared, &req) {
+            Reply::Full { status, body, retry_after } => {
+                let retry = retry_after.map(|s| format!("Retry-After: {s}\r\n")).unwrap_or_default();
+                let head = format!(
+                    "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{retry}\r\n",
+                    reason(status),
+                    body.len()
+                );
+                if writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(body.as_bytes())).is_err() {
+                    return;
+                }
+            }
+            Reply::Cut => {
+                let _ = writer.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"items\":[{\"metadata\":");
+                let _ = writer.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
 }
 
 fn parse_query(q: &str) -> Vec<(String, String)> {
@@ -244,24 +339,23 @@ fn token_generation(token: &str) -> Option<(u64, u64)> {
     Some((v.get("gen")?.as_u64()?, v.get("exp")?.as_u64()?))
 }
 
-fn handle_token(shared: &Shared, mut req: tiny_http::Request) {
+fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
     shared.token_requests.fetch_add(1, Ordering::SeqCst);
-    if shared.idp_down.load(Ordering::SeqCst) {
-        return respond(req, 503, "<html>identity provider unavailable</html>".into(), vec![]);
+    match shared.idp.load(Ordering::SeqCst) {
+        m if m == Idp::Down as u8 => return json_reply(503, "<html>identity provider unavailable</html>"),
+        m if m == Idp::Garbage as u8 => return json_reply(200, "<html>login page</html>"),
+        _ => {}
     }
-    let mut body = String::new();
-    let _ = req.as_reader().read_to_string(&mut body);
-    let form: BTreeMap<String, String> = parse_query(&body).into_iter().collect();
-    let Some(auth) = &shared.auth else { return respond(req, 404, r#"{"error":"not_found"}"#.into(), vec![]) };
+    let form: BTreeMap<String, String> = parse_query(&req.body).into_iter().collect();
+    let Some(auth) = &shared.auth else { return json_reply(404, r#"{"error":"not_found"}"#) };
     let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
         && form.get("client_id") == Some(&auth.client_id)
         && form.get("client_secret") == Some(&auth.client_secret);
     if !ok {
-        return respond(req, 401, r#"{"error":"invalid_client","error_description":"client authentication failed"}"#.into(), vec![]);
+        return json_reply(401, r#"{"error":"invalid_client","error_description":"client authentication failed"}"#);
     }
     let token = issue_token(shared, auth.token_ttl);
-    let body = json!({ "access_token": token, "token_type": "Bearer", "expires_in": auth.token_ttl.as_secs() });
-    respond(req, 200, body.to_string(), vec![]);
+    json_reply(200, json!({ "access_token": token, "token_type": "Bearer", "expires_in": auth.token_ttl.as_secs() }).to_string())
 }
 
 fn take_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
@@ -274,17 +368,19 @@ fn take_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
     Some(f.kind.clone())
 }
 
-fn handle(shared: &Shared, req: tiny_http::Request) {
-    let url = req.url().to_string();
-    let (path, query) = url.split_once('?').map_or((url.as_str(), ""), |(p, q)| (p, q));
-    if req.method() == &Method::Post && path == "/oauth2/token" {
+fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
+    let (path, query) = req.target.split_once('?').map_or((req.target.as_str(), ""), |(p, q)| (p, q));
+    if req.method == "POST" && path == "/oauth2/token" {
         return handle_token(shared, req);
+    }
+    if req.method != "GET" {
+        return json_reply(405, r#"{"error":"method not allowed"}"#);
     }
     if !shared.latency.is_zero() {
         std::thread::sleep(shared.latency);
     }
     let query = parse_query(query);
-    let authorization = req.headers().iter().find(|h| h.field.equiv("Authorization")).map(|h| h.value.to_string());
+    let authorization = req.header("Authorization").map(str::to_string);
     shared.seen.lock().unwrap_or_else(|p| p.into_inner()).push(Seen {
         path: path.to_string(),
         query: query.clone(),
@@ -297,33 +393,25 @@ fn handle(shared: &Shared, req: tiny_http::Request) {
     if shared.auth.is_some() {
         let token = authorization.as_deref().and_then(|a| a.strip_prefix("Bearer "));
         let Some(token) = token else {
-            return respond(req, 401, r#"{"error":"MISSING_TOKEN","message":"missing or invalid authentication token"}"#.into(), vec![]);
+            return json_reply(401, r#"{"error":"MISSING_TOKEN","message":"missing or invalid authentication token"}"#);
         };
         let valid = token_generation(token)
             .is_some_and(|(generation, exp)| generation >= shared.valid_from.load(Ordering::SeqCst) && exp > now_secs());
         if !valid {
-            return respond(req, 401, r#"{"error":"INVALID_TOKEN","message":"invalid or expired token"}"#.into(), vec![]);
+            return json_reply(401, r#"{"error":"INVALID_TOKEN","message":"invalid or expired token"}"#);
         }
     }
     match fault {
-        Some(FaultKind::Status { status, body, retry_after }) => {
-            let extra = retry_after.map(|s| vec![header("Retry-After", &s.to_string())]).unwrap_or_default();
-            return respond(req, status, body, extra);
-        }
+        Some(FaultKind::Status { status, body, retry_after }) => return Reply::Full { status, body, retry_after },
         Some(FaultKind::Hang(d)) => std::thread::sleep(d),
-        Some(FaultKind::BadJson) => return respond(req, 200, "{\"items\": [ {\"metadata\": ".into(), vec![]),
-        Some(FaultKind::WrongShape) => return respond(req, 200, r#"{"data":{"rows":[]}}"#.into(), vec![]),
-        Some(FaultKind::CutBody) => {
-            let mut w = req.into_writer();
-            let _ = w.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n{\"items\":[{\"metadata\":");
-            let _ = w.flush();
-            return;
-        }
+        Some(FaultKind::BadJson) => return json_reply(200, "{\"items\": [ {\"metadata\": "),
+        Some(FaultKind::WrongShape) => return json_reply(200, r#"{"data":{"rows":[]}}"#),
+        Some(FaultKind::CutBody) => return Reply::Cut,
         Some(FaultKind::RevokeTokens) | None => {}
     }
     let data = shared.data.lock().unwrap_or_else(|p| p.into_inner());
     let Some(items) = data.list(path) else {
-        return respond(req, 404, json!({"error": format!("{path} not found"), "code": "NOT_FOUND"}).to_string(), vec![]);
+        return json_reply(404, json!({"error": format!("{path} not found"), "code": "NOT_FOUND"}).to_string());
     };
     let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let limit = get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(20).clamp(1, 100);
@@ -331,19 +419,14 @@ fn handle(shared: &Shared, req: tiny_http::Request) {
         None | Some("") => 0,
         Some(c) => match c.strip_prefix("off-").and_then(|o| o.parse::<usize>().ok()) {
             Some(o) => o,
-            None => {
-                drop(data);
-                return respond(req, 400, r#"{"error":"invalid cursor","code":"BAD_REQUEST"}"#.into(), vec![]);
-            }
+            None => return json_reply(400, r#"{"error":"invalid cursor","code":"BAD_REQUEST"}"#),
         },
     };
     let end = (offset + limit).min(items.len());
     let page: Vec<&Value> = items.get(offset..end).unwrap_or(&[]).iter().collect();
-    let mut pagination = json!({ "remainingCount": items.len() - end.min(items.len()) });
+    let mut pagination = json!({ "remainingCount": items.len() - end });
     if end < items.len() {
         pagination["nextCursor"] = json!(format!("off-{end}"));
     }
-    let body = json!({ "items": page, "pagination": pagination }).to_string();
-    drop(data);
-    respond(req, 200, body, vec![]);
+    json_reply(200, json!({ "items": page, "pagination": pagination }).to_string())
 }

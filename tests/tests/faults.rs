@@ -1,0 +1,176 @@
+//! Nothing is lost on faults (W1, issue 4): for each fault, injected into the fixture API over real
+//! HTTP, the entities of the affected scopes stay exactly as last synced, everything else updates,
+//! and a run that cannot be trusted as a whole fails and changes nothing.
+
+use host_harness::fixture::{Dataset, Fault, FaultKind, FixtureApi, Idp};
+use host_harness::logging::Logger;
+use host_harness::runner::{RunFailure, Syncer};
+use host_harness::state::StoredEntity;
+use integration_tests::{fixture_auth, sample_api, syncer};
+use serde_json::json;
+use std::time::Duration;
+
+fn snapshot(es: &[StoredEntity]) -> Vec<(String, String)> {
+    let mut v: Vec<_> = es.iter().map(|e| (e.entity_ref(), e.entity.get().to_string())).collect();
+    v.sort();
+    v
+}
+
+fn status(status: u16, body: &str) -> FaultKind {
+    FaultKind::Status { status, body: body.into(), retry_after: None }
+}
+
+/// A clean first run, then the fault, then a second run.
+fn after_fault(path: &str, kind: FaultKind, times: Option<u32>) -> (FixtureApi, Syncer, Vec<StoredEntity>, Result<host_harness::runner::RunOutcome, RunFailure>) {
+    let api = sample_api();
+    let mut s = syncer(&api, "", Logger::capture(), None);
+    let clean = s.run_once().expect("clean run");
+    assert!(clean.stale.is_empty(), "the clean run must be clean: {:?}", clean.stale);
+    let first = clean.entities;
+    api.add_fault(Fault { path: path.into(), kind, times });
+    let second = s.run_once();
+    (api, s, first, second)
+}
+
+fn stale_scopes(o: &host_harness::runner::RunOutcome) -> Vec<&str> {
+    o.stale.iter().map(|(s, _)| s.as_str()).collect()
+}
+
+#[test]
+fn a_transient_503_is_retried_and_nothing_goes_stale() {
+    let (api, _, first, second) = after_fault("/api/v1/namespaces/default/projects", status(503, r#"{"error":"busy"}"#), Some(2));
+    let o = second.unwrap();
+    assert!(o.stale.is_empty(), "{:?}", o.stale);
+    assert_eq!(snapshot(&o.entities), snapshot(&first));
+    let tries = api.requests().iter().filter(|r| r.path == "/api/v1/namespaces/default/projects").count();
+    assert_eq!(tries, 1 + 3, "one in the clean run, then the 503, 503 and a success");
+}
+
+#[test]
+fn a_429_honours_retry_after() {
+    let kind = FaultKind::Status { status: 429, body: "{}".into(), retry_after: Some(1) };
+    let started = std::time::Instant::now();
+    let (_, _, first, second) = after_fault("/api/v1/clustertraits", kind, Some(1));
+    let o = second.unwrap();
+    assert!(o.stale.is_empty());
+    assert_eq!(snapshot(&o.entities), snapshot(&first));
+    assert!(started.elapsed() >= Duration::from_millis(100), "waited for Retry-After (capped by max_backoff in tests)");
+}
+
+#[test]
+fn a_persistent_5xx_keeps_the_scope_and_reports_it() {
+    let (_, _, first, second) =
+        after_fault("/api/v1/namespaces/default/projects", status(500, r#"{"error":"Internal server error","code":"INTERNAL_ERROR"}"#), None);
+    let o = second.unwrap();
+    assert_eq!(stale_scopes(&o), vec!["ns/default/projects", "ns/default/components", "ns/default/deploymentpipelines"]);
+    assert_eq!(o.stale[0].1, "Failed to fetch projects for namespace default: 500 Internal Server Error - Internal server error");
+    assert_eq!(snapshot(&o.entities), snapshot(&first), "the exact previous entity set");
+}
+
+#[test]
+fn every_bad_response_shape_keeps_the_scope() {
+    let cases = [
+        ("/api/v1/namespaces/default/environments", FaultKind::Hang(Duration::from_millis(3000)), "ns/default/environments", "timed out"),
+        ("/api/v1/namespaces/default/components", FaultKind::CutBody, "ns/default/components", "connection failed"),
+        ("/api/v1/clustertraits", FaultKind::BadJson, "cluster/traits", "invalid JSON"),
+        ("/api/v1/namespaces/default/workloads", FaultKind::WrongShape, "ns/default/components", "expected an object with an items array"),
+    ];
+    for (path, kind, scope, reason) in cases {
+        let (_, _, first, second) = after_fault(path, kind.clone(), None);
+        let o = second.unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(stale_scopes(&o), vec![scope], "{path}");
+        assert!(o.stale[0].1.contains(reason), "{path}: {}", o.stale[0].1);
+        let (now, before) = (snapshot(&o.entities), snapshot(&first));
+        let only_now: Vec<&String> = now.iter().filter(|e| !before.contains(e)).map(|e| &e.0).collect();
+        let only_before: Vec<&String> = before.iter().filter(|e| !now.contains(e)).map(|e| &e.0).collect();
+        assert!(only_now.is_empty() && only_before.is_empty(), "{path}: new {only_now:?}, lost {only_before:?}");
+    }
+}
+
+#[test]
+fn a_token_revoked_mid_run_is_refreshed_once() {
+    let (api, _, first, second) = after_fault("/api/v1/namespaces/default/projects", FaultKind::RevokeTokens, Some(1));
+    let o = second.unwrap();
+    assert!(o.stale.is_empty(), "{:?}", o.stale);
+    assert_eq!(snapshot(&o.entities), snapshot(&first));
+    assert_eq!(api.token_requests(), 2);
+}
+
+#[test]
+fn a_403_on_one_namespace_leaves_the_others_updating() {
+    let api = sample_api();
+    api.update(|d| {
+        d.namespaces.push(json!({"metadata": {"name": "team-b"}, "status": {"phase": "Active"}}));
+        let lists = d.namespaced.entry("team-b".into()).or_default();
+        lists.insert("projects".into(), vec![json!({"metadata": {"name": "billing"}})]);
+        lists.insert("components".into(), vec![json!({"metadata": {"name": "invoices"}, "spec": {"owner": {"projectName": "billing"}}})]);
+    });
+    let mut s = syncer(&api, "", Logger::capture(), None);
+    let first = s.run_once().unwrap().entities;
+    api.add_fault(Fault { path: "/api/v1/namespaces/team-b/components".into(), kind: status(403, r#"{"error":"forbidden","code":"FORBIDDEN"}"#), times: None });
+    api.update(|d| d.namespaced.get_mut("default").unwrap().get_mut("projects").unwrap()[0]["metadata"]["annotations"]["openchoreo.dev/display-name"] = json!("Renamed"));
+    let o = s.run_once().unwrap();
+    assert_eq!(stale_scopes(&o), vec!["ns/team-b/components"]);
+    assert!(o.stale[0].1.contains("403 Forbidden - forbidden"));
+    let invoices = |es: &[StoredEntity]| es.iter().find(|e| e.name == "invoices").map(|e| e.entity.get().to_string());
+    assert_eq!(invoices(&o.entities), invoices(&first), "team-b's component is kept");
+    assert!(o.entities.iter().any(|e| e.kind == "System" && e.entity.get().contains("\"title\":\"Renamed\"")), "default still updates");
+}
+
+#[test]
+fn namespace_list_failure_fails_the_run_and_keeps_everything() {
+    let (_, s, first, second) = after_fault("/api/v1/namespaces", status(502, "bad gateway"), None);
+    let Err(RunFailure::Sync(msg)) = second else { panic!("expected a failed run") };
+    assert_eq!(msg, "Failed to fetch namespaces: 502 Bad Gateway - bad gateway");
+    assert_eq!(snapshot(s.last().unwrap()), snapshot(&first));
+}
+
+#[test]
+fn identity_provider_down_or_garbage_fails_the_run_clearly() {
+    for (mode, expect) in [(Idp::Down, "503 Service Unavailable"), (Idp::Garbage, "invalid token response")] {
+        let api = sample_api();
+        api.set_idp(mode);
+        let mut s = syncer(&api, "", Logger::capture(), None);
+        let Err(RunFailure::Sync(msg)) = s.run_once() else { panic!("expected a failed run for {mode:?}") };
+        assert!(msg.starts_with("Failed to get a service token") && msg.contains(expect), "{mode:?}: {msg}");
+        assert!(api.requests().is_empty(), "no API request goes out without a token");
+    }
+}
+
+#[test]
+fn identity_provider_down_when_a_refresh_is_needed_keeps_everything() {
+    let api = sample_api();
+    let mut s = syncer(&api, "", Logger::capture(), None);
+    let first = s.run_once().unwrap().entities;
+    api.set_idp(Idp::Down);
+    api.add_fault(Fault { path: "/api/v1/namespaces".into(), kind: FaultKind::RevokeTokens, times: Some(1) });
+    let Err(RunFailure::Sync(msg)) = s.run_once() else { panic!("expected a failed run") };
+    assert!(msg.contains("401 Unauthorized") && msg.contains("token refresh failed"), "{msg}");
+    assert_eq!(snapshot(s.last().unwrap()), snapshot(&first));
+}
+
+#[test]
+fn connection_refused_fails_the_run() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let yaml = format!("openchoreo:\n  baseUrl: http://127.0.0.1:{port}\n  features:\n    auth:\n      enabled: false\n");
+    let app = host_harness::app_config::parse(&yaml, &|_| None).unwrap();
+    let mut s = Syncer::new(integration_tests::runtime(), &app, Logger::capture(), None).unwrap()
+        .with_http_settings(integration_tests::fast_http());
+    let Err(RunFailure::Sync(msg)) = s.run_once() else { panic!("expected a failed run") };
+    assert!(msg.starts_with("Failed to fetch namespaces: connection failed"), "{msg}");
+}
+
+#[test]
+fn a_run_past_schedule_timeout_is_interrupted_and_keeps_everything() {
+    let api = FixtureApi::start(Dataset::sample(), Some(fixture_auth()), Duration::ZERO).unwrap();
+    let first = syncer(&api, "", Logger::capture(), None).run_once().unwrap().entities;
+    let mut s = syncer(&api, "  schedule:\n    timeout: 1\n", Logger::capture(), None)
+        .with_http_settings(host_harness::http_client::HttpSettings { request_timeout: Duration::from_secs(5), ..integration_tests::fast_http() });
+    s.seed(first.clone());
+    api.add_fault(Fault { path: "/api/v1/namespaces/default/traits".into(), kind: FaultKind::Hang(Duration::from_millis(2500)), times: None });
+    let result = s.run_once();
+    assert!(matches!(result, Err(RunFailure::Timeout(1))), "{result:?}");
+    assert_eq!(snapshot(s.last().unwrap()), snapshot(&first));
+}
