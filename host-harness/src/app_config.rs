@@ -141,7 +141,7 @@ mod tests {
         let cfg = parse("openchoreo:\n  baseUrl: http://x\n  defaultOwner: ${NOPE}\n  note: cost $${HOST}\n", &env).unwrap();
         assert!(cfg.guest_section.get("defaultOwner").is_none());
         assert_eq!(cfg.unset_env, vec!["NOPE".to_string()]);
-        assert_eq!(cfg.guest_section["note"], "cost ${HOST}", "$${ escapes a literal ${");
+        assert_eq!(cfg.guest_section["note"], "cost ${HOST}", "a doubled dollar escapes substitution");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use host_harness::logging::{Level, Logger};
 use host_harness::runner::Syncer;
-use host_harness::runtime::{Limits, Runtime};
+use host_harness::runtime::{Limits, Runtime, mapping_error_text};
 use host_harness::{app_config, demo, output};
 use std::io::Read;
 use std::path::PathBuf;
@@ -81,7 +81,9 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             std::io::stdin().read_to_string(&mut input).context("reading the resource from stdin")?;
             let context = context.map(|p| std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))).transpose()?;
             let mut instance = runtime.instantiate(Limits::default(), None, None, logger)?;
-            let entities = instance.translate_resource(&kind, namespace.as_deref(), &input, context.as_deref())??;
+            let entities = instance
+                .translate_resource(&kind, namespace.as_deref(), &input, context.as_deref())?
+                .map_err(|e| anyhow!(mapping_error_text(&e)))?;
             let docs: Vec<serde_json::Value> =
                 entities.iter().map(|e| serde_json::from_str(&e.json)).collect::<Result<_, _>>()?;
             println!("{}", serde_json::to_string_pretty(&docs)?);

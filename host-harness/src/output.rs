@@ -1,7 +1,7 @@
 //! Entities as the catalog shows them: each with its `relations` (`[{type, targetRef}]`), computed
 //! by the component's relation export, written as a JSON array or YAML documents.
 
-use crate::runtime::Instance;
+use crate::runtime::{Instance, mapping_error_text};
 use crate::state::StoredEntity;
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
@@ -12,7 +12,9 @@ use std::path::Path;
 pub fn with_relations(instance: &mut Instance, entities: &[StoredEntity]) -> Result<Vec<Value>> {
     let mut by_source: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
     for e in entities {
-        let rels = instance.relations(e.entity.get())?.with_context(|| format!("relations of {}", e.entity_ref()))?;
+        let rels = instance
+            .relations(e.entity.get())?
+            .map_err(|err| anyhow::anyhow!("relations of {}: {}", e.entity_ref(), mapping_error_text(&err)))?;
         for r in rels {
             by_source.entry(r.source).or_default().insert((r.type_, r.target));
         }

@@ -197,3 +197,11 @@ impl Instance {
         self.catalog.openchoreo_catalog_mapping().call_scope_of(&mut self.store, entity_json)
     }
 }
+
+/// A readable one-line form of a mapping error.
+pub fn mapping_error_text(e: &MappingError) -> String {
+    match e {
+        MappingError::InvalidInput(m) => format!("invalid input: {m}"),
+        MappingError::UnsupportedKind(k) => format!("unsupported kind {k}"),
+    }
+}
