@@ -86,7 +86,9 @@ fn translate_maps_one_resource_from_stdin() {
     assert_eq!(docs[0]["kind"], "Environment");
     assert_eq!(docs[0]["spec"]["type"], "production");
 
-    let out = bin().args(["translate", "--kind", "Gadget"]).stdin(std::process::Stdio::null()).output().unwrap();
+    let mut child = bin().args(["translate", "--kind", "Gadget"]).stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"{}").unwrap();
+    let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported kind"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported kind Gadget"));
 }
