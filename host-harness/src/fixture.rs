@@ -358,6 +358,31 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
     json_reply(200, json!({ "access_token": token, "token_type": "Bearer", "expires_in": auth.token_ttl.as_secs() }).to_string())
 }
 
+/// Test control over HTTP, for test suites in other languages: `POST /__admin/fault` with
+/// `{"path": "...", "status": 503, "times": 1}` (times optional), `POST /__admin/clear`.
+fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
+    match path {
+        "/__admin/clear" => {
+            shared.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            json_reply(200, "{}")
+        }
+        "/__admin/fault" => {
+            let Ok(v) = serde_json::from_str::<Value>(body) else { return json_reply(400, r#"{"error":"body must be JSON"}"#) };
+            let (Some(fault_path), Some(status)) = (v["path"].as_str(), v["status"].as_u64()) else {
+                return json_reply(400, r#"{"error":"path and status are required"}"#);
+            };
+            let fault = Fault {
+                path: fault_path.to_string(),
+                kind: FaultKind::Status { status: status as u16, body: v["body"].as_str().unwrap_or("{}").to_string(), retry_after: None },
+                times: v["times"].as_u64().map(|t| t as u32),
+            };
+            shared.faults.lock().unwrap_or_else(|p| p.into_inner()).push(fault);
+            json_reply(200, "{}")
+        }
+        _ => json_reply(404, r#"{"error":"unknown admin path"}"#),
+    }
+}
+
 fn take_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
     let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
     let idx = faults.iter().position(|f| (f.path == path || f.path == "*") && f.times != Some(0))?;
@@ -372,6 +397,9 @@ fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
     let (path, query) = req.target.split_once('?').map_or((req.target.as_str(), ""), |(p, q)| (p, q));
     if req.method == "POST" && path == "/oauth2/token" {
         return handle_token(shared, req);
+    }
+    if req.method == "POST" && path.starts_with("/__admin/") {
+        return handle_admin(shared, path, &req.body);
     }
     if req.method != "GET" {
         return json_reply(405, r#"{"error":"method not allowed"}"#);

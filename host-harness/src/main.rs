@@ -51,6 +51,14 @@ enum Command {
         #[arg(long)]
         context: Option<PathBuf>,
     },
+    /// Serve the built-in sample OpenChoreo API (and a token endpoint) on loopback until stdin closes.
+    /// Prints one JSON line with baseUrl and tokenUrl. Used by the Node test suite and for trying the CLI.
+    #[command(hide = true)]
+    ServeFixture {
+        /// Require OAuth2 client credentials (client id `openchoreo-backstage-client`, secret `backstage-portal-secret`).
+        #[arg(long)]
+        auth: bool,
+    },
     /// Sync the built-in sample OpenChoreo API once and show what it produced.
     Demo {
         #[arg(long, default_value = "out/demo-entities.json")]
@@ -69,8 +77,12 @@ fn main() {
 }
 
 fn run(command: Command, logger: Logger) -> Result<()> {
+    if let Command::ServeFixture { auth } = command {
+        return serve_fixture(auth);
+    }
     let runtime = Arc::new(Runtime::embedded()?);
     match command {
+        Command::ServeFixture { .. } => unreachable!("handled above"),
         Command::Demo { output } => {
             let result = demo::run(runtime, logger, &output)?;
             print!("{}", result.report);
@@ -113,4 +125,19 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             }
         }
     }
+}
+
+fn serve_fixture(auth: bool) -> Result<()> {
+    use host_harness::fixture::{Dataset, FixtureApi, FixtureAuth};
+    let auth = auth.then(|| FixtureAuth {
+        client_id: "openchoreo-backstage-client".into(),
+        client_secret: "backstage-portal-secret".into(),
+        token_ttl: Duration::from_secs(3600),
+    });
+    let api = FixtureApi::start(Dataset::sample(), auth, Duration::ZERO)?;
+    println!("{}", serde_json::json!({ "baseUrl": api.base_url, "tokenUrl": api.token_url() }));
+    // Serve until the parent closes stdin (or kills us).
+    let mut sink = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut sink);
+    Ok(())
 }

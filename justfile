@@ -1,0 +1,53 @@
+# openchoreo-catalog: everyday entry points. `just` lists the recipes.
+
+cargo := env_var_or_default("CARGO", "cargo")
+npm := env_var_or_default("NPM", "npm")
+node_pkg := "packages/catalog-backend-module-openchoreo"
+
+@_default:
+    just --list
+
+# Build the guest component (wasm32-wasip2) and the host CLI
+[group('build')]
+build:
+    {{cargo}} build -p openchoreo-catalog-host
+
+# Transpile the component for Node with jco (into the Node package's dist/)
+[group('build')]
+transpile: build
+    cd {{node_pkg}} && {{npm}} run build
+
+# Sync the built-in sample OpenChoreo API once and show the result
+[group('run')]
+demo:
+    {{cargo}} run -p openchoreo-catalog-host -- demo
+
+# Every test: Rust (guest, harness, integration) then the Backstage module
+[group('test')]
+test: test-rust test-node
+
+# Rust tests: mapping rules, crawl, golden output, faults, CLI
+[group('test')]
+test-rust:
+    {{cargo}} test --workspace
+
+# Node tests: the component in a real Backstage catalog backend via jco
+[group('test')]
+test-node:
+    {{npm}} test --prefix {{node_pkg}}
+
+# Accept the current golden output after reviewing the diff
+[group('test')]
+bless:
+    BLESS=1 {{cargo}} test -p integration-tests --test golden
+
+# Formatting and lints
+[group('check')]
+lint:
+    {{cargo}} fmt --all --check
+    {{cargo}} clippy --workspace --all-targets -- -D warnings
+
+# What CI runs
+[group('check')]
+ci:
+    bash .ci/run

@@ -1,0 +1,118 @@
+// The HTTP import on the main thread: GETs to the configured API origin only, bounded concurrency,
+// timeouts, a body cap, bounded retries with exponential backoff and jitter honouring Retry-After, and
+// the run deadline. The bearer token is added here; the guest never sees it.
+
+export const DEFAULT_HTTP = {
+  concurrency: 8,
+  requestTimeoutMs: 30_000,
+  maxBodyBytes: 256 * 1024 * 1024,
+  attempts: 3,
+  baseBackoffMs: 200,
+  maxBackoffMs: 10_000,
+};
+
+const PLAIN_PATH = /^[A-Za-z0-9/\-._~%]*$/;
+
+/** Only `/api/v1/...` paths of plain characters: the guest cannot steer to another origin. */
+export function urlFor(baseUrl, path) {
+  if (!(path === '/api/v1' || path.startsWith('/api/v1/')) || !PLAIN_PATH.test(path) || path.includes('//') || path.includes('/../')) {
+    return undefined;
+  }
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export class HttpHost {
+  constructor({ baseUrl, tokens, settings = {} }) {
+    this.baseUrl = baseUrl;
+    this.tokens = tokens;
+    this.settings = { ...DEFAULT_HTTP, ...settings };
+    this.deadline = Infinity;
+  }
+
+  /** One result per request, in order: `{tag:'ok', val:{status, body}}` or `{tag:'err', val:{tag, val}}`. */
+  async sendBatch(requests) {
+    const results = new Array(requests.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < requests.length) {
+        const i = next++;
+        results[i] = await this.sendWithRetries(requests[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, requests.length) }, worker));
+    return results;
+  }
+
+  async sendWithRetries(req) {
+    const url = urlFor(this.baseUrl, req.path);
+    if (!url) return err('refused', `path ${JSON.stringify(req.path)} is not an OpenChoreo API path on the configured origin`);
+    for (let attempt = 1; ; attempt++) {
+      if (Date.now() >= this.deadline) return err('deadline', `not sending ${req.path}`);
+      const { result, retryAfterMs } = await this.sendOnce(url, req);
+      const retryable =
+        (result.tag === 'ok' && (result.val.status === 429 || result.val.status >= 500)) ||
+        (result.tag === 'err' && result.val.tag === 'connection');
+      if (!retryable || attempt >= this.settings.attempts) return result;
+      const backoff = this.settings.baseBackoffMs * 2 ** (attempt - 1);
+      const wait = Math.min(retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2), this.settings.maxBackoffMs);
+      if (Date.now() + wait >= this.deadline) return result;
+      await sleep(wait);
+    }
+  }
+
+  async sendOnce(url, req) {
+    const target = new URL(url);
+    for (const [k, v] of req.query) target.searchParams.append(k, v);
+    const headers = { Accept: 'application/json' };
+    if (this.tokens) {
+      try {
+        headers.Authorization = `Bearer ${await this.tokens.bearer(false)}`;
+      } catch (e) {
+        return { result: err('other', `no token: ${e.message}`) };
+      }
+    }
+    let res;
+    try {
+      res = await fetch(target, { headers, redirect: 'manual', signal: AbortSignal.timeout(this.settings.requestTimeoutMs) });
+    } catch (e) {
+      return { result: classify(e) };
+    }
+    const retryAfter = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
+    try {
+      const body = await readCapped(res, this.settings.maxBodyBytes);
+      return { result: { tag: 'ok', val: { status: res.status, body } }, retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined };
+    } catch (e) {
+      return { result: e.tooLarge ? { tag: 'err', val: { tag: 'too-large', val: BigInt(this.settings.maxBodyBytes) } } : classify(e) };
+    }
+  }
+}
+
+function err(tag, message) {
+  return { tag: 'err', val: { tag, val: message } };
+}
+
+function classify(e) {
+  const name = e?.name ?? '';
+  if (name === 'TimeoutError' || name === 'AbortError') return err('timeout', e.message);
+  return err('connection', `${e.message}${e.cause ? `: ${e.cause.message ?? e.cause}` : ''}`);
+}
+
+async function readCapped(res, cap) {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel();
+      throw Object.assign(new Error('body too large'), { tooLarge: true });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,154 @@
+// The component in a worker thread, seen from the main thread: RPC calls in, host calls (HTTP, token)
+// served here asynchronously and handed back through a SharedArrayBuffer flag and a MessagePort.
+// A trap or a timeout terminates the worker; the next call starts a fresh one.
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const COMPONENT_DIR = join(here, '../../dist/component');
+
+export class GuestError extends Error {
+  constructor(payload) {
+    super(typeof payload?.val === 'string' ? payload.val : JSON.stringify(payload));
+    this.payload = payload;
+  }
+}
+
+export class RunTimeout extends Error {}
+
+export class ComponentWorker {
+  /**
+   * @param {{ logger: any, http?: import('../http.mjs').HttpHost, tokens?: import('../tokens.mjs').TokenCache,
+   *           componentDir?: string, maxHeapMb?: number }} options
+   */
+  constructor({ logger, http, tokens, componentDir = COMPONENT_DIR, maxHeapMb = 512 }) {
+    Object.assign(this, { logger, http, tokens, componentDir, maxHeapMb });
+    this.worker = undefined;
+    this.pending = new Map();
+    this.nextId = 1;
+  }
+
+  async ensureStarted() {
+    if (this.worker) return this.starting;
+    const signal = new SharedArrayBuffer(4);
+    const flag = new Int32Array(signal);
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+      workerData: { componentDir: this.componentDir, signal, hostPort: port2 },
+      transferList: [port2],
+      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
+      env: {},
+    });
+    this.worker = worker;
+    this.starting = new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      const onReady = (m) => {
+        if (m.type === 'ready') {
+          worker.off('message', onReady);
+          resolve();
+        }
+      };
+      worker.on('message', onReady);
+    });
+    worker.on('message', (m) => this.onMessage(m, port1, flag));
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => this.fail(new Error(`component worker exited (${code})`)));
+    worker.unref();
+    await this.starting;
+  }
+
+  onMessage(m, port, flag) {
+    if (m.type === 'log') {
+      const level = m.level === 'warn' || m.level === 'error' || m.level === 'info' ? m.level : 'debug';
+      this.logger[level](m.message);
+    } else if (m.type === 'hostcall') {
+      this.serveHostCall(m).then((reply) => {
+        port.postMessage(reply);
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+      });
+    } else if (m.type === 'result') {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (!p) return;
+      if (m.ok) p.resolve(m.value);
+      else if (m.error.guest !== undefined) p.reject(new GuestError(m.error.guest));
+      else {
+        p.reject(new Error(`component trapped: ${m.error.trap}`));
+        this.terminate();
+      }
+    }
+  }
+
+  async serveHostCall(m) {
+    if (m.op === 'http') {
+      if (!this.http) return m.args.map(() => ({ tag: 'err', val: { tag: 'refused', val: 'this instance has no network' } }));
+      return this.http.sendBatch(m.args);
+    }
+    if (m.op === 'token') {
+      if (!this.tokens) return { ok: true, value: 'disabled' };
+      try {
+        await this.tokens.bearer(m.args);
+        return { ok: true, value: 'ready' };
+      } catch (e) {
+        return { ok: false, error: e.variant ?? { tag: 'unreachable', val: e.message } };
+      }
+    }
+    return undefined;
+  }
+
+  fail(error) {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    this.worker = undefined;
+  }
+
+  terminate() {
+    const w = this.worker;
+    this.fail(new Error('component worker terminated'));
+    return w?.terminate();
+  }
+
+  async call(op, args, timeoutMs) {
+    await this.ensureStarted();
+    const id = this.nextId++;
+    const result = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.worker.postMessage({ type: 'rpc', id, op, args });
+    if (!timeoutMs) return result;
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        this.terminate();
+        reject(new RunTimeout(`run exceeded ${timeoutMs / 1000}s`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([result, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  configure(json) {
+    return this.call('configure', json);
+  }
+
+  /** One sync; the HTTP host stops sending at the deadline and the worker is terminated past it. */
+  async run(timeoutMs) {
+    if (this.http) this.http.deadline = Date.now() + timeoutMs;
+    return this.call('run', undefined, timeoutMs);
+  }
+
+  relations(docs) {
+    return this.call('relations', docs);
+  }
+
+  scopeOf(docs) {
+    return this.call('scopeOf', docs);
+  }
+
+  translateResource(args) {
+    return this.call('translateResource', args);
+  }
+}

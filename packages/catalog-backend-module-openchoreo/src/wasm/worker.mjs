@@ -1,0 +1,95 @@
+// The worker thread that runs the component. Its imports are synchronous (the component model has no
+// async here), so each host call posts a request to the main thread, blocks on Atomics.wait, and then
+// takes the answer from a MessagePort with receiveMessageOnPort. Backstage's event loop stays free.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
+
+const { componentDir, signal, hostPort } = workerData;
+const flag = new Int32Array(signal);
+
+function hostCall(op, args) {
+  Atomics.store(flag, 0, 0);
+  parentPort.postMessage({ type: 'hostcall', op, args });
+  Atomics.wait(flag, 0, 0);
+  const reply = receiveMessageOnPort(hostPort);
+  if (!reply) throw new Error(`host call ${op} returned no answer`);
+  return reply.message;
+}
+
+function wasiImports() {
+  // Deny-all: no preopens, no environment, no sockets. The guest reaches the network only via our HTTP import.
+  return new WASIShim({ sandbox: { preopens: {}, env: {}, args: [], enableNetwork: false } }).getImportObject();
+}
+
+function withVersions(imports) {
+  // jco may name imports with or without their package version; offer both spellings.
+  const out = {};
+  for (const [name, value] of Object.entries(imports)) {
+    out[name] = value;
+    out[`${name}@0.1.0`] = value;
+  }
+  return out;
+}
+
+const ours = withVersions({
+  'openchoreo:catalog/types': {},
+  'openchoreo:catalog/http': {
+    sendBatch(requests) {
+      return hostCall('http', requests);
+    },
+  },
+  'openchoreo:catalog/token': {
+    ensure(forceRefresh) {
+      const r = hostCall('token', forceRefresh);
+      if (r.ok) return r.value;
+      const err = new Error(`token: ${r.error.tag}`);
+      err.payload = r.error;
+      throw err;
+    },
+  },
+  'openchoreo:catalog/log': {
+    log(level, message) {
+      parentPort.postMessage({ type: 'log', level, message });
+    },
+  },
+});
+
+const { instantiate } = await import(join(componentDir, 'catalog.js'));
+const component = await instantiate(
+  (path) => readFile(join(componentDir, path)).then((bytes) => WebAssembly.compile(bytes)),
+  { ...wasiImports(), ...ours },
+);
+const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.1.0'];
+const sync = component.sync ?? component['openchoreo:catalog/sync@0.1.0'];
+
+/** A guest error (WIT `result` err) arrives as a thrown ComponentError carrying `.payload`. */
+function guestError(e) {
+  if (e && e.payload !== undefined) return { guest: e.payload };
+  return { trap: String(e?.stack ?? e) };
+}
+
+const ops = {
+  configure: (json) => sync.configure(json),
+  run: () => sync.run(),
+  relations: (docs) => docs.map((d) => mapping.relations(d)),
+  scopeOf: (docs) => docs.map((d) => {
+    try {
+      return mapping.scopeOf(d);
+    } catch {
+      return null;
+    }
+  }),
+  translateResource: ({ kind, namespace, json, context }) => mapping.translateResource(kind, namespace, json, context),
+};
+
+parentPort.on('message', (msg) => {
+  if (msg.type !== 'rpc') return;
+  try {
+    parentPort.postMessage({ type: 'result', id: msg.id, ok: true, value: ops[msg.op](msg.args) });
+  } catch (e) {
+    parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error: guestError(e) });
+  }
+});
+parentPort.postMessage({ type: 'ready' });
