@@ -359,12 +359,17 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
 }
 
 /// Test control over HTTP, for test suites in other languages: `POST /__admin/fault` with
-/// `{"path": "...", "status": 503, "times": 1}` (times optional), `POST /__admin/clear`.
+/// `{"path": "...", "status": 503, "times": 1}` (times optional), `POST /__admin/clear`, and
+/// `POST /__admin/requests` (the API paths requested so far, in order).
 fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
     match path {
         "/__admin/clear" => {
             shared.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();
             json_reply(200, "{}")
+        }
+        "/__admin/requests" => {
+            let seen = shared.seen.lock().unwrap_or_else(|p| p.into_inner());
+            json_reply(200, Value::from(seen.iter().map(|r| r.path.clone()).collect::<Vec<_>>()).to_string())
         }
         "/__admin/fault" => {
             let Ok(v) = serde_json::from_str::<Value>(body) else { return json_reply(400, r#"{"error":"body must be JSON"}"#) };

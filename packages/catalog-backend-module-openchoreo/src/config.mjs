@@ -1,0 +1,36 @@
+// Reads the `openchoreo` section. The component validates it (one place, same messages as the CLI);
+// here we only split off what stays in the host: the client secret and the host tuning values.
+
+export const PROVIDER_NAME = 'OpenChoreoEntityProvider';
+export const LOCATION_KEY = `provider:${PROVIDER_NAME}`;
+export const REDACTED = '[redacted]';
+
+const str = (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+function positive(value, key, fallback) {
+  if (value === undefined || value === null) return fallback;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`openchoreo.sync.${key} must be a positive whole number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** @param {import('@backstage/config').Config} config */
+export function readOpenChoreoConfig(config) {
+  const section = config.getOptionalConfig('openchoreo')?.get() ?? null;
+  const auth = section?.auth ?? {};
+  const credentials =
+    str(auth.clientId) && str(auth.clientSecret) && str(auth.tokenUrl)
+      ? { clientId: str(auth.clientId), clientSecret: str(auth.clientSecret), tokenUrl: str(auth.tokenUrl), scope: str(auth.scope) }
+      : undefined;
+  const guestSection = section === null ? null : structuredClone(section);
+  if (guestSection?.auth && str(guestSection.auth.clientSecret)) guestSection.auth.clientSecret = REDACTED;
+  const sync = section?.sync ?? {};
+  return {
+    guestJson: JSON.stringify(guestSection),
+    credentials,
+    http: {
+      concurrency: positive(sync.concurrency, 'concurrency', 8),
+      requestTimeoutMs: positive(sync.requestTimeout, 'requestTimeout', 30) * 1000,
+    },
+  };
+}

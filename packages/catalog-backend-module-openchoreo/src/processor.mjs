@@ -1,0 +1,47 @@
+// Makes the catalog accept our custom kinds (without a processor that recognises them, Backstage drops
+// them with "No processor recognized the entity", visible only at debug level) and emits the OpenChoreo
+// relations, computed by the component's relation export rather than re-implemented here.
+import { ANNOTATION_LOCATION, parseEntityRef } from '@backstage/catalog-model';
+import { processingResult } from '@backstage/plugin-catalog-node';
+import { LOCATION_KEY } from './config.mjs';
+
+export const CUSTOM_KINDS = new Set([
+  'Environment', 'Dataplane', 'WorkflowPlane', 'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow',
+  'ClusterComponentType', 'ClusterTraitType', 'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane',
+]);
+
+/** Relations Backstage's built-in processor already derives for its own kinds. */
+const BUILTIN_RELATIONS = new Set(['ownedBy', 'ownerOf', 'partOf', 'hasPart', 'providesApi', 'apiProvidedBy', 'consumesApi', 'apiConsumedBy', 'dependsOn', 'dependencyOf']);
+
+export const isOurs = (entity) => entity?.metadata?.annotations?.[ANNOTATION_LOCATION] === LOCATION_KEY;
+
+export class OpenChoreoEntityProcessor {
+  constructor(component) {
+    this.component = component;
+  }
+
+  getProcessorName() {
+    return 'OpenChoreoEntityProcessor';
+  }
+
+  async validateEntityKind(entity) {
+    return entity.apiVersion === 'backstage.io/v1alpha1' && CUSTOM_KINDS.has(entity.kind);
+  }
+
+  async postProcessEntity(entity, location, emit) {
+    if (!isOurs(entity)) return entity;
+    let relations;
+    try {
+      [relations] = await this.component.relations([JSON.stringify(entity)]);
+    } catch (e) {
+      emit(processingResult.generalError(location, `OpenChoreo relations of ${entity.kind} ${entity.metadata.name}: ${e.message}`));
+      return entity;
+    }
+    const builtinKind = !CUSTOM_KINDS.has(entity.kind);
+    for (const r of relations) {
+      if (builtinKind && BUILTIN_RELATIONS.has(r.type)) continue;
+      emit(processingResult.relation({ source: parseEntityRef(r.source), type: r.type, target: parseEntityRef(r.target) }));
+    }
+    return entity;
+  }
+}

@@ -1,0 +1,65 @@
+// The same fixture OpenChoreo API the Rust tests use (sample data, real token endpoint), served by
+// the CLI built from this repository, with fault injection through its admin endpoint.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(fileURLToPath(import.meta.url), '../../../../..');
+export const CLI = join(REPO, 'target/debug/openchoreo-catalog');
+export const CLIENT_ID = 'openchoreo-backstage-client';
+export const CLIENT_SECRET = 'backstage-portal-secret';
+
+export function ensureCli() {
+  if (!existsSync(CLI)) execFileSync(process.env.CARGO ?? 'cargo', ['build', '-p', 'openchoreo-catalog-host'], { cwd: REPO, stdio: 'inherit' });
+}
+
+export async function startFixture({ auth }) {
+  ensureCli();
+  const child = spawn(CLI, ['serve-fixture', ...(auth ? ['--auth'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolveLine, reject) => {
+    child.once('error', reject);
+    createInterface({ input: child.stdout }).once('line', resolveLine);
+  });
+  const { baseUrl, tokenUrl } = JSON.parse(line);
+  const admin = (path, body) => fetch(`${baseUrl}/__admin/${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
+  return {
+    baseUrl,
+    tokenUrl,
+    fault: (path, status, times) => admin('fault', { path, status, times }),
+    clearFaults: () => admin('clear'),
+    requests: () => admin('requests').then((r) => r.json()),
+    stop: () => {
+      child.stdin.end();
+      child.kill();
+    },
+  };
+}
+
+export function openchoreoConfig(fixture, { auth, frequency = 600, timeout = 60 } = {}) {
+  return {
+    baseUrl: `${fixture.baseUrl}/api/v1`,
+    schedule: { frequency, timeout },
+    ...(auth ? { auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: fixture.tokenUrl } } : {}),
+    features: { auth: { enabled: auth } },
+  };
+}
+
+export const quietLogger = () => {
+  const lines = [];
+  const log = (level) => (message) => lines.push({ level, message });
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => quietLogger() };
+};
+
+/** Polls `fn` until `ok(value)` holds or the time runs out; returns the last value. */
+export async function until(fn, ok, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  let value;
+  while (Date.now() < end) {
+    value = await fn();
+    if (ok(value)) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return value;
+}
