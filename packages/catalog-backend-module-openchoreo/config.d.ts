@@ -1,0 +1,51 @@
+export interface Config {
+  /** Connection to the OpenChoreo Platform API, read by the OpenChoreo catalog module. */
+  openchoreo?: {
+    /**
+     * (Required) OpenChoreo API base URL, e.g. http://openchoreo-api.openchoreo.svc.cluster.local:8080/api/v1.
+     * A trailing /api/v1 is optional. The component may reach this origin only.
+     */
+    baseUrl: string;
+    /**
+     * (Optional) Group that owns synced entities without a `backstage.io/owner` annotation: `group:default/<value>`.
+     * Default: openchoreo-users.
+     */
+    defaultOwner?: string;
+    schedule?: {
+      /** (Optional) Seconds between sync runs, a plain integer (not `{ minutes: 1 }`). Default: 30. */
+      frequency?: number;
+      /** (Optional) Seconds after which a run is cancelled and changes nothing, a plain integer. Default: 120. */
+      timeout?: number;
+    };
+    /** OAuth2 client credentials for the sync (used when features.auth.enabled is true). */
+    auth?: {
+      /** (Required when auth is enabled) OAuth2 client id. */
+      clientId?: string;
+      /**
+       * (Required when auth is enabled) OAuth2 client secret. Stays in the host: the component never sees it.
+       * @visibility secret
+       */
+      clientSecret?: string;
+      /** (Required when auth is enabled) Token endpoint of the identity provider. */
+      tokenUrl?: string;
+      /** (Optional) Space-separated scopes for the token request. */
+      scope?: string;
+    };
+    features?: {
+      auth?: {
+        /**
+         * (Optional) Whether the OpenChoreo API requires a token; must match how the cluster was deployed.
+         * Default: true.
+         */
+        enabled?: boolean;
+      };
+    };
+    /** Host tuning of the sync. */
+    sync?: {
+      /** (Optional) Requests in flight at once. Default: 8. */
+      concurrency?: number;
+      /** (Optional) Seconds before one request is abandoned. Default: 30. */
+      requestTimeout?: number;
+    };
+  };
+}
