@@ -12,6 +12,7 @@ pub mod runner;
 pub mod runtime;
 pub mod state;
 pub mod token;
+pub mod transform;
 
 /// The guest component, built by `build.rs` for `wasm32-wasip2`.
 pub const GUEST_COMPONENT: &[u8] = include_bytes!(env!("GUEST_COMPONENT_PATH"));

@@ -1,0 +1,119 @@
+//! WIT glue only: converts between the generated types and the pure modules. Built for the `catalog`
+//! world by default, or for the import-free `transform` world with the `transform` feature.
+
+use crate::diagnostic::{Diagnostic, Stale};
+use crate::entity::Entity;
+use crate::resource::{self, ResourceError};
+use crate::scope::{self, Lists};
+use serde_json::Value;
+use std::sync::Once;
+
+#[cfg(not(feature = "transform"))]
+wit_bindgen::generate!({ path: "../wit", world: "catalog" });
+#[cfg(feature = "transform")]
+wit_bindgen::generate!({ path: "../wit", world: "transform" });
+
+#[cfg(not(feature = "transform"))]
+mod sync;
+
+use exports::openchoreo::catalog::mapping;
+use openchoreo::catalog::types;
+
+struct Component;
+export!(Component);
+
+static PANIC_HOOK: Once = Once::new();
+
+/// A panic traps the instance; first tell the host why (the transform world has no logger: stderr).
+fn install_panic_hook() {
+    PANIC_HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            #[cfg(not(feature = "transform"))]
+            openchoreo::catalog::log::log(openchoreo::catalog::log::Level::Error, &format!("guest panic: {info}"));
+            #[cfg(feature = "transform")]
+            eprintln!("guest panic: {info}");
+        }));
+    });
+}
+
+fn to_wit(e: Entity) -> types::Entity {
+    types::Entity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, json: e.doc.to_string() }
+}
+
+fn stale_to_wit(s: Stale) -> types::StaleScope {
+    types::StaleScope { scope: s.scope, reason: s.reason }
+}
+
+fn diag_to_wit(d: Diagnostic) -> types::Diagnostic {
+    types::Diagnostic { location: d.location, message: d.message }
+}
+
+fn parse_json(what: &str, s: &str) -> Result<Value, types::MappingError> {
+    serde_json::from_str(s).map_err(|e| types::MappingError::InvalidInput(format!("{what}: {e}")))
+}
+
+fn parse_items(endpoint: &str, s: &str) -> Result<Vec<Value>, types::MappingError> {
+    match parse_json(endpoint, s)? {
+        Value::Array(items) => Ok(items),
+        _ => Err(types::MappingError::InvalidInput(format!("{endpoint}: expected a JSON array of items"))),
+    }
+}
+
+impl mapping::Guest for Component {
+    fn translate_scope(snapshot: mapping::ScopeSnapshot) -> Result<mapping::ScopeOutput, types::MappingError> {
+        install_panic_hook();
+        let mut lists = Lists::new();
+        for l in snapshot.lists {
+            let outcome = match l.outcome {
+                mapping::ListOutcome::Items(s) => Ok(parse_items(&l.endpoint, &s)?),
+                mapping::ListOutcome::Failed(reason) => Err(reason),
+            };
+            lists.insert(l.endpoint, outcome);
+        }
+        let out = match snapshot.scope {
+            mapping::ScopeRef::Namespace(ns) => {
+                let ns = parse_json("namespace", &ns)?;
+                scope::translate_namespace(&ns, &lists, &snapshot.default_owner).map_err(types::MappingError::InvalidInput)?
+            }
+            mapping::ScopeRef::Cluster => scope::translate_cluster(&lists),
+        };
+        Ok(mapping::ScopeOutput {
+            entities: out.entities.into_iter().map(to_wit).collect(),
+            stale: out.stale.into_iter().map(stale_to_wit).collect(),
+            skipped: out.skipped.into_iter().map(diag_to_wit).collect(),
+        })
+    }
+
+    fn translate_resource(
+        kind: String,
+        namespace: Option<String>,
+        json: String,
+        context: Option<String>,
+    ) -> Result<Vec<types::Entity>, types::MappingError> {
+        install_panic_hook();
+        let resource = parse_json("resource", &json)?;
+        let context = context.map(|c| parse_json("context", &c)).transpose()?;
+        let out = resource::translate(&kind, namespace.as_deref(), resource, context).map_err(|e| match e {
+            ResourceError::Invalid(m) => types::MappingError::InvalidInput(m),
+            ResourceError::Unsupported(k) => types::MappingError::UnsupportedKind(k),
+        })?;
+        if out.entities.is_empty()
+            && let Some(d) = out.skipped.into_iter().next()
+        {
+            return Err(types::MappingError::InvalidInput(format!("{}: {}", d.location, d.message)));
+        }
+        Ok(out.entities.into_iter().map(to_wit).collect())
+    }
+
+    fn relations(entity_json: String) -> Result<Vec<types::Relation>, types::MappingError> {
+        let doc = parse_json("entity", &entity_json)?;
+        let rels = crate::relations::relations(&doc).map_err(types::MappingError::InvalidInput)?;
+        Ok(rels.into_iter().map(|r| types::Relation { source: r.source, type_: r.rtype.to_string(), target: r.target }).collect())
+    }
+
+    fn scope_of(entity_json: String) -> Result<String, types::MappingError> {
+        let doc = parse_json("entity", &entity_json)?;
+        scope::scope_of(&doc).map_err(types::MappingError::InvalidInput)
+    }
+}
+

@@ -1,0 +1,95 @@
+//! The `catalog` world's extra glue: the transport over the host imports, and the sync export.
+
+use super::openchoreo::catalog::{http, log, token};
+use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit, to_wit};
+use super::exports::openchoreo::catalog::sync as wsync;
+use crate::sync::config::{self, Config, ConfigError};
+use crate::sync::transport::{self as tr, Transport};
+use crate::sync::{self, SyncError};
+use serde_json::Value;
+use std::sync::Mutex;
+
+static CONFIG: Mutex<Option<Config>> = Mutex::new(None);
+
+struct HostTransport;
+
+impl Transport for HostTransport {
+    fn send_batch(&mut self, requests: &[tr::Request]) -> Vec<Result<tr::Response, tr::HttpError>> {
+        let wit: Vec<http::Request> =
+            requests.iter().map(|r| http::Request { path: r.path.clone(), query: r.query.clone() }).collect();
+        http::send_batch(&wit)
+            .into_iter()
+            .map(|r| match r {
+                Ok(resp) => Ok(tr::Response { status: resp.status, body: resp.body }),
+                Err(e) => Err(match e {
+                    http::HttpError::Timeout(m) => tr::HttpError::Timeout(m),
+                    http::HttpError::Connection(m) => tr::HttpError::Connection(m),
+                    http::HttpError::TooLarge(n) => tr::HttpError::TooLarge(n),
+                    http::HttpError::Refused(m) => tr::HttpError::Refused(m),
+                    http::HttpError::Deadline(m) => tr::HttpError::Deadline(m),
+                    http::HttpError::Other(m) => tr::HttpError::Other(m),
+                }),
+            })
+            .collect()
+    }
+
+    fn ensure_token(&mut self, force_refresh: bool) -> Result<tr::TokenState, tr::TokenError> {
+        match token::ensure(force_refresh) {
+            Ok(token::TokenState::Disabled) => Ok(tr::TokenState::Disabled),
+            Ok(token::TokenState::Ready) => Ok(tr::TokenState::Ready),
+            Err(token::TokenError::MissingCredentials(m)) => Err(tr::TokenError::MissingCredentials(m)),
+            Err(token::TokenError::Rejected(m)) => Err(tr::TokenError::Rejected(m)),
+            Err(token::TokenError::Unreachable(m)) => Err(tr::TokenError::Unreachable(m)),
+            Err(token::TokenError::InvalidResponse(m)) => Err(tr::TokenError::InvalidResponse(m)),
+        }
+    }
+
+    fn log(&mut self, level: tr::Level, message: &str) {
+        let level = match level {
+            tr::Level::Debug => log::Level::Debug,
+            tr::Level::Info => log::Level::Info,
+            tr::Level::Warn => log::Level::Warn,
+            tr::Level::Error => log::Level::Error,
+        };
+        log::log(level, message);
+    }
+}
+
+impl wsync::Guest for Component {
+    fn configure(config_json: String) -> Result<wsync::Settings, wsync::ConfigError> {
+        install_panic_hook();
+        let section: Value = serde_json::from_str(&config_json)
+            .map_err(|e| wsync::ConfigError::Invalid(format!("openchoreo config is not JSON: {e}")))?;
+        let cfg = config::parse(&section).map_err(|e| match e {
+            ConfigError::Missing(m) => wsync::ConfigError::Missing(m),
+            ConfigError::Invalid(m) => wsync::ConfigError::Invalid(m),
+        })?;
+        let settings = wsync::Settings {
+            frequency_seconds: cfg.frequency_seconds,
+            timeout_seconds: cfg.timeout_seconds,
+            auth_enabled: cfg.auth_enabled,
+            base_url: cfg.base_url.clone(),
+        };
+        *CONFIG.lock().unwrap_or_else(|p| p.into_inner()) = Some(cfg);
+        Ok(settings)
+    }
+
+    fn run() -> Result<wsync::Report, wsync::SyncError> {
+        install_panic_hook();
+        let cfg = CONFIG.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or(wsync::SyncError::NotConfigured)?;
+        let report = sync::run(&cfg, &mut HostTransport).map_err(|e| match e {
+            SyncError::Namespaces(m) => wsync::SyncError::Namespaces(m),
+            SyncError::Auth(m) => wsync::SyncError::Auth(m),
+        })?;
+        Ok(wsync::Report {
+            entities: report.entities.into_iter().map(to_wit).collect(),
+            stale: report.stale.into_iter().map(stale_to_wit).collect(),
+            skipped: report.skipped.into_iter().map(diag_to_wit).collect(),
+            stats: wsync::RunStats {
+                requests: report.stats.requests,
+                pages: report.stats.pages,
+                bytes_received: report.stats.bytes_received,
+            },
+        })
+    }
+}

@@ -1,0 +1,28 @@
+//! The `transform` component: the mapping with no imports of ours, usable by any portal.
+
+use host_harness::runtime::Limits;
+use host_harness::transform::{TRANSFORM_COMPONENT, Transform, wit_mapping};
+
+#[test]
+fn translates_a_scope_snapshot_without_any_host_imports() {
+    let mut t = Transform::new(TRANSFORM_COMPONENT, Limits::default()).expect("instantiates with WASI only");
+    let list = |endpoint: &str, items: &str| wit_mapping::ListResponse { endpoint: endpoint.into(), outcome: wit_mapping::ListOutcome::Items(items.into()) };
+    let mut lists: Vec<wit_mapping::ListResponse> = ["environments", "dataplanes", "workflowplanes", "observabilityplanes", "deploymentpipelines", "componenttypes", "traits", "workflows"]
+        .iter()
+        .map(|e| list(e, "[]"))
+        .collect();
+    lists.push(list("projects", r#"[{"metadata":{"name":"shop"}}]"#));
+    lists.push(list("components", r#"[{"metadata":{"name":"orders"},"spec":{"owner":{"projectName":"shop"}}}]"#));
+    lists.push(wit_mapping::ListResponse { endpoint: "workloads".into(), outcome: wit_mapping::ListOutcome::Failed("503".into()) });
+    let snapshot = wit_mapping::ScopeSnapshot {
+        scope: wit_mapping::ScopeRef::Namespace(r#"{"metadata":{"name":"acme"}}"#.into()),
+        lists,
+        default_owner: String::new(),
+    };
+    let out = t.translate_scope(&snapshot).unwrap().unwrap();
+    let kinds: Vec<&str> = out.entities.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["Domain", "System"]);
+    assert_eq!(out.stale.iter().map(|s| s.scope.as_str()).collect::<Vec<_>>(), vec!["ns/acme/components"]);
+    let rels = t.relations(&out.entities[1].json).unwrap().unwrap();
+    assert!(rels.iter().any(|r| r.type_ == "partOf" && r.target == "domain:default/acme"));
+}
