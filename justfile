@@ -36,6 +36,13 @@ test-rust:
 test-node:
     {{npm}} test --prefix {{node_pkg}}
 
+# Benchmarks: whole syncs at 1k/10k/100k components and translation throughput; writes docs/benchmarks.md
+[group('test')]
+bench:
+    {{cargo}} build --release -p openchoreo-catalog-host
+    -cd {{node_pkg}} && {{npm}} run build
+    {{cargo}} bench -p integration-tests --bench sync
+
 # Accept the current golden output after reviewing the diff
 [group('test')]
 bless:

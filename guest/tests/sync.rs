@@ -116,8 +116,8 @@ fn every_request_carries_limit_and_pages_follow_the_cursor() {
 fn lists_of_many_namespaces_go_out_in_batches() {
     let mut s = installation(20, 1, 1);
     run(&cfg(), &mut s).unwrap();
-    // namespaces (10 pages of 2) + 3 chunks of up to 8 namespaces, each one batch when every list is a single page.
-    assert_eq!(s.batches, 10 + 3);
+    // namespaces (10 pages of 2) + 5 chunks of 4 namespaces, each one batch when every list is a single page.
+    assert_eq!(s.batches, 10 + 5);
 }
 
 #[test]

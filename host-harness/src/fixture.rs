@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
 /// What the API serves. Namespaced lists are keyed by namespace, then endpoint (`projects`, ...).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 pub struct Dataset {
     pub namespaces: Vec<Value>,
     #[serde(default)]

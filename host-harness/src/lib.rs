@@ -11,6 +11,7 @@ pub mod output;
 pub mod runner;
 pub mod runtime;
 pub mod state;
+pub mod synthetic;
 pub mod token;
 pub mod transform;
 

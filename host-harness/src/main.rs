@@ -38,6 +38,9 @@ enum Command {
         /// Last-known-good state: kept entities for scopes that fail, across restarts.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// With --once: print one JSON line of figures (requests, bytes, times, peak memory) on stdout.
+        #[arg(long, requires = "once")]
+        stats: bool,
     },
     /// Translate one OpenChoreo resource (JSON on stdin) with the pure mapping.
     Translate {
@@ -58,6 +61,12 @@ enum Command {
         /// Require OAuth2 client credentials (client id `openchoreo-backstage-client`, secret `backstage-portal-secret`).
         #[arg(long)]
         auth: bool,
+        /// Serve a synthetic installation of about this many components instead of the samples.
+        #[arg(long)]
+        synthetic: Option<usize>,
+        /// Latency added to every API request, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
     },
     /// Sync the built-in sample OpenChoreo API once and show what it produced.
     Demo {
@@ -77,8 +86,8 @@ fn main() {
 }
 
 fn run(command: Command, logger: Logger) -> Result<()> {
-    if let Command::ServeFixture { auth } = command {
-        return serve_fixture(auth);
+    if let Command::ServeFixture { auth, synthetic, latency_ms } = command {
+        return serve_fixture(auth, synthetic, Duration::from_millis(latency_ms));
     }
     let runtime = Arc::new(Runtime::embedded()?);
     match command {
@@ -101,7 +110,7 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&docs)?);
             Ok(())
         }
-        Command::Sync { config, once, output, state } => {
+        Command::Sync { config, once, output, state, stats } => {
             let app = app_config::load(&config)?;
             let mut syncer = Syncer::new(runtime.clone(), &app, logger.clone(), state)?;
             let frequency = Duration::from_secs(u64::from(syncer.settings.frequency_seconds));
@@ -109,10 +118,23 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                 let started = Instant::now();
                 match syncer.run_once() {
                     Ok(outcome) => {
+                        let sync_ms = started.elapsed().as_millis();
+                        let rss_after_sync = peak_rss_kib();
                         if outcome.changed || once {
                             let mut pure = runtime.instantiate(Limits::default(), None, None, logger.clone())?;
-                            let docs = output::with_relations(&mut pure, &outcome.entities)?;
-                            output::write(&output, &docs)?;
+                            output::write_entities(&output, &mut pure, &outcome.entities)?;
+                        }
+                        if stats {
+                            let figures = serde_json::json!({
+                                "entities": outcome.entities.len(),
+                                "requests": outcome.requests,
+                                "bytesReceived": outcome.bytes_received,
+                                "syncMs": sync_ms,
+                                "totalMs": started.elapsed().as_millis(),
+                                "peakRssAfterSyncKiB": rss_after_sync,
+                                "peakRssKiB": peak_rss_kib(),
+                            });
+                            println!("{figures}");
                         }
                     }
                     Err(e) if once => return Err(anyhow!("{e}")),
@@ -127,14 +149,24 @@ fn run(command: Command, logger: Logger) -> Result<()> {
     }
 }
 
-fn serve_fixture(auth: bool) -> Result<()> {
+/// Peak resident memory of this process (Linux `VmHWM`), in KiB; 0 where unavailable.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn serve_fixture(auth: bool, synthetic: Option<usize>, latency: Duration) -> Result<()> {
     use host_harness::fixture::{Dataset, FixtureApi, FixtureAuth};
+    use host_harness::synthetic::{Shape, generate};
     let auth = auth.then(|| FixtureAuth {
         client_id: "openchoreo-backstage-client".into(),
         client_secret: "backstage-portal-secret".into(),
         token_ttl: Duration::from_secs(3600),
     });
-    let api = FixtureApi::start(Dataset::sample(), auth, Duration::ZERO)?;
+    let data = synthetic.map_or_else(Dataset::sample, |n| generate(Shape::with_components(n)));
+    let api = FixtureApi::start(data, auth, latency)?;
     println!("{}", serde_json::json!({ "baseUrl": api.base_url, "tokenUrl": api.token_url() }));
     // Serve until the parent closes stdin (or kills us).
     let mut sink = Vec::new();

@@ -1,16 +1,20 @@
 //! Entities as the catalog shows them: each with its `relations` (`[{type, targetRef}]`), computed
-//! by the component's relation export, written as a JSON array or YAML documents.
+//! by the component's relation export, written as a JSON array or YAML documents. Documents are
+//! written one at a time, so memory holds the relation index, not a second copy of every entity.
 
 use crate::runtime::{Instance, mapping_error_text};
 use crate::state::StoredEntity;
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-/// Every entity with the relations whose source it is, sorted by type then target.
-pub fn with_relations(instance: &mut Instance, entities: &[StoredEntity]) -> Result<Vec<Value>> {
-    let mut by_source: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+/// Relations by source ref, each set sorted by type then target.
+pub type RelationIndex = HashMap<String, BTreeSet<(String, String)>>;
+
+pub fn relation_index(instance: &mut Instance, entities: &[StoredEntity]) -> Result<RelationIndex> {
+    let mut by_source: RelationIndex = HashMap::new();
     for e in entities {
         let rels = instance
             .relations(e.entity.get())?
@@ -19,37 +23,61 @@ pub fn with_relations(instance: &mut Instance, entities: &[StoredEntity]) -> Res
             by_source.entry(r.source).or_default().insert((r.type_, r.target));
         }
     }
-    entities
-        .iter()
-        .map(|e| {
-            let mut doc: Value = serde_json::from_str(e.entity.get())?;
-            let rels: Vec<Value> = by_source
-                .get(&e.entity_ref())
-                .into_iter()
-                .flatten()
-                .map(|(t, target)| json!({ "type": t, "targetRef": target }))
-                .collect();
-            doc["relations"] = Value::Array(rels);
-            Ok(doc)
-        })
-        .collect()
+    Ok(by_source)
 }
 
-/// JSON array, or YAML documents when the file name ends in `.yaml` / `.yml`.
-pub fn write(path: &Path, docs: &[Value]) -> Result<()> {
+/// One entity document with the relations whose source it is.
+pub fn document(e: &StoredEntity, index: &RelationIndex) -> Result<Value> {
+    let mut doc: Value = serde_json::from_str(e.entity.get())?;
+    let rels: Vec<Value> =
+        index.get(&e.entity_ref()).into_iter().flatten().map(|(t, target)| json!({ "type": t, "targetRef": target })).collect();
+    doc["relations"] = Value::Array(rels);
+    Ok(doc)
+}
+
+/// Every entity with its relations, in memory (for callers that need the documents).
+pub fn with_relations(instance: &mut Instance, entities: &[StoredEntity]) -> Result<Vec<Value>> {
+    let index = relation_index(instance, entities)?;
+    entities.iter().map(|e| document(e, &index)).collect()
+}
+
+/// Writes every entity with its relations: a JSON array, or YAML documents for `.yaml` / `.yml`.
+pub fn write_entities(path: &Path, instance: &mut Instance, entities: &[StoredEntity]) -> Result<()> {
+    let index = relation_index(instance, entities)?;
+    write_docs(path, entities.iter().map(|e| document(e, &index)))
+}
+
+/// Writes documents as they come, through a temporary file renamed into place.
+pub fn write_docs(path: &Path, docs: impl Iterator<Item = Result<Value>>) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
-    let text = if yaml {
-        let mut s = String::new();
-        for d in docs {
-            s.push_str("---\n");
-            s.push_str(&serde_norway::to_string(d)?);
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let file = std::fs::File::create(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
+    let mut w = BufWriter::new(file);
+    if !yaml {
+        w.write_all(b"[")?;
+    }
+    for (i, doc) in docs.enumerate() {
+        let doc = doc?;
+        if yaml {
+            w.write_all(b"---\n")?;
+            w.write_all(serde_norway::to_string(&doc)?.as_bytes())?;
+        } else {
+            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer_pretty(&mut w, &doc)?;
         }
-        s
-    } else {
-        serde_json::to_string_pretty(docs)? + "\n"
-    };
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    }
+    if !yaml {
+        w.write_all(b"\n]\n")?;
+    }
+    w.flush()?;
+    drop(w);
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+}
+
+/// Writes documents already in memory.
+pub fn write(path: &Path, docs: &[Value]) -> Result<()> {
+    write_docs(path, docs.iter().cloned().map(Ok))
 }

@@ -151,4 +151,9 @@ export class ComponentWorker {
   translateResource(args) {
     return this.call('translateResource', args);
   }
+
+  /** Benchmarks only: the number of entities a scope snapshot translates to. */
+  translateScope(snapshot) {
+    return this.call('translateScope', snapshot);
+  }
 }
