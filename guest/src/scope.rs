@@ -53,6 +53,12 @@ pub struct ScopeOutput {
     pub skipped: Vec<Diagnostic>,
 }
 
+/// `^[a-z0-9]+(?:-[a-z0-9]+)*$`, at most 63 characters (OpenChoreo namespaces are DNS labels, so
+/// anything else is refused rather than emitted into a namespace the catalog rejects).
+pub fn is_backstage_namespace(ns: &str) -> bool {
+    ns.len() <= 63 && ns.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
 pub fn ns_scope(ns: &str, family: &str) -> String {
     format!("ns/{ns}/{family}")
 }
@@ -109,6 +115,9 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     let ns = meta::name(ns_resource).map_err(|e| format!("Namespace: {e}"))?;
     if ns == CLUSTER_NS {
         return Err(format!("namespace name {CLUSTER_NS} is reserved for cluster-scoped entities"));
+    }
+    if !is_backstage_namespace(ns) {
+        return Err(format!("namespace {ns:?} is not a valid Backstage namespace (lower-case letters, digits and dashes, at most 63)"));
     }
     let owner = owner_ref(default_owner);
     let cx = NsCtx { ns, owner: &owner };

@@ -5,10 +5,10 @@
 //! and unambiguous (W5): a name two endpoints would share is suffixed with a hash of each identity.
 
 use super::NsCtx;
-use super::system::project_owner;
+use super::system::{owner_annotation, project_owner};
 use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntityBuilder};
-use crate::json::{arr_at, at, set_str, str_at, trimmed};
+use crate::json::{arr_at, at, set_str, str_at};
 use crate::meta;
 use crate::names::{backstage_name, hashed_name, name_with_identity};
 use serde_json::{Map, Value};
@@ -159,7 +159,7 @@ pub fn translate(
     let mut out = Vec::with_capacity(joined.len() * 2);
     for (j, apis) in joined.iter().zip(apis_of) {
         let project = project_by_name.get(j.project).copied();
-        let owner = trimmed(meta::annotation(j.component, meta::OWNER_ANNOTATION))
+        let owner = owner_annotation(j.component)
             .or_else(|| project.and_then(project_owner))
             .unwrap_or(cx.owner);
         let api_name = |p: &str, c: &str, e: &str| names.get(&(p.to_string(), c.to_string(), e.to_string())).cloned();

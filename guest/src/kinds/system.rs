@@ -5,11 +5,18 @@ use crate::entity::{Entity, EntityBuilder};
 use crate::json::trimmed;
 use crate::meta;
 use crate::names::backstage_name;
+use crate::refs::EntityRef;
 use serde_json::Value;
 
-/// The project's `backstage.io/owner` annotation, trimmed, when non-empty.
+/// A `backstage.io/owner` annotation, trimmed, when it is a well-formed entity ref (a malformed one
+/// would get the entity rejected by the catalog; the next owner in line applies instead).
+pub fn owner_annotation(r: &Value) -> Option<&str> {
+    trimmed(meta::annotation(r, meta::OWNER_ANNOTATION)).filter(|o| EntityRef::parse(o, "group", "default").is_ok())
+}
+
+/// The project's owner annotation.
 pub fn project_owner(project: &Value) -> Option<&str> {
-    trimmed(meta::annotation(project, meta::OWNER_ANNOTATION))
+    owner_annotation(project)
 }
 
 pub fn translate(p: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {

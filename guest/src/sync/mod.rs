@@ -67,6 +67,13 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
                 i,
                 format!("the name {CLUSTER_NS} is reserved for cluster-scoped entities; this namespace is not synced"),
             )),
+            Ok(n) if !scope::is_backstage_namespace(&n) => report.skipped.push(Diagnostic::item(
+                "cluster",
+                "Namespace",
+                Some(&n),
+                i,
+                "not a valid Backstage namespace name (lower-case letters, digits and dashes, at most 63); not synced".into(),
+            )),
             Ok(n) => usable.push((n, ns)),
             Err(e) => report.skipped.push(Diagnostic::item("cluster", "Namespace", None, i, e)),
         }
