@@ -56,6 +56,7 @@ pub struct Syncer {
     logger: Logger,
     last: Option<Vec<StoredEntity>>,
     state_path: Option<PathBuf>,
+    max_memory: usize,
 }
 
 impl Syncer {
@@ -83,12 +84,18 @@ impl Syncer {
             Some(p) => state::load(p)?,
             None => None,
         };
-        Ok(Self { runtime, guest_config, settings, http, token, logger, last, state_path })
+        Ok(Self { runtime, guest_config, settings, http, token, logger, last, state_path, max_memory: Limits::default().max_memory })
     }
 
     /// Replaces the HTTP settings (tests use short timeouts and backoffs).
     pub fn with_http_settings(mut self, settings: HttpSettings) -> Self {
         self.http = Arc::new(HttpClient::new(&self.settings.base_url, settings, self.token.clone()));
+        self
+    }
+
+    /// Caps the guest's linear memory below the default (tests, constrained hosts).
+    pub fn with_max_memory(mut self, bytes: usize) -> Self {
+        self.max_memory = bytes;
         self
     }
 
@@ -103,7 +110,7 @@ impl Syncer {
 
     pub fn run_once(&mut self) -> Result<RunOutcome, RunFailure> {
         let timeout = self.settings.timeout_seconds;
-        let limits = Limits { deadline: Duration::from_secs(u64::from(timeout)), ..Limits::default() };
+        let limits = Limits { deadline: Duration::from_secs(u64::from(timeout)), max_memory: self.max_memory };
         let mut instance = self
             .runtime
             .instantiate(limits, Some(self.http.clone()), self.token.clone(), self.logger.clone())
@@ -118,7 +125,11 @@ impl Syncer {
             Err(trap) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
                 return Err(RunFailure::Timeout(timeout));
             }
-            Err(trap) => return Err(RunFailure::Trap(format!("{trap:#}"))),
+            Err(trap) => {
+                let stderr = instance.stderr();
+                let detail = if stderr.is_empty() { String::new() } else { format!(" (guest stderr: {stderr})") };
+                return Err(RunFailure::Trap(format!("{trap:#}{detail}")));
+            }
         };
         let stale: Vec<(String, String)> = report.stale.into_iter().map(|s| (s.scope, s.reason)).collect();
         let skipped: Vec<(String, String)> = report.skipped.into_iter().map(|d| (d.location, d.message)).collect();

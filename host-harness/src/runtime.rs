@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 pub mod bindings {
@@ -16,6 +17,9 @@ pub mod bindings {
 }
 
 use bindings::openchoreo::catalog::{http, log, token, types};
+
+/// Guest stderr kept per store.
+const STDERR_CAPACITY: usize = 64 * 1024;
 
 /// Epoch tick: the granularity of the run deadline.
 const TICK: Duration = Duration::from_millis(50);
@@ -118,8 +122,10 @@ impl Runtime {
         logger: Logger,
     ) -> Result<Instance> {
         let deadline = Instant::now() + limits.deadline;
+        // Deny-all WASI; stderr goes to a small capped buffer so a guest's panic message is not lost.
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let state = HostState {
-            wasi: WasiCtxBuilder::new().build(),
+            wasi: WasiCtxBuilder::new().stderr(stderr.clone()).build(),
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new().memory_size(limits.max_memory).instances(4).build(),
             http,
@@ -133,7 +139,7 @@ impl Runtime {
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
         let catalog = bindings::Catalog::instantiate(&mut store, &self.component, &self.linker)?;
-        Ok(Instance { store, catalog })
+        Ok(Instance { store, catalog, stderr })
     }
 }
 
@@ -157,6 +163,7 @@ fn spawn_epoch_ticker(engine: &Engine) {
 pub struct Instance {
     store: Store<HostState>,
     catalog: bindings::Catalog,
+    stderr: MemoryOutputPipe,
 }
 
 pub use bindings::exports::openchoreo::catalog::mapping as wit_mapping;
@@ -164,6 +171,11 @@ pub use bindings::exports::openchoreo::catalog::sync as wit_sync;
 pub use types::{Entity as WitEntity, MappingError, Relation as WitRelation};
 
 impl Instance {
+    /// What the guest wrote to stderr (at most 64 KiB), e.g. a panic message before a trap.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.contents()).trim().to_string()
+    }
+
     pub fn configure(&mut self, config_json: &str) -> wasmtime::Result<Result<wit_sync::Settings, wit_sync::ConfigError>> {
         self.catalog.openchoreo_catalog_sync().call_configure(&mut self.store, config_json)
     }

@@ -1,0 +1,24 @@
+//! Builds the hostile test component (wasm32-wasip2) into its own target directory and points
+//! `HOSTILE_COMPONENT_PATH` at it. The real component comes with `openchoreo-catalog-host`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR")).parent().expect("root").to_path_buf();
+    let target_dir = root.join("target/hostile-guest");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(&root)
+        .args(["build", "-p", "hostile-guest", "--target", "wasm32-wasip2", "--release"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .status()
+        .expect("running cargo for the hostile test component");
+    assert!(status.success(), "building the hostile test component failed");
+    let artefact = target_dir.join("wasm32-wasip2/release/hostile_guest.wasm");
+    println!("cargo:rustc-env=HOSTILE_COMPONENT_PATH={}", artefact.display());
+    for p in ["tests/hostile-guest/src", "tests/hostile-guest/Cargo.toml", "wit"] {
+        println!("cargo:rerun-if-changed={}", root.join(p).display());
+    }
+}

@@ -1,0 +1,78 @@
+//! A component that misbehaves on purpose, so the hosts' limits can be tested at their boundaries.
+//! `configure` takes `{"baseUrl": "...", "mode": "spin" | "hoard" | "panic" | "exfiltrate"}`.
+#![cfg(target_arch = "wasm32")]
+#![allow(unsafe_code)]
+
+wit_bindgen::generate!({ path: "../../wit", world: "catalog" });
+
+use exports::openchoreo::catalog::mapping::{self, ScopeOutput, ScopeSnapshot};
+use exports::openchoreo::catalog::sync::{self, ConfigError, Report, RunStats, Settings, SyncError};
+use openchoreo::catalog::http::{self, Request};
+use openchoreo::catalog::types::{Entity, MappingError, Relation, StaleScope};
+use std::sync::Mutex;
+
+static MODE: Mutex<String> = Mutex::new(String::new());
+
+struct Hostile;
+export!(Hostile);
+
+fn field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let start = json.find(&format!("\"{key}\""))?;
+    let rest = &json[start + key.len() + 2..];
+    let open = rest.find('"')? + 1;
+    let close = rest[open..].find('"')?;
+    Some(&rest[open..open + close])
+}
+
+impl sync::Guest for Hostile {
+    fn configure(config_json: String) -> Result<Settings, ConfigError> {
+        *MODE.lock().unwrap() = field(&config_json, "mode").unwrap_or("spin").to_string();
+        let base_url = field(&config_json, "baseUrl").ok_or(ConfigError::Missing("baseUrl".into()))?.to_string();
+        Ok(Settings { frequency_seconds: 30, timeout_seconds: 1, auth_enabled: false, base_url })
+    }
+
+    fn run() -> Result<Report, SyncError> {
+        let mode = MODE.lock().unwrap().clone();
+        match mode.as_str() {
+            "spin" => {
+                let mut n: u64 = 0;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            "hoard" => {
+                let mut kept: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    kept.push(vec![1u8; 1 << 20]);
+                    std::hint::black_box(&kept);
+                }
+            }
+            "panic" => panic!("deliberate panic in the hostile guest"),
+            _ => {
+                let paths = ["http://127.0.0.1:1/api/v1/namespaces", "//evil.example/api/v1/namespaces", "/api/v1/../../secrets", "/metrics"];
+                let requests: Vec<Request> = paths.iter().map(|p| Request { path: p.to_string(), query: vec![] }).collect();
+                let stale = http::send_batch(&requests)
+                    .into_iter()
+                    .zip(paths)
+                    .map(|(r, p)| StaleScope { scope: p.to_string(), reason: format!("{r:?}") })
+                    .collect();
+                Ok(Report { entities: vec![], stale, skipped: vec![], stats: RunStats { requests: 4, pages: 0, bytes_received: 0 } })
+            }
+        }
+    }
+}
+
+impl mapping::Guest for Hostile {
+    fn translate_scope(_: ScopeSnapshot) -> Result<ScopeOutput, MappingError> {
+        Err(MappingError::InvalidInput("hostile".into()))
+    }
+    fn translate_resource(_: String, _: Option<String>, _: String, _: Option<String>) -> Result<Vec<Entity>, MappingError> {
+        Err(MappingError::InvalidInput("hostile".into()))
+    }
+    fn relations(_: String) -> Result<Vec<Relation>, MappingError> {
+        Ok(vec![])
+    }
+    fn scope_of(_: String) -> Result<String, MappingError> {
+        Ok("hostile".into())
+    }
+}
