@@ -359,7 +359,8 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
 }
 
 /// Test control over HTTP, for test suites in other languages: `POST /__admin/fault` with
-/// `{"path": "...", "status": 503, "times": 1}` (times optional), `POST /__admin/clear`, and
+/// `{"path": "...", "status": 503, "times": 1}` or `{"path": "...", "kind": "hang" | "cut" | "badjson" |
+/// "wrongshape" | "revoke", "ms": 3000}` (times optional), `POST /__admin/clear`, and
 /// `POST /__admin/requests` (the API paths requested so far, in order).
 fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
     match path {
@@ -373,14 +374,21 @@ fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
         }
         "/__admin/fault" => {
             let Ok(v) = serde_json::from_str::<Value>(body) else { return json_reply(400, r#"{"error":"body must be JSON"}"#) };
-            let (Some(fault_path), Some(status)) = (v["path"].as_str(), v["status"].as_u64()) else {
-                return json_reply(400, r#"{"error":"path and status are required"}"#);
+            let Some(fault_path) = v["path"].as_str() else { return json_reply(400, r#"{"error":"path is required"}"#) };
+            let kind = match (v["kind"].as_str(), v["status"].as_u64()) {
+                (Some("hang"), _) => FaultKind::Hang(Duration::from_millis(v["ms"].as_u64().unwrap_or(3000))),
+                (Some("cut"), _) => FaultKind::CutBody,
+                (Some("badjson"), _) => FaultKind::BadJson,
+                (Some("wrongshape"), _) => FaultKind::WrongShape,
+                (Some("revoke"), _) => FaultKind::RevokeTokens,
+                (None, Some(status)) => FaultKind::Status {
+                    status: status as u16,
+                    body: v["body"].as_str().unwrap_or("{}").to_string(),
+                    retry_after: v["retryAfter"].as_u64(),
+                },
+                _ => return json_reply(400, r#"{"error":"give a status or a known kind"}"#),
             };
-            let fault = Fault {
-                path: fault_path.to_string(),
-                kind: FaultKind::Status { status: status as u16, body: v["body"].as_str().unwrap_or("{}").to_string(), retry_after: None },
-                times: v["times"].as_u64().map(|t| t as u32),
-            };
+            let fault = Fault { path: fault_path.to_string(), kind, times: v["times"].as_u64().map(|t| t as u32) };
             shared.faults.lock().unwrap_or_else(|p| p.into_inner()).push(fault);
             json_reply(200, "{}")
         }

@@ -52,10 +52,13 @@ export class ComponentWorker {
       worker.on('message', onReady);
     });
     worker.on('message', (m) => this.onMessage(m, port1, flag));
-    worker.on('error', (e) => this.fail(e));
-    worker.on('exit', (code) => this.fail(new Error(`component worker exited (${code})`)));
+    // A terminated worker's late events must not touch its replacement.
+    worker.on('error', (e) => this.worker === worker && this.fail(e));
+    worker.on('exit', (code) => this.worker === worker && this.fail(new Error(`component worker exited (${code})`)));
     worker.unref();
     await this.starting;
+    // A recreated worker starts blank: give it the configuration the previous one had.
+    if (this.configJson !== undefined) await this.post('configure', this.configJson);
   }
 
   onMessage(m, port, flag) {
@@ -110,17 +113,22 @@ export class ComponentWorker {
     return w?.terminate();
   }
 
-  async call(op, args, timeoutMs) {
-    await this.ensureStarted();
+  post(op, args) {
     const id = this.nextId++;
     const result = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.worker.postMessage({ type: 'rpc', id, op, args });
+    return result;
+  }
+
+  async call(op, args, timeoutMs) {
+    await this.ensureStarted();
+    const result = this.post(op, args);
     if (!timeoutMs) return result;
     let timer;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => {
+        reject(new RunTimeout(`run exceeded ${timeoutMs / 1000}s`)); // first, so the race reports the timeout
         this.terminate();
-        reject(new RunTimeout(`run exceeded ${timeoutMs / 1000}s`));
       }, timeoutMs);
     });
     try {
@@ -130,8 +138,10 @@ export class ComponentWorker {
     }
   }
 
-  configure(json) {
-    return this.call('configure', json);
+  async configure(json) {
+    const settings = await this.call('configure', json);
+    this.configJson = json;
+    return settings;
   }
 
   /** One sync; the HTTP host stops sending at the deadline and the worker is terminated past it. */

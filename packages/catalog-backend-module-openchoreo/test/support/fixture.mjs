@@ -28,6 +28,8 @@ export async function startFixture({ auth }) {
     baseUrl,
     tokenUrl,
     fault: (path, status, times) => admin('fault', { path, status, times }),
+    /** Any fault kind: `{ kind: 'hang', ms }`, `{ kind: 'cut' }`, `{ kind: 'badjson' }`, `{ kind: 'wrongshape' }`, `{ kind: 'revoke' }`, `{ status, retryAfter }`. */
+    inject: (path, fault) => admin('fault', { path, ...fault }),
     clearFaults: () => admin('clear'),
     requests: () => admin('requests').then((r) => r.json()),
     stop: () => {
