@@ -6,6 +6,7 @@ pub mod compile_cache;
 pub mod demo;
 pub mod fixture;
 pub mod http_client;
+pub mod lock;
 pub mod logging;
 pub mod output;
 pub mod runner;

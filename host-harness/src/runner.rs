@@ -3,6 +3,7 @@
 
 use crate::app_config::AppConfig;
 use crate::http_client::{HttpClient, HttpSettings};
+use crate::lock::StateLock;
 use crate::logging::Logger;
 use crate::runtime::{Limits, Runtime, wit_sync};
 use crate::state::{self, StoredEntity};
@@ -23,6 +24,8 @@ pub enum RunFailure {
     Timeout(u32),
     /// The guest trapped (a bug or a limit such as memory).
     Trap(String),
+    /// Another sync holds this state file; this run was skipped.
+    Busy(String),
 }
 
 impl std::fmt::Display for RunFailure {
@@ -33,6 +36,7 @@ impl std::fmt::Display for RunFailure {
                 write!(f, "the run exceeded openchoreo.schedule.timeout ({s}s) and was cancelled; previous entities kept")
             }
             RunFailure::Trap(m) => write!(f, "the component failed: {m}; previous entities kept"),
+            RunFailure::Busy(m) => write!(f, "{m}"),
         }
     }
 }
@@ -109,6 +113,14 @@ impl Syncer {
     }
 
     pub fn run_once(&mut self) -> Result<RunOutcome, RunFailure> {
+        let _lock = match &self.state_path {
+            Some(p) => Some(StateLock::acquire(p).map_err(|held| {
+                let msg = format!("another sync (pid {}) holds {}; this run is skipped", held.pid, held.path.display());
+                self.logger.warn(&msg);
+                RunFailure::Busy(msg)
+            })?),
+            None => None,
+        };
         let timeout = self.settings.timeout_seconds;
         let limits = Limits { deadline: Duration::from_secs(u64::from(timeout)), max_memory: self.max_memory };
         let mut instance = self

@@ -100,3 +100,20 @@ fn the_pure_mapping_instance_has_no_network() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].kind, "Domain");
 }
+
+#[test]
+fn two_processes_cannot_sync_the_same_state_at_once() {
+    let api = sample_api();
+    let dir = scratch_dir("lock");
+    let state = dir.join("state.json");
+    let mut s = syncer(&api, "", Logger::capture(), Some(state.clone()));
+    // A live holder (this process stands in for the other one).
+    std::fs::write(dir.join("state.lock"), std::process::id().to_string()).unwrap();
+    let Err(host_harness::runner::RunFailure::Busy(msg)) = s.run_once() else { panic!("expected the run to be skipped") };
+    assert!(msg.contains("holds") && msg.contains("state.lock"), "{msg}");
+    assert!(api.requests().is_empty(), "a skipped run sends nothing");
+    // A holder that is gone: the lock is taken over, and released after the run.
+    std::fs::write(dir.join("state.lock"), "4000000").unwrap();
+    s.run_once().expect("stale lock taken over");
+    assert!(!dir.join("state.lock").exists());
+}
