@@ -62,7 +62,7 @@ pub fn translate(kind: &str, namespace: Option<&str>, resource: Value, context: 
     if cluster {
         empty(&mut lists, &scope::CLUSTER_LISTS);
         lists.insert(endpoint.to_string(), Ok(vec![resource]));
-        let out = scope::translate_cluster(&lists);
+        let out = scope::translate_cluster(&lists, &owner);
         return Ok(keep(out, |_| true));
     }
     let ns = namespace.ok_or_else(|| ResourceError::Invalid(format!("{kind} is namespaced: give --namespace")))?;

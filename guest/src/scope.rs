@@ -7,6 +7,7 @@
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity};
 use crate::kinds::planes::Plane;
+use crate::kinds::template::{self, Source, template_scope};
 use crate::kinds::{NsCtx, component, domain, environment, owner_ref, pipeline, planes, platform_types, system};
 use crate::meta;
 use serde_json::Value;
@@ -91,6 +92,32 @@ impl<'a> Builder<'a> {
         None
     }
 
+    /// Templates for the component types whose `/schema` was fetched (list entry
+    /// `<endpoint>/<name>/schema`). Each template is its own scope: a failed schema keeps only that one.
+    fn templates(&mut self, types: &[Value], source: &Source, endpoint: &str, owner: &str) {
+        let ns = match source {
+            Source::Namespaced(ns) => *ns,
+            Source::Cluster => "cluster",
+        };
+        for (i, ct) in types.iter().enumerate() {
+            let Ok(name) = meta::name(ct) else { continue };
+            match self.lists.get(&format!("{endpoint}/{name}/schema")) {
+                None => {}
+                Some(Err(reason)) => {
+                    self.stale::<()>(&template_scope(source, name), reason.clone());
+                }
+                Some(Ok(schema)) => {
+                    // An empty or non-object schema means "no template", as the plugin does.
+                    let Some(schema) = schema.first().filter(|s| s.as_object().is_some_and(|o| !o.is_empty())) else { continue };
+                    match template::translate(ct, schema, source, owner) {
+                        Ok(e) => self.out.entities.push(e),
+                        Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
+                    }
+                }
+            }
+        }
+    }
+
     /// Translates each item on its own; a failing item is skipped with a diagnostic.
     fn each(
         &mut self,
@@ -157,6 +184,9 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     let scope = ns_scope(ns, "componenttypes");
     if let Some([items]) = b.need(&scope, ["componenttypes"]) {
         b.each(items, ns, "ComponentType", |r| platform_types::component_type(r, &cx, &scope));
+        b.templates(items, &Source::Namespaced(ns), "componenttypes", &owner);
+    } else {
+        b.stale::<()>(&format!("{}*", template_scope(&Source::Namespaced(ns), "")), "component types not listed".into());
     }
     let scope = ns_scope(ns, "traits");
     if let Some([items]) = b.need(&scope, ["traits"]) {
@@ -169,12 +199,15 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     Ok(b.out)
 }
 
-pub fn translate_cluster(lists: &Lists) -> ScopeOutput {
+pub fn translate_cluster(lists: &Lists, default_owner: &str) -> ScopeOutput {
     let mut b = Builder { lists, out: ScopeOutput::default() };
     let c = "cluster";
     let scope = cluster_scope("componenttypes");
     if let Some([items]) = b.need(&scope, ["clustercomponenttypes"]) {
         b.each(items, c, "ClusterComponentType", |r| platform_types::cluster_component_type(r, &scope));
+        b.templates(items, &Source::Cluster, "clustercomponenttypes", &owner_ref(default_owner));
+    } else {
+        b.stale::<()>(&format!("{}*", template_scope(&Source::Cluster, "")), "cluster component types not listed".into());
     }
     let scope = cluster_scope("traits");
     if let Some([items]) = b.need(&scope, ["clustertraits"]) {
@@ -224,7 +257,13 @@ pub fn scope_of(doc: &Value) -> Result<String, String> {
         "ComponentType" => "componenttypes",
         "TraitType" => "traits",
         "Workflow" => "workflows",
+        "Template" => {
+            let ct = doc.pointer("/metadata/annotations/openchoreo.io~1ctd-name").and_then(Value::as_str).ok_or("Template without openchoreo.io/ctd-name")?;
+            let source = if ns == CLUSTER_NS { Source::Cluster } else { Source::Namespaced(ns) };
+            return Ok(template_scope(&source, ct));
+        }
         other => return Err(format!("kind {other} is not produced by this mapping")),
     };
     Ok(ns_scope(ns, family))
 }
+

@@ -148,13 +148,23 @@ fn mutated_inputs_never_panic_and_always_emit_valid_entities() {
         }
         let list = |v: &Value| -> Result<Vec<Value>, String> { v.as_array().cloned().ok_or_else(|| "not a list".into()) };
         let ns_lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), list(&data["namespaced"]["default"][e]).or_else(|_| Ok(vec![])))).collect();
-        let cluster_lists: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), list(&data["cluster"][e]).or_else(|_| Ok(vec![])))).collect();
+        let mut cluster_lists: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), list(&data["cluster"][e]).or_else(|_| Ok(vec![])))).collect();
+        // Every listed type gets a (possibly mutated) schema, so Templates are fuzzed too.
+        for ct in data["cluster"]["clustercomponenttypes"].as_array().into_iter().flatten() {
+            if let Some(name) = ct.pointer("/metadata/name").and_then(Value::as_str) {
+                let mut schema = ct.pointer("/spec/parameters/openAPIV3Schema").cloned().unwrap_or(json!({"type": "object"}));
+                if rng.below(3) == 0 {
+                    mutate_value(&mut schema, &mut rng, 0);
+                }
+                cluster_lists.insert(format!("clustercomponenttypes/{name}/schema"), Ok(vec![schema]));
+            }
+        }
         let ns = data["namespaces"].get(0).cloned().unwrap_or(Value::Null);
         if let Ok(out) = translate_namespace(&ns, &ns_lists, "openchoreo-users") {
             check_output(&out.entities, &format!("iteration {i} (namespace)"));
             entities += out.entities.len();
         }
-        let out = translate_cluster(&cluster_lists);
+        let out = translate_cluster(&cluster_lists, "openchoreo-users");
         check_output(&out.entities, &format!("iteration {i} (cluster)"));
         entities += out.entities.len();
     }

@@ -28,6 +28,19 @@ impl Dataset {
         serde_json::from_str(include_str!("../fixtures/sample-api.json")).expect("embedded sample dataset")
     }
 
+    /// `GET …/componenttypes/{ct}/schema`: the type's parameter schema (an empty object schema when it
+    /// declares none), as the API's SchemaResponse.
+    fn schema(&self, path: &str) -> Option<Value> {
+        let parts: Vec<&str> = path.strip_prefix("/api/v1/")?.split('/').collect();
+        let (types, name) = match parts.as_slice() {
+            ["clustercomponenttypes", name, "schema"] => (self.cluster.get("clustercomponenttypes")?, *name),
+            ["namespaces", ns, "componenttypes", name, "schema"] => (self.namespaced.get(*ns)?.get("componenttypes")?, *name),
+            _ => return None,
+        };
+        let ct = types.iter().find(|t| t["metadata"]["name"] == name)?;
+        Some(ct.pointer("/spec/parameters/openAPIV3Schema").cloned().unwrap_or_else(|| json!({ "type": "object", "properties": {} })))
+    }
+
     fn list(&self, path: &str) -> Option<&[Value]> {
         let rest = path.strip_prefix("/api/v1/")?;
         let parts: Vec<&str> = rest.split('/').collect();
@@ -451,6 +464,12 @@ fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
         Some(FaultKind::RevokeTokens) | None => {}
     }
     let data = shared.data.lock().unwrap_or_else(|p| p.into_inner());
+    if path.ends_with("/schema") {
+        return match data.schema(path) {
+            Some(schema) => json_reply(200, schema.to_string()),
+            None => json_reply(404, json!({"error": format!("{path} not found"), "code": "NOT_FOUND"}).to_string()),
+        };
+    }
     let Some(items) = data.list(path) else {
         return json_reply(404, json!({"error": format!("{path} not found"), "code": "NOT_FOUND"}).to_string());
     };

@@ -10,7 +10,6 @@ use crate::state::{self, StoredEntity};
 use crate::token::TokenProvider;
 use anyhow::{Result, anyhow};
 use serde_json::value::RawValue;
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -150,9 +149,8 @@ impl Syncer {
             let entity = RawValue::from_string(e.json).map_err(|err| RunFailure::Trap(format!("entity JSON: {err}")))?;
             entities.push(StoredEntity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, entity });
         }
-        let stale_scopes: HashSet<&str> = stale.iter().map(|(s, _)| s.as_str()).collect();
         if let Some(last) = &self.last {
-            entities.extend(last.iter().filter(|e| stale_scopes.contains(e.scope.as_str())).cloned());
+            entities.extend(last.iter().filter(|e| stale.iter().any(|(s, _)| stale_covers(s, &e.scope))).cloned());
         }
         let changed = !same_entities(self.last.as_deref(), &entities);
         let summary = format!(
@@ -179,6 +177,14 @@ impl Syncer {
             bytes_received: report.stats.bytes_received,
             changed,
         })
+    }
+}
+
+/// Whether a stale scope covers an entity's scope: exactly, or as a `prefix*` wildcard (the guest's rule).
+pub fn stale_covers(stale: &str, scope: &str) -> bool {
+    match stale.strip_suffix('*') {
+        Some(prefix) => scope.starts_with(prefix),
+        None => stale == scope,
     }
 }
 

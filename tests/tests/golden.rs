@@ -14,7 +14,7 @@ fn sample_installation_matches_the_golden_output() {
     let mut s = syncer(&api, "", Logger::capture(), None);
     let outcome = s.run_once().expect("sync succeeds");
     assert!(outcome.stale.is_empty() && outcome.skipped.is_empty(), "{:?} {:?}", outcome.stale, outcome.skipped);
-    assert_eq!(outcome.requests, 1 + 11 + 6, "1 + 11·N + 6 for one namespace");
+    assert_eq!(outcome.requests, 1 + 11 + 6 + 4, "1 + 11·N + 6 for one namespace, plus one /schema per component type (4)");
     let mut pure = runtime().instantiate(Limits::default(), None, None, Logger::capture()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
     let actual = serde_json::to_string_pretty(&docs).unwrap() + "\n";

@@ -75,7 +75,7 @@ impl mapping::Guest for Component {
                 let ns = parse_json("namespace", &ns)?;
                 scope::translate_namespace(&ns, &lists, &snapshot.default_owner).map_err(types::MappingError::InvalidInput)?
             }
-            mapping::ScopeRef::Cluster => scope::translate_cluster(&lists),
+            mapping::ScopeRef::Cluster => scope::translate_cluster(&lists, &snapshot.default_owner),
         };
         Ok(mapping::ScopeOutput {
             entities: out.entities.into_iter().map(to_wit).collect(),

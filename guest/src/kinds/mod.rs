@@ -7,6 +7,7 @@ pub mod pipeline;
 pub mod planes;
 pub mod platform_types;
 pub mod system;
+pub mod template;
 
 use crate::names::backstage_name;
 

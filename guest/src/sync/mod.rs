@@ -97,19 +97,22 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
             }
         }
         fetch_all(&mut jobs, t, &mut auth, &mut report.stats);
-        let mut jobs = jobs.into_iter();
-        for (_, ns_resource) in chunk {
-            let lists: Lists =
-                NAMESPACE_LISTS.iter().map(|ep| (ep.to_string(), jobs.next().map_or(Err("missing".into()), ListJob::into_result))).collect();
-            match scope::translate_namespace(ns_resource, &lists, &cfg.default_owner) {
+        let mut results = jobs.into_iter().map(ListJob::into_result);
+        let mut ns_lists: Vec<Lists> = chunk
+            .iter()
+            .map(|_| NAMESPACE_LISTS.iter().map(|ep| (ep.to_string(), results.next().unwrap_or(Err("missing".into())))).collect())
+            .collect();
+        let mut cluster_lists: Option<Lists> = cluster_pending
+            .then(|| CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), results.next().unwrap_or(Err("missing".into())))).collect());
+        fetch_schemas(chunk, &mut ns_lists, cluster_lists.as_mut(), t, &mut report.stats);
+        for ((_, ns_resource), lists) in chunk.iter().zip(&ns_lists) {
+            match scope::translate_namespace(ns_resource, lists, &cfg.default_owner) {
                 Ok(out) => absorb(&mut report, out),
                 Err(e) => report.skipped.push(Diagnostic { location: "Namespace".into(), message: e }),
             }
         }
-        if cluster_pending {
-            let lists: Lists =
-                CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), jobs.next().map_or(Err("missing".into()), ListJob::into_result))).collect();
-            absorb(&mut report, scope::translate_cluster(&lists));
+        if let Some(lists) = cluster_lists {
+            absorb(&mut report, scope::translate_cluster(&lists, &cfg.default_owner));
             cluster_pending = false;
         }
     }
@@ -120,6 +123,40 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         t.log(Level::Warn, &format!("Skipped {}: {}", d.location, d.message));
     }
     Ok(report)
+}
+
+/// Each listed (Cluster)ComponentType's `/schema`, stored in the lists as `<endpoint>/<name>/schema`.
+fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Option<&mut Lists>, t: &mut dyn Transport, stats: &mut Stats) {
+    let names = |lists: &Lists, endpoint: &str| -> Vec<String> {
+        match lists.get(endpoint) {
+            Some(Ok(items)) => items.iter().filter_map(|i| crate::meta::name(i).ok().map(str::to_string)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    // (which lists: namespace index, or None for the cluster), list key, path, what for messages
+    let mut wanted: Vec<(Option<usize>, String, String, String)> = Vec::new();
+    for (k, (ns, _)) in chunk.iter().enumerate() {
+        for ct in names(&ns_lists[k], "componenttypes") {
+            let path = format!("/api/v1/namespaces/{}/componenttypes/{}/schema", segment(ns), segment(&ct));
+            wanted.push((Some(k), format!("componenttypes/{ct}/schema"), path, format!("ComponentType {ct} in namespace {ns}")));
+        }
+    }
+    if let Some(lists) = &cluster {
+        for ct in names(lists, "clustercomponenttypes") {
+            let path = format!("/api/v1/clustercomponenttypes/{}/schema", segment(&ct));
+            wanted.push((None, format!("clustercomponenttypes/{ct}/schema"), path, format!("ClusterComponentType {ct}")));
+        }
+    }
+    let paths: Vec<String> = wanted.iter().map(|w| w.2.clone()).collect();
+    let answers = paging::fetch_documents(&paths, t, stats);
+    let mut cluster = cluster;
+    for ((target, key, _, what), answer) in wanted.into_iter().zip(answers) {
+        let entry = answer.map(|v| vec![v]).map_err(|e| format!("Failed to fetch schema for {what}: {e}"));
+        match target {
+            Some(k) => ns_lists[k].insert(key, entry),
+            None => cluster.as_deref_mut().and_then(|c| c.insert(key, entry)),
+        };
+    }
 }
 
 fn absorb(report: &mut Report, out: scope::ScopeOutput) {

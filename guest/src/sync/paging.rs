@@ -163,3 +163,27 @@ pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, s
 fn describe_http_error(e: &HttpError) -> String {
     e.to_string()
 }
+
+/// Single documents (a type's `/schema`), one request each, in one batch; the host bounds concurrency.
+pub fn fetch_documents(paths: &[String], t: &mut dyn Transport, stats: &mut Stats) -> Vec<Result<Value, String>> {
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    let requests: Vec<Request> = paths.iter().map(|p| Request { path: p.clone(), query: Vec::new() }).collect();
+    let responses = t.send_batch(&requests);
+    stats.requests += requests.len() as u32;
+    paths
+        .iter()
+        .zip(responses.into_iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|(path, r)| match r {
+            None => Err("the host returned fewer responses than requests".into()),
+            Some(Err(e)) => Err(describe_http_error(&e)),
+            Some(Ok(resp)) if !(200..300).contains(&resp.status) => Err(describe_status(&resp)),
+            Some(Ok(resp)) => {
+                stats.pages += 1;
+                stats.bytes_received += resp.body.len() as u64;
+                serde_json::from_str(&resp.body).map_err(|e| format!("invalid JSON from {path}: {e}"))
+            }
+        })
+        .collect()
+}

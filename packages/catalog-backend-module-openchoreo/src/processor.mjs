@@ -24,8 +24,14 @@ export class OpenChoreoEntityProcessor {
     return 'OpenChoreoEntityProcessor';
   }
 
+  /**
+   * Our custom kinds, and our own generated Templates: those are then accepted (and get their owner
+   * relations) whether or not the scaffolder's entity-model module is installed; with it, the duplicate
+   * relations are merged by the catalog.
+   */
   async validateEntityKind(entity) {
-    return entity.apiVersion === 'backstage.io/v1alpha1' && CUSTOM_KINDS.has(entity.kind);
+    if (entity.apiVersion === 'backstage.io/v1alpha1' && CUSTOM_KINDS.has(entity.kind)) return true;
+    return entity.apiVersion === 'scaffolder.backstage.io/v1beta3' && entity.kind === 'Template' && isOurs(entity);
   }
 
   async postProcessEntity(entity, location, emit) {
@@ -37,7 +43,7 @@ export class OpenChoreoEntityProcessor {
       emit(processingResult.generalError(location, `OpenChoreo relations of ${entity.kind} ${entity.metadata.name}: ${e.message}`));
       return entity;
     }
-    const builtinKind = !CUSTOM_KINDS.has(entity.kind);
+    const builtinKind = !CUSTOM_KINDS.has(entity.kind) && entity.kind !== 'Template';
     for (const r of relations) {
       if (builtinKind && BUILTIN_RELATIONS.has(r.type)) continue;
       emit(processingResult.relation({ source: parseEntityRef(r.source), type: r.type, target: parseEntityRef(r.target) }));

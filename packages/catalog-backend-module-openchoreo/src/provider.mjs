@@ -59,19 +59,21 @@ export class OpenChoreoEntityProvider {
       if (e instanceof GuestError) throw new Error(e.message);
       throw e;
     }
-    const stale = new Set(report.stale.map((s) => s.scope));
-    if (stale.size > 0 && this.last === null) {
-      this.logger.warn(`Not applying this run: ${stale.size} scope(s) failed and the previous entities could not be read from the catalog`);
+    const stale = report.stale.map((s) => s.scope);
+    // A stale scope covers an entity's scope exactly, or as a `prefix*` wildcard (the guest's rule).
+    const covered = (scope) => stale.some((s) => (s.endsWith('*') ? scope.startsWith(s.slice(0, -1)) : s === scope));
+    if (stale.length > 0 && this.last === null) {
+      this.logger.warn(`Not applying this run: ${stale.length} scope(s) failed and the previous entities could not be read from the catalog`);
       this.last = undefined;
       return;
     }
     const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
-    const kept = (this.last ?? []).filter((e) => stale.has(e.scope));
+    const kept = (this.last ?? []).filter((e) => covered(e.scope));
     const all = [...fresh, ...kept];
     const changed = this.last === null || fingerprint(this.last ?? []) !== fingerprint(all);
     await this.connection.applyMutation({ type: 'full', entities: all.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })) });
     this.last = all;
-    const summary = `${all.length} entities (${report.stats.requests} requests${stale.size ? `, ${stale.size} stale scopes kept` : ''})`;
+    const summary = `${all.length} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''})`;
     if (changed) this.logger.info(`Synced ${summary}`);
     else this.logger.debug(`No changes: ${summary}`);
   }

@@ -1,0 +1,197 @@
+//! (Cluster)ComponentType + its `/schema` → scaffolder `Template` (MAPPING §3.11). The `${{ … }}` text
+//! is literal scaffolder templating.
+
+use crate::entity::{CLUSTER_NS, Entity, EntityBuilder, SCAFFOLDER_V1BETA3};
+use crate::json::{at, set_str, str_at};
+use crate::meta;
+use crate::names::backstage_name;
+use serde_json::{Value, json};
+
+/// Which component type a template is generated from.
+pub enum Source<'a> {
+    /// A namespaced ComponentType in this OpenChoreo namespace.
+    Namespaced(&'a str),
+    Cluster,
+}
+
+/// `web-service` → `Web Service`: split on `-`, upper-case each piece's first character.
+pub fn format_title(s: &str) -> String {
+    s.split('-')
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn template_scope(source: &Source, ct_name: &str) -> String {
+    match source {
+        Source::Namespaced(ns) => format!("ns/{ns}/templates/{ct_name}"),
+        Source::Cluster => format!("cluster/templates/{ct_name}"),
+    }
+}
+
+fn workflow_choices(allowed: Option<&Value>, default_kind: &str) -> Value {
+    let list = allowed.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    Value::Array(
+        list.iter()
+            .filter_map(|e| match e {
+                Value::String(s) if !s.is_empty() => Some(json!({ "kind": default_kind, "name": s })),
+                Value::Object(_) => set_str(e, &["name"]).map(|n| json!({ "kind": set_str(e, &["kind"]).unwrap_or(default_kind), "name": n })),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+pub fn translate(ct: &Value, schema: &Value, source: &Source, owner: &str) -> Result<Entity, String> {
+    let name = meta::name(ct)?;
+    let display = meta::annotation(ct, meta::DISPLAY_NAME).filter(|s| !s.is_empty());
+    let title = display.map_or_else(|| format_title(name), str::to_string);
+    let workload_type = set_str(ct, &["spec", "workloadType"]).unwrap_or("deployment");
+    let (ctd_kind, template_ns, ui_ns, default_workflow_kind) = match source {
+        Source::Namespaced(ns) => ("ComponentType", *ns, *ns, "Workflow"),
+        Source::Cluster => ("ClusterComponentType", CLUSTER_NS, "", "ClusterWorkflow"),
+    };
+    let allowed_workflows: Option<Value> = match source {
+        Source::Namespaced(_) => at(ct, &["spec", "allowedWorkflows"]).filter(|v| v.is_array()).cloned(),
+        Source::Cluster => at(ct, &["spec", "allowedWorkflows"]).and_then(Value::as_array).map(|l| {
+            Value::Array(l.iter().filter_map(|e| str_at(e, &["name"]).map(|n| json!(n))).collect())
+        }),
+    };
+    let allowed_traits: Option<Value> = match source {
+        Source::Namespaced(_) => at(ct, &["spec", "allowedTraits"]).filter(|v| v.is_array()).cloned(),
+        Source::Cluster => at(ct, &["spec", "allowedTraits"]).and_then(Value::as_array).map(|l| {
+            Value::Array(l.iter().filter_map(|e| str_at(e, &["name"]).map(|n| json!({ "kind": "ClusterTrait", "name": n }))).collect())
+        }),
+    };
+    let wf = workflow_choices(allowed_workflows.as_ref(), default_workflow_kind);
+
+    let mut b = EntityBuilder::bare(SCAFFOLDER_V1BETA3, "Template", backstage_name(&format!("template-{name}")), Some(template_ns))
+        .title(title.clone())
+        .description(Some(meta::description(ct).map_or_else(|| format!("Create a {title} component"), str::to_string)));
+    b.annotations.put("openchoreo.io/ctd-name", name).put("openchoreo.io/ctd-generated", "true");
+    if matches!(source, Source::Cluster) {
+        b.annotations.put("openchoreo.io/ctd-kind", "ClusterComponentType");
+    }
+    b.annotations.put("openchoreo.io/workload-type", workload_type).put_opt("openchoreo.io/ctd-display-name", display);
+
+    let mut workload_options = json!({ "namespaceName": ui_ns, "workloadType": workload_type, "ctdSchema": schema, "ctdDisplayName": title });
+    if let Some(t) = allowed_traits {
+        workload_options["allowedTraits"] = t;
+    }
+    b.spec
+        .put("owner", owner)
+        .put("type", "Component")
+        .put("EXPERIMENTAL_formDecorators", json!([{ "id": "openchoreo:inject-user-token" }]))
+        .put("parameters", json!([metadata_section(ui_ns), build_section(ui_ns, ctd_kind, wf), {
+            "title": format!("{title} Details"),
+            "properties": { "workloadDetails": { "title": "Workload Details", "type": "object", "ui:field": "WorkloadDetailsField", "ui:options": workload_options } }
+        }]))
+        .put("steps", json!([{
+            "id": "create-component",
+            "name": "Create OpenChoreo Component",
+            "action": "openchoreo:component:create",
+            "input": {
+                "namespaceName": "${{ parameters.project_namespace.namespace_name }}",
+                "projectName": "${{ parameters.project_namespace.project_name }}",
+                "componentName": "${{ parameters.component_name }}",
+                "displayName": "${{ parameters.displayName }}",
+                "description": "${{ parameters.description }}",
+                "componentType": name,
+                "component_type_workload_type": workload_type,
+                "component_type_kind": ctd_kind,
+                "workloadDetails": "${{ parameters.workloadDetails }}",
+                "deploymentSource": "${{ parameters.deploymentSource }}",
+                "autoDeploy": "${{ parameters.autoDeploy }}",
+                "containerImage": "${{ parameters.containerImage }}",
+                "repo_url": "${{ parameters.git_source.repo_url }}",
+                "branch": "${{ parameters.git_source.branch }}",
+                "component_path": "${{ parameters.git_source.component_path }}",
+                "gitSecretRef": "${{ parameters.git_source.git_secret_ref }}",
+                "workflow": "${{ parameters.workflow_name }}",
+                "workflow_parameters": "${{ parameters.workflow_parameters }}",
+                "ciPlatform": "${{ parameters.ciPlatform }}",
+                "ciIdentifier": "${{ parameters.ciIdentifier }}"
+            }
+        }]))
+        .put("output", json!({ "links": [{ "title": "View Component", "icon": "kind:component",
+            "entityRef": "component:${{ steps['create-component'].output.namespaceName }}/${{ steps['create-component'].output.componentName }}" }] }));
+    Ok(b.build(&template_scope(source, name)))
+}
+
+fn metadata_section(ui_ns: &str) -> Value {
+    json!({
+        "title": "Component Metadata",
+        "required": ["project_namespace", "component_name"],
+        "properties": {
+            "project_namespace": {
+                "title": "Project & Namespace", "type": "object",
+                "ui:field": "ProjectNamespaceField",
+                "ui:options": { "defaultNamespace": ui_ns },
+                "properties": { "project_name": { "type": "string" }, "namespace_name": { "type": "string" } },
+                "required": ["project_name", "namespace_name"]
+            },
+            "component_name": { "title": "Component Name", "type": "string", "description": "Unique name for your component", "ui:field": "ComponentNamePicker" },
+            "displayName": { "title": "Display Name", "type": "string", "description": "Human-readable display name" },
+            "description": { "title": "Description", "type": "string", "description": "Brief description of what this component does" }
+        }
+    })
+}
+
+fn build_section(ui_ns: &str, ctd_kind: &str, wf: Value) -> Value {
+    json!({
+        "title": "Build & Deploy",
+        "required": ["deploymentSource"],
+        "properties": {
+            "deploymentSource": { "title": "Deployment Source", "type": "string", "description": "Choose how to deploy your component",
+                "enum": ["build-from-source", "deploy-from-image", "external-ci"], "ui:field": "DeploymentSourcePicker" }
+        },
+        "dependencies": {
+            "deploymentSource": { "oneOf": [
+                { "properties": {
+                    "deploymentSource": { "const": "build-from-source" },
+                    "workflow_name": { "title": "Build Workflow", "type": "object", "description": "Select the build workflow to use for this component",
+                        "properties": { "kind": { "title": "Workflow Kind", "type": "string" }, "name": { "title": "Workflow Name", "type": "string" } },
+                        "required": ["kind", "name"], "ui:field": "BuildWorkflowPicker",
+                        "ui:options": { "namespaceName": ui_ns, "ctdKind": ctd_kind, "allowedWorkflows": wf } },
+                    "git_source": { "title": "Source Repository", "type": "object", "ui:field": "GitSourceField", "ui:options": { "namespaceName": ui_ns },
+                        "properties": { "repo_url": { "type": "string" }, "branch": { "type": "string" }, "component_path": { "type": "string" }, "git_secret_ref": { "type": "string" } } },
+                    "workflow_parameters": { "title": "Workflow Parameters", "type": "object", "ui:field": "BuildWorkflowParameters",
+                        "ui:options": { "namespaceName": ui_ns, "ctdKind": ctd_kind } } },
+                  "required": ["workflow_name", "workflow_parameters"] },
+                { "properties": {
+                    "deploymentSource": { "const": "deploy-from-image" },
+                    "containerImage": { "title": "Container Image", "type": "string", "description": "Full image reference (e.g., ghcr.io/org/app:v1.0.0 or nginx:latest)", "ui:field": "ContainerImageField" },
+                    "autoDeploy": { "title": "Auto Deploy", "description": "Automatically deploys the component to the first target environment once built",
+                        "type": "boolean", "default": false, "ui:field": "SwitchField" } },
+                  "required": ["containerImage"] },
+                { "properties": {
+                    "deploymentSource": { "const": "external-ci" },
+                    "ciPlatform": { "title": "CI Platform (Optional)", "type": "string",
+                        "description": "Select your CI platform to enable build visibility in Backstage. You can configure this later via the annotation editor.",
+                        "enum": ["none", "jenkins", "github-actions", "gitlab-ci"],
+                        "enumNames": ["Skip - I'll configure this later", "Jenkins", "GitHub Actions", "GitLab CI"], "default": "none" } } } ] },
+            "ciPlatform": { "oneOf": [
+                { "properties": { "ciPlatform": { "const": "none" } } },
+                { "properties": { "ciPlatform": { "const": "jenkins" },
+                    "ciIdentifier": { "title": "Jenkins Job Path", "type": "string", "description": "Full job path (e.g., /job/my-org/job/my-service or folder/job-name)" } } },
+                { "properties": { "ciPlatform": { "const": "github-actions" },
+                    "ciIdentifier": { "title": "GitHub Repository Slug", "type": "string", "description": "Repository slug (e.g., my-org/my-repo)" } } },
+                { "properties": { "ciPlatform": { "const": "gitlab-ci" },
+                    "ciIdentifier": { "title": "GitLab Project ID", "type": "string", "description": "Numeric project ID from GitLab" } } } ] }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_formatted_like_the_plugin() {
+        assert_eq!(format_title("web-service"), "Web Service");
+        assert_eq!(format_title("go_api"), "Go_api");
+    }
+}

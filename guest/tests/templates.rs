@@ -1,0 +1,107 @@
+//! Scaffolder Templates from (Cluster)ComponentTypes (MAPPING §3.11), one scope per template.
+
+use openchoreo_catalog_guest::names::is_valid_name;
+use openchoreo_catalog_guest::scope::{CLUSTER_LISTS, Lists, NAMESPACE_LISTS, scope_of, translate_cluster, translate_namespace};
+use serde_json::{Value, json};
+
+fn ns_lists(cts: Vec<Value>, schemas: &[(&str, Result<Value, String>)]) -> Lists {
+    let mut l: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    l.insert("componenttypes".into(), Ok(cts));
+    for (name, s) in schemas {
+        l.insert(format!("componenttypes/{name}/schema"), s.clone().map(|v| vec![v]));
+    }
+    l
+}
+
+fn service() -> Value {
+    json!({"metadata": {"name": "service", "annotations": {"openchoreo.dev/display-name": "Backend Service"}},
+        "spec": {"workloadType": "deployment", "allowedWorkflows": [{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"name": "custom"}],
+            "allowedTraits": [{"kind": "Trait", "name": "autoscaler"}]}})
+}
+
+fn template<'a>(out: &'a [openchoreo_catalog_guest::entity::Entity], name: &str) -> &'a Value {
+    &out.iter().find(|e| e.kind == "Template" && e.name == name).unwrap_or_else(|| panic!("no template {name}")).doc
+}
+
+#[test]
+fn namespaced_template_matches_the_spec() {
+    let schema = json!({"type": "object", "properties": {"replicas": {"type": "integer", "default": 1}}});
+    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &ns_lists(vec![service()], &[("service", Ok(schema.clone()))]), "").unwrap();
+    let t = template(&out.entities, "template-service");
+    assert_eq!(t["apiVersion"], "scaffolder.backstage.io/v1beta3");
+    assert_eq!(t["metadata"]["namespace"], "acme");
+    assert_eq!(t["metadata"]["title"], "Backend Service");
+    assert_eq!(t["metadata"]["description"], "Create a Backend Service component");
+    assert!(t["metadata"].get("tags").is_none() && t["metadata"].get("labels").is_none());
+    let a = &t["metadata"]["annotations"];
+    assert_eq!((a["openchoreo.io/ctd-name"].as_str(), a["openchoreo.io/ctd-generated"].as_str(), a["openchoreo.io/workload-type"].as_str()), (Some("service"), Some("true"), Some("deployment")));
+    assert_eq!(a["openchoreo.io/ctd-display-name"], "Backend Service");
+    assert!(a.get("openchoreo.io/ctd-kind").is_none());
+    assert_eq!(a["backstage.io/managed-by-location"], "provider:OpenChoreoEntityProvider");
+    let spec = &t["spec"];
+    assert_eq!((spec["owner"].as_str(), spec["type"].as_str()), (Some("group:default/openchoreo-users"), Some("Component")));
+    assert_eq!(spec["parameters"].as_array().unwrap().len(), 3);
+    assert_eq!(spec["parameters"][0]["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "acme");
+    let build = &spec["parameters"][1]["dependencies"]["deploymentSource"]["oneOf"][0]["properties"]["workflow_name"]["ui:options"];
+    assert_eq!(build["allowedWorkflows"], json!([{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom"}]));
+    assert_eq!(build["ctdKind"], "ComponentType");
+    let details = &spec["parameters"][2];
+    assert_eq!(details["title"], "Backend Service Details");
+    assert_eq!(details["properties"]["workloadDetails"]["ui:options"]["ctdSchema"], schema);
+    assert_eq!(details["properties"]["workloadDetails"]["ui:options"]["allowedTraits"], json!([{"kind": "Trait", "name": "autoscaler"}]));
+    assert_eq!(spec["steps"][0]["input"]["componentType"], "service");
+    assert_eq!(spec["steps"][0]["input"]["component_type_kind"], "ComponentType");
+    assert_eq!(spec["steps"][0]["input"]["componentName"], "${{ parameters.component_name }}");
+    assert_eq!(spec["output"]["links"][0]["entityRef"], "component:${{ steps['create-component'].output.namespaceName }}/${{ steps['create-component'].output.componentName }}");
+    assert_eq!(scope_of(t).unwrap(), "ns/acme/templates/service");
+}
+
+#[test]
+fn cluster_template_names_workflows_only_and_defaults_to_cluster_kinds() {
+    let mut lists: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    let long = "w".repeat(60);
+    lists.insert("clustercomponenttypes".into(), Ok(vec![
+        json!({"metadata": {"name": "web-app"}, "spec": {"allowedWorkflows": [{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}], "allowedTraits": [{"name": "ingress"}]}}),
+        json!({"metadata": {"name": long}, "spec": {}}),
+    ]));
+    lists.insert("clustercomponenttypes/web-app/schema".into(), Ok(vec![json!({"type": "object", "properties": {}})]));
+    lists.insert(format!("clustercomponenttypes/{long}/schema"), Ok(vec![json!({"type": "object"})]));
+    let out = translate_cluster(&lists, "platform-team");
+    let t = template(&out.entities, "template-web-app");
+    assert_eq!(t["metadata"]["namespace"], "openchoreo-cluster");
+    assert_eq!(t["metadata"]["title"], "Web App");
+    assert_eq!(t["metadata"]["annotations"]["openchoreo.io/ctd-kind"], "ClusterComponentType");
+    assert_eq!(t["spec"]["owner"], "group:default/platform-team");
+    assert_eq!(t["spec"]["parameters"][0]["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "");
+    let build = &t["spec"]["parameters"][1]["dependencies"]["deploymentSource"]["oneOf"][0]["properties"]["workflow_name"]["ui:options"];
+    assert_eq!(build["allowedWorkflows"], json!([{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}]));
+    assert_eq!(t["spec"]["parameters"][2]["properties"]["workloadDetails"]["ui:options"]["allowedTraits"], json!([{"kind": "ClusterTrait", "name": "ingress"}]));
+    let long_t = out.entities.iter().find(|e| e.kind == "Template" && e.name != "template-web-app").unwrap();
+    assert!(is_valid_name(&long_t.name) && long_t.name.len() <= 63, "W5: {}", long_t.name);
+    assert_eq!(scope_of(&long_t.doc).unwrap(), format!("cluster/templates/{long}"));
+}
+
+#[test]
+fn a_failed_schema_keeps_only_that_template_and_an_empty_one_gives_none() {
+    let other = json!({"metadata": {"name": "worker"}, "spec": {}});
+    let empty = json!({"metadata": {"name": "empty"}, "spec": {}});
+    let lists = ns_lists(vec![service(), other, empty], &[
+        ("service", Err("Failed to fetch schema for ComponentType service in namespace acme: 503 Service Unavailable - busy".into())),
+        ("worker", Ok(json!({"type": "object"}))),
+        ("empty", Ok(json!({}))),
+    ]);
+    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
+    let templates: Vec<&str> = out.entities.iter().filter(|e| e.kind == "Template").map(|e| e.name.as_str()).collect();
+    assert_eq!(templates, vec!["template-worker"]);
+    assert_eq!(out.stale.iter().map(|s| s.scope.as_str()).collect::<Vec<_>>(), vec!["ns/acme/templates/service"]);
+    assert_eq!(out.entities.iter().filter(|e| e.kind == "ComponentType").count(), 3, "the ComponentType entities are all there");
+}
+
+#[test]
+fn unlisted_component_types_make_all_their_templates_stale() {
+    let mut lists = ns_lists(vec![], &[]);
+    lists.insert("componenttypes".into(), Err("Failed to fetch componenttypes for namespace acme: 500".into()));
+    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
+    let stale: Vec<&str> = out.stale.iter().map(|s| s.scope.as_str()).collect();
+    assert_eq!(stale, vec!["ns/acme/componenttypes", "ns/acme/templates/*"]);
+}
