@@ -68,8 +68,19 @@ for (const auth of [true, false]) {
       assert.ok(hasRelation(frontend, 'consumesApi', 'api:default/url-shortener-snip-api-service-http'));
       const cdp = await byName('clusterdataplane', 'openchoreo-cluster', 'default');
       assert.ok(hasRelation(cdp, 'observedBy', 'clusterobservabilityplane:openchoreo-cluster/default'));
-      const all = await catalog.get('/entities?filter=metadata.annotations.backstage.io/managed-by-location=provider:OpenChoreoEntityProvider');
-      assert.equal(all.length, 26);
+      const all = await until(
+        () => catalog.get('/entities?filter=metadata.annotations.backstage.io/managed-by-location=provider:OpenChoreoEntityProvider'),
+        (a) => a.length === 30,
+      );
+      assert.equal(all.length, 30, 'every entity, Templates included, is stored');
+    });
+
+    it('stores the generated Templates without the scaffolder module, with their owner', async () => {
+      const templates = await until(() => catalog.get('/entities?filter=kind=template'), (t) => t.length === 4);
+      assert.deepEqual(templates.map((t) => t.metadata.name).sort(), ['template-scheduled-task', 'template-service', 'template-web-application', 'template-worker']);
+      const service = templates.find((t) => t.metadata.name === 'template-service');
+      assert.equal(service.metadata.namespace, 'openchoreo-cluster');
+      assert.ok(hasRelation(service, 'ownedBy', 'group:default/openchoreo-users'), JSON.stringify(service.relations));
     });
 
     if (auth) {
