@@ -112,6 +112,10 @@ pub fn relations(doc: &Value) -> Result<Vec<Relation>, String> {
         "System" => {
             e.owner();
             e.domain();
+            if let Some(p) = e.spec_str("deploymentPipelineRef").map(str::to_string) {
+                let target = EntityRef::new("deploymentpipeline", &e.me.namespace.clone(), &p);
+                e.pair("usesPipeline", "pipelineUsedBy", &target);
+            }
         }
         "API" => {
             e.owner();

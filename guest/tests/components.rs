@@ -59,6 +59,7 @@ fn component_and_api_match_the_spec_example() {
     assert_eq!(a["openchoreo.io/component-type-kind"], "ComponentType");
     assert_eq!(a["backstage.io/source-location"], "url:https://github.com/acme/orders");
     assert_eq!(a["openchoreo.io/branch"], "main");
+    assert_eq!(a["openchoreo.io/workload"], "orders-workload", "MAPPING §7");
     assert_eq!(c["metadata"]["description"], "Order service");
 
     let api = find(&es, "API", "shop-orders-rest");
@@ -66,6 +67,7 @@ fn component_and_api_match_the_spec_example() {
     assert_eq!(api["metadata"]["description"], "openapi API for orders on port 8080");
     assert_eq!(api["metadata"]["annotations"]["openchoreo.io/endpoint-visibility"], "project,external");
     assert_eq!(api["metadata"]["annotations"]["openchoreo.io/endpoint-port"], "8080");
+    assert_eq!(api["metadata"]["annotations"]["openchoreo.io/workload"], "orders-workload");
     assert_eq!(api["spec"], json!({"type": "openapi", "lifecycle": "production", "owner": "group:default/team-shop", "system": "shop",
         "definition": "openapi: 3.0.0\ninfo: {title: Orders, version: '1'}\npaths: {}"}));
     assert_eq!(es.iter().filter(|e| e.kind == "API").count(), 1, "the endpoint without a schema gives no API");

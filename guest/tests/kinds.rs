@@ -47,7 +47,7 @@ fn project_becomes_system_with_owner_annotation() {
             "tags": ["openchoreo", "project"],
             "annotations": with_mb(json!({"openchoreo.io/project-id": "shop", "openchoreo.io/project-uid": "p-123", "openchoreo.io/namespace": "acme"})),
             "labels": {"openchoreo.io/managed": "true"}},
-        "spec": {"owner": "group:default/team-shop", "domain": "default/acme"}}));
+        "spec": {"owner": "group:default/team-shop", "domain": "default/acme", "deploymentPipelineRef": "default"}}));
 }
 
 #[test]

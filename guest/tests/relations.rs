@@ -90,6 +90,9 @@ fn owners_and_domains_of_standard_kinds() {
     let rs = rels(json!({"kind": "System", "metadata": {"name": "shop", "namespace": "acme"}, "spec": {"owner": "group:default/team-shop", "domain": "default/acme"}}));
     assert!(has(&rs, "system:acme/shop", "ownedBy", "group:default/team-shop"));
     assert!(has(&rs, "domain:default/acme", "hasPart", "system:acme/shop"));
+    let with_pipeline = rels(json!({"kind": "System", "metadata": {"name": "shop", "namespace": "acme"}, "spec": {"owner": "x", "domain": "default/acme", "deploymentPipelineRef": "fast"}}));
+    assert!(has(&with_pipeline, "system:acme/shop", "usesPipeline", "deploymentpipeline:acme/fast"), "System-side pipeline link (MAPPING §7)");
+    assert!(has(&with_pipeline, "deploymentpipeline:acme/fast", "pipelineUsedBy", "system:acme/shop"));
     let d = rels(json!({"kind": "Domain", "metadata": {"name": "acme"}, "spec": {"owner": "group:default/x"}}));
     assert!(has(&d, "domain:default/acme", "ownedBy", "group:default/x"));
 }

@@ -21,6 +21,8 @@ struct Joined<'a> {
     component: &'a Value,
     name: &'a str,
     project: &'a str,
+    /// The first joined workload's name (by name order).
+    workload: Option<&'a str>,
     endpoints: Map<String, Value>,
     dependencies: Vec<&'a Value>,
 }
@@ -81,7 +83,7 @@ fn join<'a>(
         };
         index.insert((project, name), joined.len());
         by_name.entry(name).or_default().push(joined.len());
-        joined.push(Joined { component: c, name, project, endpoints: Map::new(), dependencies: Vec::new() });
+        joined.push(Joined { component: c, name, project, workload: None, endpoints: Map::new(), dependencies: Vec::new() });
     }
     // Workloads in name order so that several workloads of one component merge deterministically.
     let mut sorted: Vec<&Value> = workloads.iter().collect();
@@ -93,6 +95,9 @@ fn join<'a>(
             None => by_name.get(comp).filter(|v| v.len() == 1).map(|v| v[0]),
         };
         let Some(j) = target.map(|t| &mut joined[t]) else { continue };
+        if j.workload.is_none() {
+            j.workload = set_str(w, &["metadata", "name"]);
+        }
         if let Some(eps) = at(w, &["spec", "endpoints"]).and_then(Value::as_object) {
             for (k, v) in eps {
                 j.endpoints.entry(k.clone()).or_insert_with(|| v.clone());
@@ -216,7 +221,8 @@ fn component_entity(
         .put("openchoreo.io/status", status)
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(c))
         .put_opt("backstage.io/source-location", repo_url.map(|u| format!("url:{u}")))
-        .put_opt("openchoreo.io/branch", branch);
+        .put_opt("openchoreo.io/branch", branch)
+        .put_opt("openchoreo.io/workload", j.workload);
     b.spec
         .put("type", type_or_unknown)
         .put("lifecycle", status.to_lowercase())
@@ -243,7 +249,8 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
         .put("openchoreo.io/endpoint-port", api.port.to_string())
         .put("openchoreo.io/endpoint-visibility", visibility.join(","))
         .put("openchoreo.io/project", j.project)
-        .put("openchoreo.io/namespace", cx.ns);
+        .put("openchoreo.io/namespace", cx.ns)
+        .put_opt("openchoreo.io/workload", j.workload);
     b.spec
         .put("type", schema_type.map_or_else(|| "openapi".to_string(), str::to_lowercase))
         .put("lifecycle", "production")

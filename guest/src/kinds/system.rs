@@ -2,7 +2,7 @@
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder};
-use crate::json::trimmed;
+use crate::json::{set_str, trimmed};
 use crate::meta;
 use crate::names::backstage_name;
 use crate::refs::EntityRef;
@@ -30,6 +30,10 @@ pub fn translate(p: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
         .put_opt("openchoreo.io/project-uid", meta::uid(p))
         .put("openchoreo.io/namespace", cx.ns)
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
-    b.spec.put("owner", project_owner(p).unwrap_or(cx.owner)).put("domain", cx.domain_ref());
+    b.spec
+        .put("owner", project_owner(p).unwrap_or(cx.owner))
+        .put("domain", cx.domain_ref())
+        // The System side of the pipeline link (as newer OpenChoreo plugins do, MAPPING §7).
+        .put_opt("deploymentPipelineRef", set_str(p, &["spec", "deploymentPipelineRef", "name"]).map(backstage_name));
     Ok(b.build(scope))
 }
