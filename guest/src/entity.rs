@@ -20,6 +20,23 @@ pub struct Entity {
     pub doc: Value,
 }
 
+/// An entity with its document already serialized: what a sync run accumulates, so memory holds
+/// the compact JSON text rather than a tree per entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SerializedEntity {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub scope: String,
+    pub json: String,
+}
+
+impl From<Entity> for SerializedEntity {
+    fn from(e: Entity) -> Self {
+        Self { json: e.doc.to_string(), kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope }
+    }
+}
+
 /// String-keyed, insertion-ordered map with "only if set" helpers.
 #[derive(Default)]
 pub struct Fields(pub Map<String, Value>);

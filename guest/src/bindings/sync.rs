@@ -1,7 +1,7 @@
 //! The `catalog` world's extra glue: the transport over the host imports, and the sync export.
 
 use super::openchoreo::catalog::{http, log, token};
-use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit, to_wit};
+use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit};
 use super::exports::openchoreo::catalog::sync as wsync;
 use crate::sync::config::{self, Config, ConfigError};
 use crate::sync::transport::{self as tr, Transport};
@@ -82,7 +82,11 @@ impl wsync::Guest for Component {
             SyncError::Auth(m) => wsync::SyncError::Auth(m),
         })?;
         Ok(wsync::Report {
-            entities: report.entities.into_iter().map(to_wit).collect(),
+            entities: report
+                .entities
+                .into_iter()
+                .map(|e| super::types::Entity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, json: e.json })
+                .collect(),
             stale: report.stale.into_iter().map(stale_to_wit).collect(),
             skipped: report.skipped.into_iter().map(diag_to_wit).collect(),
             stats: wsync::RunStats {
