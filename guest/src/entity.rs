@@ -1,7 +1,7 @@
 //! The Backstage entity envelope and a builder that keeps key order and the common annotations.
 
 use crate::names::sanitize_tag;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 pub const PROVIDER: &str = "OpenChoreoEntityProvider";
 pub const LOCATION: &str = "provider:OpenChoreoEntityProvider";
@@ -10,14 +10,21 @@ pub const DEFAULT_OWNER_GROUP: &str = "openchoreo-users";
 pub const V1ALPHA1: &str = "backstage.io/v1alpha1";
 pub const SCAFFOLDER_V1BETA3: &str = "scaffolder.backstage.io/v1beta3";
 
-/// An emitted entity with the scope it belongs to.
+/// An emitted entity with the scope it belongs to; the document is kept as its JSON text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
     pub kind: String,
     pub namespace: String,
     pub name: String,
     pub scope: String,
-    pub doc: Value,
+    pub json: String,
+}
+
+impl Entity {
+    /// The document as a JSON tree (tests and callers that inspect it).
+    pub fn doc(&self) -> Value {
+        serde_json::from_str(&self.json).expect("entities are always valid JSON")
+    }
 }
 
 /// An entity with its document already serialized: what a sync run accumulates, so memory holds
@@ -33,25 +40,54 @@ pub struct SerializedEntity {
 
 impl From<Entity> for SerializedEntity {
     fn from(e: Entity) -> Self {
-        Self { json: e.doc.to_string(), kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope }
+        Self { json: e.json, kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope }
     }
 }
 
-/// String-keyed, insertion-ordered map with "only if set" helpers.
+/// Insertion-ordered fields with "only if set" helpers. A small vector, not a hash map: entities
+/// have a few dozen keys, and hashing them dominated the mapping's cost.
 #[derive(Default)]
-pub struct Fields(pub Map<String, Value>);
+pub struct Fields(Vec<(String, Value)>);
 
 impl Fields {
     pub fn put(&mut self, key: &str, value: impl Into<Value>) -> &mut Self {
-        self.0.insert(key.to_string(), value.into());
-        self
-    }
-    pub fn put_opt<V: Into<Value>>(&mut self, key: &str, value: Option<V>) -> &mut Self {
-        if let Some(v) = value {
-            self.0.insert(key.to_string(), v.into());
+        let value = value.into();
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key.to_string(), value)),
         }
         self
     }
+
+    pub fn put_opt<V: Into<Value>>(&mut self, key: &str, value: Option<V>) -> &mut Self {
+        if let Some(v) = value {
+            self.put(key, v);
+        }
+        self
+    }
+
+    /// As a JSON object value (for nested documents).
+    pub fn into_value(self) -> Value {
+        Value::Object(self.0.into_iter().collect::<Map<String, Value>>())
+    }
+
+    /// Appends the fields as a JSON object to `out`.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_json(out, k);
+            out.push(b':');
+            write_json(out, v);
+        }
+        out.push(b'}');
+    }
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    serde_json::to_writer(&mut *out, v).expect("serializing to memory cannot fail");
 }
 
 /// Builds one entity document in the key order Backstage users see in the YAML view.
@@ -120,26 +156,44 @@ impl EntityBuilder {
     }
 
     pub fn build(self, scope: &str) -> Entity {
-        let mut metadata = Fields::default();
-        metadata.put("name", self.name.clone());
-        metadata.put_opt("namespace", self.namespace.clone());
-        metadata.put_opt("title", self.title);
-        metadata.put_opt("description", self.description);
-        metadata.put_opt("tags", self.tags);
-        metadata.put("annotations", Value::Object(self.annotations.0));
-        metadata.put_opt("labels", self.labels.map(|l| Value::Object(l.0)));
-        let doc = json!({
-            "apiVersion": self.api_version,
-            "kind": self.kind,
-            "metadata": Value::Object(metadata.0),
-            "spec": Value::Object(self.spec.0),
-        });
+        let mut out: Vec<u8> = Vec::with_capacity(1024);
+        out.extend_from_slice(b"{\"apiVersion\":");
+        write_json(&mut out, self.api_version);
+        out.extend_from_slice(b",\"kind\":");
+        write_json(&mut out, self.kind);
+        out.extend_from_slice(b",\"metadata\":{\"name\":");
+        write_json(&mut out, &self.name);
+        let field = |out: &mut Vec<u8>, key: &str, write: &dyn Fn(&mut Vec<u8>)| {
+            out.push(b',');
+            write_json(out, key);
+            out.push(b':');
+            write(out);
+        };
+        if let Some(ns) = &self.namespace {
+            field(&mut out, "namespace", &|o| write_json(o, ns));
+        }
+        if let Some(t) = &self.title {
+            field(&mut out, "title", &|o| write_json(o, t));
+        }
+        if let Some(d) = &self.description {
+            field(&mut out, "description", &|o| write_json(o, d));
+        }
+        if let Some(tags) = &self.tags {
+            field(&mut out, "tags", &|o| write_json(o, tags));
+        }
+        field(&mut out, "annotations", &|o| self.annotations.write_json(o));
+        if let Some(labels) = &self.labels {
+            field(&mut out, "labels", &|o| labels.write_json(o));
+        }
+        out.extend_from_slice(b"},\"spec\":");
+        self.spec.write_json(&mut out);
+        out.push(b'}');
         Entity {
             kind: self.kind.to_string(),
             namespace: self.namespace.unwrap_or_else(|| "default".to_string()),
             name: self.name,
             scope: scope.to_string(),
-            doc,
+            json: String::from_utf8(out).expect("serde_json writes UTF-8"),
         }
     }
 }

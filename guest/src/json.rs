@@ -31,3 +31,20 @@ pub fn arr_at<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
 pub fn trimmed(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
+
+/// A string, number or boolean (what a projected scalar field may copy through).
+pub fn scalar(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| v.is_string() || v.is_number() || v.is_boolean())
+}
+
+/// Nesting depth of a JSON value (a scalar is 0), stopping once past `limit`.
+pub fn depth_exceeds(v: &Value, limit: usize) -> bool {
+    if limit == 0 {
+        return v.is_array() || v.is_object();
+    }
+    match v {
+        Value::Array(a) => a.iter().any(|x| depth_exceeds(x, limit - 1)),
+        Value::Object(o) => o.values().any(|x| depth_exceeds(x, limit - 1)),
+        _ => false,
+    }
+}

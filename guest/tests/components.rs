@@ -15,8 +15,8 @@ fn run(projects: &[Value], components: &[Value], workloads: &[Value]) -> (Vec<En
     (out, diags)
 }
 
-fn find<'a>(es: &'a [Entity], kind: &str, name: &str) -> &'a Value {
-    &es.iter().find(|e| e.kind == kind && e.name == name).unwrap_or_else(|| panic!("{kind} {name} not in {:?}", es.iter().map(|e| &e.name).collect::<Vec<_>>())).doc
+fn find(es: &[Entity], kind: &str, name: &str) -> Value {
+    es.iter().find(|e| e.kind == kind && e.name == name).unwrap_or_else(|| panic!("{kind} {name} not in {:?}", es.iter().map(|e| &e.name).collect::<Vec<_>>())).doc()
 }
 
 fn shop() -> Value {
@@ -96,8 +96,8 @@ fn workloads_join_on_project_and_component_not_component_alone() {
     let wa = json!({"metadata": {"name": "w-a"}, "spec": {"owner": {"projectName": "one", "componentName": "api"}, "endpoints": {"a": schema(1)}}});
     let wb = json!({"metadata": {"name": "w-b"}, "spec": {"owner": {"projectName": "two", "componentName": "api"}, "endpoints": {"b": schema(2)}}});
     let (es, _) = run(&[], &[a, b], &[wb, wa]);
-    let providers: Vec<(&str, &Value)> = es.iter().filter(|e| e.kind == "Component").map(|e| (e.doc["spec"]["system"].as_str().unwrap(), &e.doc["spec"]["providesApis"])).collect();
-    assert_eq!(providers, vec![("one", &json!(["one-api-a"])), ("two", &json!(["two-api-b"]))]);
+    let providers: Vec<(Value, Value)> = es.iter().filter(|e| e.kind == "Component").map(|e| (e.doc()["spec"]["system"].clone(), e.doc()["spec"]["providesApis"].clone())).collect();
+    assert_eq!(providers, vec![(json!("one"), json!(["one-api-a"])), (json!("two"), json!(["two-api-b"]))]);
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn namespace_becomes_domain() {
         "annotations": {"openchoreo.dev/display-name": "ACME Corp", "openchoreo.dev/description": "ACME tenant"}},
         "status": {"phase": "Active"}});
     let e = domain::translate(&ns, OWNER).unwrap();
-    assert_eq!(e.doc, json!({
+    assert_eq!(e.doc(), json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Domain",
         "metadata": {"name": "acme", "title": "ACME Corp", "description": "ACME tenant",
             "tags": ["openchoreo", "namespace", "domain"],
@@ -41,7 +41,7 @@ fn project_becomes_system_with_owner_annotation() {
         "annotations": {"openchoreo.dev/display-name": "Online Shop", "backstage.io/owner": " group:default/team-shop "}},
         "spec": {"deploymentPipelineRef": {"kind": "DeploymentPipeline", "name": "default"}}});
     let e = system::translate(&p, &cx(), "s").unwrap();
-    assert_eq!(e.doc, json!({
+    assert_eq!(e.doc(), json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "System",
         "metadata": {"name": "shop", "namespace": "acme", "title": "Online Shop", "description": "shop",
             "tags": ["openchoreo", "project"],
@@ -53,7 +53,7 @@ fn project_becomes_system_with_owner_annotation() {
 #[test]
 fn system_namespace_is_always_the_loop_namespace() {
     let p = json!({"metadata": {"name": "shop", "namespace": ""}});
-    assert_eq!(system::translate(&p, &cx(), "s").unwrap().doc["metadata"]["namespace"], "acme");
+    assert_eq!(system::translate(&p, &cx(), "s").unwrap().doc()["metadata"]["namespace"], "acme");
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn environment_with_gateway_projection() {
                 "internal": {"name": "gw-int", "namespace": "openchoreo-data-plane", "http": {"port": 8080}}}, "egress": {}}},
         "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
     let e = environment::translate(&env, &cx(), "s").unwrap();
-    assert_eq!(e.doc, json!({
+    assert_eq!(e.doc(), json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Environment",
         "metadata": {"name": "production", "namespace": "acme", "title": "Production", "description": "production environment",
             "tags": ["openchoreo", "environment", "production"],
@@ -88,10 +88,10 @@ fn environment_with_gateway_projection() {
 fn environment_with_null_is_production_is_non_production_without_the_flag() {
     let env = json!({"metadata": {"name": "dev"}, "spec": {"isProduction": null}});
     let e = environment::translate(&env, &cx(), "s").unwrap();
-    assert_eq!(e.doc["spec"]["type"], "non-production");
-    assert!(e.doc["spec"].get("isProduction").is_none());
-    assert!(e.doc["metadata"]["labels"].get("openchoreo.io/environment-type").is_none());
-    assert_eq!(e.doc["metadata"]["description"], "dev environment");
+    assert_eq!(e.doc()["spec"]["type"], "non-production");
+    assert!(e.doc()["spec"].get("isProduction").is_none());
+    assert!(e.doc()["metadata"]["labels"].get("openchoreo.io/environment-type").is_none());
+    assert_eq!(e.doc()["metadata"]["description"], "dev environment");
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn dataplane_with_agent_and_normalised_observability_ref() {
         "status": {"conditions": [{"type": "Created", "status": "True"}],
             "agentConnection": {"connected": true, "connectedAgents": 1, "lastConnectedTime": "2025-01-08T09:00:00Z"}}});
     let e = planes::translate_namespaced(&dp, Plane::Data, &cx(), "s").unwrap();
-    assert_eq!(e.doc, json!({
+    assert_eq!(e.doc(), json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Dataplane",
         "metadata": {"name": "default", "namespace": "acme", "title": "default", "description": "default dataplane",
             "tags": ["openchoreo", "dataplane", "infrastructure"],
@@ -122,10 +122,10 @@ fn cluster_observability_ref_on_a_namespaced_plane_keeps_its_kind() {
     let wp = json!({"metadata": {"name": "ci"}, "spec": {"observabilityPlaneRef": {"kind": "ClusterObservabilityPlane", "name": "shared"}},
         "status": {"agentConnection": {"connected": false}}});
     let e = planes::translate_namespaced(&wp, Plane::Workflow, &cx(), "s").unwrap();
-    assert_eq!(e.doc["spec"]["observabilityPlaneRef"], "clusterobservabilityplane:openchoreo-cluster/shared");
-    assert_eq!(e.doc["metadata"]["annotations"]["openchoreo.io/status"], "Not Ready");
-    assert_eq!(e.doc["metadata"]["annotations"]["openchoreo.io/agent-connected-count"], "0");
-    assert_eq!(e.doc["metadata"]["annotations"]["openchoreo.io/created-at"], "");
+    assert_eq!(e.doc()["spec"]["observabilityPlaneRef"], "clusterobservabilityplane:openchoreo-cluster/shared");
+    assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/status"], "Not Ready");
+    assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/agent-connected-count"], "0");
+    assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/created-at"], "");
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn cluster_dataplane_uses_the_raw_observability_name() {
             "observabilityPlaneRef": {"kind": "ClusterObservabilityPlane", "name": "default"}},
         "status": {"conditions": [{"type": "Created", "status": "True"}]}});
     let e = planes::translate_cluster(&dp, Plane::Data, "s").unwrap();
-    assert_eq!(e.doc, json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterDataplane",
+    assert_eq!(e.doc(), json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterDataplane",
         "metadata": {"name": "shared", "namespace": "openchoreo-cluster", "title": "Shared Data Plane", "description": "shared cluster data plane",
             "tags": ["openchoreo", "cluster-dataplane", "infrastructure"],
             "annotations": with_mb(json!({"openchoreo.io/created-at": "2025-01-05T09:00:00Z", "openchoreo.io/status": "Ready", "openchoreo.io/observability-plane-ref": "default"})),
@@ -150,11 +150,11 @@ fn cluster_observability_plane_has_observer_url_and_no_agent_annotations() {
     let op = json!({"metadata": {"name": "default", "creationTimestamp": "2025-01-05T09:00:00Z"},
         "spec": {"observerURL": "http://observer:8080"}});
     let e = planes::translate_cluster(&op, Plane::Observability, "s").unwrap();
-    let a = &e.doc["metadata"]["annotations"];
+    let a = &e.doc()["metadata"]["annotations"];
     assert_eq!(a["openchoreo.io/status"], "Not Ready");
     assert_eq!(a["openchoreo.io/observer-url"], "http://observer:8080");
     assert!(a.get("openchoreo.io/agent-connected").is_none());
-    assert_eq!(e.doc["spec"], json!({"observerURL": "http://observer:8080"}));
+    assert_eq!(e.doc()["spec"], json!({"observerURL": "http://observer:8080"}));
 }
 
 #[test]
@@ -170,16 +170,16 @@ fn pipeline_attaches_referencing_projects_in_order() {
         json!({"metadata": {"name": "billing"}, "spec": {"deploymentPipelineRef": {"kind": "DeploymentPipeline", "name": "default"}}}),
     ];
     let e = pipeline::translate(&p, &projects, &cx(), "s").unwrap();
-    assert_eq!(e.doc["spec"], json!({"projectRefs": ["shop", "billing"], "namespaceName": "acme", "domain": "default/acme",
+    assert_eq!(e.doc()["spec"], json!({"projectRefs": ["shop", "billing"], "namespaceName": "acme", "domain": "default/acme",
         "promotionPaths": [
             {"sourceEnvironment": "development", "targetEnvironments": [{"name": "staging"}]},
             {"sourceEnvironment": "staging", "targetEnvironments": [{"name": "production", "requiresApproval": true}]}]}));
-    assert_eq!(e.doc["metadata"]["description"], "Deployment pipeline for shop");
-    assert_eq!(e.doc["metadata"]["annotations"]["openchoreo.io/project"], "shop");
-    assert_eq!(e.doc["metadata"]["annotations"]["openchoreo.io/status"], "Not Ready", "MAPPING §2.6: checks Ready, as the original");
+    assert_eq!(e.doc()["metadata"]["description"], "Deployment pipeline for shop");
+    assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/project"], "shop");
+    assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/status"], "Not Ready", "MAPPING §2.6: checks Ready, as the original");
     let lone = pipeline::translate(&p, &[], &cx(), "s").unwrap();
-    assert_eq!(lone.doc["metadata"]["description"], "Deployment pipeline");
-    assert_eq!(lone.doc["spec"]["projectRefs"], json!([]));
+    assert_eq!(lone.doc()["metadata"]["description"], "Deployment pipeline");
+    assert_eq!(lone.doc()["spec"]["projectRefs"], json!([]));
 }
 
 #[test]
@@ -190,32 +190,32 @@ fn component_type_normalises_allowed_refs() {
             "allowedWorkflows": [{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom-build"}, "ClusterWorkflow:a:b", "plain", null, {"name": ""}],
             "allowedTraits": [{"kind": "Trait", "name": "autoscaler"}, {"kind": "ClusterTrait", "name": "ingress"}, {"name": "nokind"}]}});
     let e = platform_types::component_type(&ct, &cx(), "s").unwrap();
-    assert_eq!(e.doc["spec"], json!({"domain": "default/acme", "workloadType": "deployment",
+    assert_eq!(e.doc()["spec"], json!({"domain": "default/acme", "workloadType": "deployment",
         "allowedWorkflows": [{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom-build"},
             {"kind": "ClusterWorkflow", "name": "a:b"}, {"kind": "Workflow", "name": "plain"}],
         "allowedTraits": [{"kind": "Trait", "name": "autoscaler"}, {"kind": "ClusterTrait", "name": "ingress"}, {"kind": "Trait", "name": "nokind"}]}));
-    assert_eq!(e.doc["metadata"]["tags"], json!(["openchoreo", "component-type", "deployment", "platform-engineering"]));
-    assert_eq!(e.doc["metadata"]["title"], "Backend Service");
+    assert_eq!(e.doc()["metadata"]["tags"], json!(["openchoreo", "component-type", "deployment", "platform-engineering"]));
+    assert_eq!(e.doc()["metadata"]["title"], "Backend Service");
 }
 
 #[test]
 fn cluster_component_type_defaults_workload_type_to_deployment() {
     let ct = json!({"metadata": {"name": "web-app"}, "spec": {"allowedTraits": [{"name": "ingress"}]}});
     let e = platform_types::cluster_component_type(&ct, "s").unwrap();
-    assert_eq!(e.doc["spec"], json!({"workloadType": "deployment", "allowedTraits": [{"kind": "ClusterTrait", "name": "ingress"}]}));
-    assert_eq!(e.doc["metadata"]["description"], "web-app cluster component type");
-    assert_eq!(e.doc["metadata"]["tags"], json!(["openchoreo", "cluster-component-type", "platform-engineering"]));
+    assert_eq!(e.doc()["spec"], json!({"workloadType": "deployment", "allowedTraits": [{"kind": "ClusterTrait", "name": "ingress"}]}));
+    assert_eq!(e.doc()["metadata"]["description"], "web-app cluster component type");
+    assert_eq!(e.doc()["metadata"]["tags"], json!(["openchoreo", "cluster-component-type", "platform-engineering"]));
 }
 
 #[test]
 fn traits_have_domain_or_empty_spec() {
     let t = json!({"metadata": {"name": "autoscaler", "annotations": {"openchoreo.dev/description": "HPA trait"}}});
     let e = platform_types::trait_type(&t, &cx(), "s").unwrap();
-    assert_eq!(e.doc["spec"], json!({"domain": "default/acme"}));
-    assert_eq!(e.doc["metadata"]["description"], "HPA trait");
+    assert_eq!(e.doc()["spec"], json!({"domain": "default/acme"}));
+    assert_eq!(e.doc()["metadata"]["description"], "HPA trait");
     let c = platform_types::cluster_trait_type(&json!({"metadata": {"name": "ingress"}}), "s").unwrap();
-    assert_eq!(c.doc["spec"], json!({}));
-    assert_eq!(c.doc["metadata"]["description"], "ingress cluster trait");
+    assert_eq!(c.doc()["spec"], json!({}));
+    assert_eq!(c.doc()["metadata"]["description"], "ingress cluster trait");
 }
 
 fn dockerfile_builder() -> Value {
@@ -238,7 +238,7 @@ fn dockerfile_builder() -> Value {
 #[test]
 fn cluster_workflow_with_parameter_mapping() {
     let e = platform_types::workflow(&dockerfile_builder(), None, "s").unwrap();
-    assert_eq!(e.doc, json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterWorkflow",
+    assert_eq!(e.doc(), json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterWorkflow",
         "metadata": {"name": "dockerfile-builder", "namespace": "openchoreo-cluster", "title": "dockerfile-builder",
             "description": "Build with a provided Dockerfile", "tags": ["openchoreo", "cluster-workflow", "platform-engineering"],
             "annotations": with_mb(json!({"openchoreo.io/created-at": "2025-01-06T10:00:00Z",
@@ -252,9 +252,9 @@ fn cluster_workflow_with_parameter_mapping() {
 fn namespaced_workflow_defaults_plane_kind_and_type() {
     let wf = json!({"metadata": {"name": "custom"}, "spec": {"workflowPlaneRef": {"name": "ci"}}});
     let e = platform_types::workflow(&wf, Some(&cx()), "s").unwrap();
-    assert_eq!(e.doc["spec"], json!({"domain": "default/acme", "type": "Generic", "workflowPlaneRef": "ci", "workflowPlaneRefKind": "WorkflowPlane"}));
-    assert_eq!(e.doc["metadata"]["annotations"]["openchoreo.io/namespace"], "acme");
-    assert!(e.doc["metadata"]["annotations"].get("openchoreo.dev/component-workflow-parameters").is_none());
+    assert_eq!(e.doc()["spec"], json!({"domain": "default/acme", "type": "Generic", "workflowPlaneRef": "ci", "workflowPlaneRefKind": "WorkflowPlane"}));
+    assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/namespace"], "acme");
+    assert!(e.doc()["metadata"]["annotations"].get("openchoreo.dev/component-workflow-parameters").is_none());
 }
 
 #[test]

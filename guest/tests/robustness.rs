@@ -119,11 +119,11 @@ fn mutate_value(v: &mut Value, rng: &mut Rng, depth: usize) {
 
 fn check_output(out_entities: &[openchoreo_catalog_guest::entity::Entity], where_: &str) {
     for e in out_entities {
-        if let Err(msg) = check_entity(&e.doc) {
-            panic!("{where_}: {} {}: {msg}\n{}", e.kind, e.name, e.doc);
+        if let Err(msg) = check_entity(&e.doc()) {
+            panic!("{where_}: {} {}: {msg}\n{}", e.kind, e.name, e.doc());
         }
-        assert_eq!(scope_of(&e.doc).as_deref(), Ok(e.scope.as_str()), "{where_}: scope_of agrees with the emitted scope");
-        for r in relations(&e.doc).unwrap_or_else(|err| panic!("{where_}: relations of {}: {err}", e.name)) {
+        assert_eq!(scope_of(&e.doc()).as_deref(), Ok(e.scope.as_str()), "{where_}: scope_of agrees with the emitted scope");
+        for r in relations(&e.doc()).unwrap_or_else(|err| panic!("{where_}: relations of {}: {err}", e.name)) {
             assert!(check_ref(&r.source) && check_ref(&r.target), "{where_}: malformed ref in {r:?}");
         }
     }
@@ -184,9 +184,9 @@ fn hostile_names_and_owners_still_give_valid_entities() {
     check_output(&out.entities, "hostile");
     let system = out.entities.iter().find(|e| e.kind == "System").unwrap();
     let component = out.entities.iter().find(|e| e.kind == "Component").unwrap();
-    assert_eq!(component.doc["spec"]["system"], system.doc["metadata"]["name"], "the shortened project name is used consistently");
-    assert_eq!(system.doc["spec"]["owner"], "group:default/openchoreo-users", "a malformed owner annotation falls back to the default owner");
-    assert_eq!(component.doc["spec"]["owner"], "group:default/openchoreo-users");
+    assert_eq!(component.doc()["spec"]["system"], system.doc()["metadata"]["name"], "the shortened project name is used consistently");
+    assert_eq!(system.doc()["spec"]["owner"], "group:default/openchoreo-users", "a malformed owner annotation falls back to the default owner");
+    assert_eq!(component.doc()["spec"]["owner"], "group:default/openchoreo-users");
 }
 
 #[test]

@@ -19,8 +19,8 @@ fn service() -> Value {
             "allowedTraits": [{"kind": "Trait", "name": "autoscaler"}]}})
 }
 
-fn template<'a>(out: &'a [openchoreo_catalog_guest::entity::Entity], name: &str) -> &'a Value {
-    &out.iter().find(|e| e.kind == "Template" && e.name == name).unwrap_or_else(|| panic!("no template {name}")).doc
+fn template(out: &[openchoreo_catalog_guest::entity::Entity], name: &str) -> Value {
+    out.iter().find(|e| e.kind == "Template" && e.name == name).unwrap_or_else(|| panic!("no template {name}")).doc()
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn namespaced_template_matches_the_spec() {
     assert_eq!(spec["steps"][0]["input"]["component_type_kind"], "ComponentType");
     assert_eq!(spec["steps"][0]["input"]["componentName"], "${{ parameters.component_name }}");
     assert_eq!(spec["output"]["links"][0]["entityRef"], "component:${{ steps['create-component'].output.namespaceName }}/${{ steps['create-component'].output.componentName }}");
-    assert_eq!(scope_of(t).unwrap(), "ns/acme/templates/service");
+    assert_eq!(scope_of(&t).unwrap(), "ns/acme/templates/service");
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn cluster_template_names_workflows_only_and_defaults_to_cluster_kinds() {
     assert_eq!(t["spec"]["parameters"][2]["properties"]["workloadDetails"]["ui:options"]["allowedTraits"], json!([{"kind": "ClusterTrait", "name": "ingress"}]));
     let long_t = out.entities.iter().find(|e| e.kind == "Template" && e.name != "template-web-app").unwrap();
     assert!(is_valid_name(&long_t.name) && long_t.name.len() <= 63, "W5: {}", long_t.name);
-    assert_eq!(scope_of(&long_t.doc).unwrap(), format!("cluster/templates/{long}"));
+    assert_eq!(scope_of(&long_t.doc()).unwrap(), format!("cluster/templates/{long}"));
 }
 
 #[test]
@@ -104,4 +104,17 @@ fn unlisted_component_types_make_all_their_templates_stale() {
     let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
     let stale: Vec<&str> = out.stale.iter().map(|s| s.scope.as_str()).collect();
     assert_eq!(stale, vec!["ns/acme/componenttypes", "ns/acme/templates/*"]);
+}
+
+#[test]
+fn a_pathologically_deep_schema_skips_its_template_with_a_reason() {
+    let mut deep = json!("leaf");
+    for _ in 0..200 {
+        deep = json!({ "properties": { "p": deep } });
+    }
+    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &ns_lists(vec![service()], &[("service", Ok(deep))]), "").unwrap();
+    assert!(out.entities.iter().all(|e| e.kind != "Template"));
+    assert_eq!(out.skipped.len(), 1);
+    assert!(out.skipped[0].message.contains("deeper than 64"), "{:?}", out.skipped);
+    assert_eq!(out.skipped[0].location, "acme/Template/service");
 }

@@ -135,6 +135,9 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
+        // Bytes the host may lift from one call: a run's report can be hundreds of MiB at 100k
+        // components, and the guest cannot hold more than its memory cap anyway.
+        store.set_hostcall_fuel(limits.max_memory);
         let ticks = limits.deadline.as_millis().div_ceil(TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();

@@ -37,7 +37,7 @@ fn install_panic_hook() {
 }
 
 fn to_wit(e: Entity) -> types::Entity {
-    types::Entity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, json: e.doc.to_string() }
+    types::Entity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, json: e.json }
 }
 
 fn stale_to_wit(s: Stale) -> types::StaleScope {

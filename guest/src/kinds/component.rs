@@ -11,7 +11,7 @@ use crate::entity::{Entity, EntityBuilder};
 use crate::json::{arr_at, at, set_str, str_at};
 use crate::meta;
 use crate::names::{backstage_name, hashed_name, name_with_identity};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// (project, component, endpoint)
@@ -23,7 +23,8 @@ struct Joined<'a> {
     project: &'a str,
     /// The first joined workload's name (by name order).
     workload: Option<&'a str>,
-    endpoints: Map<String, Value>,
+    /// Endpoints by name, first workload wins a clash; borrowed, never cloned.
+    endpoints: Vec<(&'a str, &'a Value)>,
     dependencies: Vec<&'a Value>,
 }
 
@@ -83,7 +84,7 @@ fn join<'a>(
         };
         index.insert((project, name), joined.len());
         by_name.entry(name).or_default().push(joined.len());
-        joined.push(Joined { component: c, name, project, workload: None, endpoints: Map::new(), dependencies: Vec::new() });
+        joined.push(Joined { component: c, name, project, workload: None, endpoints: Vec::new(), dependencies: Vec::new() });
     }
     // Workloads in name order so that several workloads of one component merge deterministically.
     let mut sorted: Vec<&Value> = workloads.iter().collect();
@@ -100,7 +101,9 @@ fn join<'a>(
         }
         if let Some(eps) = at(w, &["spec", "endpoints"]).and_then(Value::as_object) {
             for (k, v) in eps {
-                j.endpoints.entry(k.clone()).or_insert_with(|| v.clone());
+                if !j.endpoints.iter().any(|(name, _)| *name == k.as_str()) {
+                    j.endpoints.push((k.as_str(), v));
+                }
             }
         }
         j.dependencies.extend(arr_at(w, &["spec", "dependencies", "endpoints"]));
@@ -145,13 +148,13 @@ pub fn translate(
     let mut apis_of: Vec<Vec<ApiEndpoint>> = Vec::with_capacity(joined.len());
     for j in &joined {
         let mut apis = Vec::new();
-        for (ep_name, ep) in &j.endpoints {
+        for &(ep_name, ep) in &j.endpoints {
             if !has_schema(ep) {
                 continue;
             }
             match api_endpoint(ep_name, ep) {
                 Ok(api) => {
-                    valid.insert((j.project.to_string(), j.name.to_string(), ep_name.clone()), ());
+                    valid.insert((j.project.to_string(), j.name.to_string(), ep_name.to_string()), ());
                     apis.push(api);
                 }
                 Err(e) => diags.push(Diagnostic::item(cx.ns, "Workload", Some(j.name), 0, e)),

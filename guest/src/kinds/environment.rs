@@ -2,7 +2,7 @@
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder, Fields};
-use crate::json::{at, obj_at, set_str};
+use crate::json::{at, obj_at, scalar, set_str};
 use crate::meta;
 use crate::names::backstage_name;
 use serde_json::{Map, Value};
@@ -14,16 +14,16 @@ pub fn gateway_projection(spec_gateway: Option<&Value>) -> Option<Value> {
     for side in ["external", "internal"] {
         let Some(src) = ingress.get(side).filter(|v| v.is_object()) else { continue };
         let mut e = Fields::default();
-        e.put_opt("name", at(src, &["name"]).cloned());
-        e.put_opt("namespace", at(src, &["namespace"]).cloned());
+        e.put_opt("name", scalar(at(src, &["name"])).cloned());
+        e.put_opt("namespace", scalar(at(src, &["namespace"])).cloned());
         for listener in ["http", "https"] {
             let Some(l) = src.get(listener).filter(|v| v.is_object()) else { continue };
             let mut lf = Fields::default();
-            lf.put_opt("host", at(l, &["host"]).cloned());
-            lf.put_opt("port", at(l, &["port"]).cloned());
-            e.put(listener, Value::Object(lf.0));
+            lf.put_opt("host", scalar(at(l, &["host"])).cloned());
+            lf.put_opt("port", scalar(at(l, &["port"])).cloned());
+            e.put(listener, lf.into_value());
         }
-        out.insert(side.to_string(), Value::Object(e.0));
+        out.insert(side.to_string(), e.into_value());
     }
     let mut gw = Map::new();
     gw.insert("ingress".to_string(), Value::Object(out));

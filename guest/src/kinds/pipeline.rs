@@ -2,7 +2,7 @@
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder, Fields};
-use crate::json::{arr_at, at, str_at};
+use crate::json::{arr_at, at, scalar, str_at};
 use crate::meta;
 use crate::names::backstage_name;
 use serde_json::Value;
@@ -38,15 +38,15 @@ fn promotion_paths(p: &Value) -> Value {
                 .map(|t| {
                     let mut f = Fields::default();
                     f.put("name", env_ref_name(Some(t)));
-                    f.put_opt("requiresApproval", at(t, &["requiresApproval"]).cloned());
-                    f.put_opt("isManualApprovalRequired", at(t, &["isManualApprovalRequired"]).cloned());
-                    Value::Object(f.0)
+                    f.put_opt("requiresApproval", scalar(at(t, &["requiresApproval"])).cloned());
+                    f.put_opt("isManualApprovalRequired", scalar(at(t, &["isManualApprovalRequired"])).cloned());
+                    f.into_value()
                 })
                 .collect();
             let mut f = Fields::default();
             f.put("sourceEnvironment", env_ref_name(at(path, &["sourceEnvironmentRef"])));
             f.put("targetEnvironments", targets);
-            Value::Object(f.0)
+            f.into_value()
         })
         .collect::<Vec<_>>();
     Value::Array(paths)

@@ -2,7 +2,7 @@
 //! is literal scaffolder templating.
 
 use crate::entity::{CLUSTER_NS, Entity, EntityBuilder, SCAFFOLDER_V1BETA3};
-use crate::json::{at, set_str, str_at};
+use crate::json::{at, depth_exceeds, set_str, str_at};
 use crate::meta;
 use crate::names::backstage_name;
 use serde_json::{Value, json};
@@ -45,8 +45,14 @@ fn workflow_choices(allowed: Option<&Value>, default_kind: &str) -> Value {
     )
 }
 
+/// Deeper schemas are refused: entity JSON must stay readable by every JSON parser (most stop at 128).
+pub const MAX_SCHEMA_DEPTH: usize = 64;
+
 pub fn translate(ct: &Value, schema: &Value, source: &Source, owner: &str) -> Result<Entity, String> {
     let name = meta::name(ct)?;
+    if depth_exceeds(schema, MAX_SCHEMA_DEPTH) {
+        return Err(format!("schema nests deeper than {MAX_SCHEMA_DEPTH} levels"));
+    }
     let display = meta::annotation(ct, meta::DISPLAY_NAME).filter(|s| !s.is_empty());
     let title = display.map_or_else(|| format_title(name), str::to_string);
     let workload_type = set_str(ct, &["spec", "workloadType"]).unwrap_or("deployment");
