@@ -55,10 +55,10 @@ export class ComponentWorker {
     // A terminated worker's late events must not touch its replacement.
     worker.on('error', (e) => this.worker === worker && this.fail(e));
     worker.on('exit', (code) => this.worker === worker && this.fail(new Error(`component worker exited (${code})`)));
-    worker.unref();
     await this.starting;
     // A recreated worker starts blank: give it the configuration the previous one had.
     if (this.configJson !== undefined) await this.post('configure', this.configJson);
+    if (this.pending.size === 0) worker.unref();
   }
 
   onMessage(m, port, flag) {
@@ -113,10 +113,17 @@ export class ComponentWorker {
     return w?.terminate();
   }
 
+  /** The worker holds the event loop only while calls are pending (idle, it never keeps a process alive). */
   post(op, args) {
     const id = this.nextId++;
+    const worker = this.worker;
     const result = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.worker.postMessage({ type: 'rpc', id, op, args });
+    worker.ref();
+    worker.postMessage({ type: 'rpc', id, op, args });
+    const settle = () => {
+      if (this.pending.size === 0) worker.unref();
+    };
+    result.then(settle, settle);
     return result;
   }
 
