@@ -33,7 +33,10 @@ fn build_guest(root: &Path, dir: &str, extra: &[&str]) -> PathBuf {
     // The guest's memory cap travels inside the artefact, so every host (wasmtime, V8 via jco) enforces it.
     cmd.env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", format!("-C link-arg=--max-memory={}", guest_max_memory()));
     let status = cmd.status().expect("failed to run cargo for the guest component");
-    assert!(status.success(), "building the guest component (wasm32-wasip2) failed; is the target installed? `rustup target add wasm32-wasip2`");
+    assert!(
+        status.success(),
+        "building the guest component (wasm32-wasip2) failed; is the target installed? `rustup target add wasm32-wasip2`"
+    );
     let artefact = target_dir.join("wasm32-wasip2/release/openchoreo_catalog_guest.wasm");
     assert!(artefact.exists(), "guest component missing at {}", artefact.display());
     artefact

@@ -39,8 +39,7 @@ pub fn backstage_name(raw: &str) -> String {
 
 /// Always suffixes the hash of `identity` (used to separate names that collide).
 pub fn hashed_name(raw: &str, identity: &str) -> String {
-    let cleaned: String =
-        raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
+    let cleaned: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
     let mut stem: String = cleaned.chars().take(MAX_NAME - HASH_LEN - 1).collect();
     while stem.ends_with(|c: char| !c.is_ascii_alphanumeric()) {
         stem.pop();

@@ -86,10 +86,7 @@ impl Emitter<'_> {
         for entry in arr_at(self.doc, &["spec", "allowedWorkflows"]).to_vec() {
             let (kind, name) = match &entry {
                 Value::String(s) => (default_kind.to_string(), s.clone()),
-                v => (
-                    set_str(v, &["kind"]).unwrap_or(default_kind).to_lowercase(),
-                    str_at(v, &["name"]).unwrap_or("").to_string(),
-                ),
+                v => (set_str(v, &["kind"]).unwrap_or(default_kind).to_lowercase(), str_at(v, &["name"]).unwrap_or("").to_string()),
             };
             if name.is_empty() {
                 continue;
@@ -132,8 +129,8 @@ pub fn relations(doc: &Value) -> Result<Vec<Relation>, String> {
         "Environment" => {
             e.domain();
             if let Some(dp) = e.spec_str("dataPlaneRef").map(str::to_string) {
-                let cluster = e.annotation("openchoreo.io/data-plane-ref-kind").map(|k| k.to_lowercase())
-                    == Some("clusterdataplane".to_string());
+                let cluster =
+                    e.annotation("openchoreo.io/data-plane-ref-kind").map(|k| k.to_lowercase()) == Some("clusterdataplane".to_string());
                 let target = if cluster {
                     EntityRef::new("clusterdataplane", CLUSTER_NS, &dp)
                 } else {

@@ -119,13 +119,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Translates each item on its own; a failing item is skipped with a diagnostic.
-    fn each(
-        &mut self,
-        items: &[Value],
-        ns: &str,
-        kind: &str,
-        mut f: impl FnMut(&Value) -> Result<Entity, String>,
-    ) {
+    fn each(&mut self, items: &[Value], ns: &str, kind: &str, mut f: impl FnMut(&Value) -> Result<Entity, String>) {
         for (i, item) in items.iter().enumerate() {
             match f(item) {
                 Ok(e) => self.out.entities.push(e),
@@ -235,10 +229,7 @@ pub fn translate_cluster(lists: &Lists, default_owner: &str) -> ScopeOutput {
 /// recover it for entities read back from a catalog.
 pub fn scope_of(doc: &Value) -> Result<String, String> {
     let kind = doc.get("kind").and_then(Value::as_str).ok_or("kind is missing")?;
-    let ns = doc
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("default");
+    let ns = doc.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
     let family = match kind {
         "Domain" => return Ok(domain::SCOPE.to_string()),
         "ClusterComponentType" => return Ok(cluster_scope("componenttypes")),
@@ -258,7 +249,10 @@ pub fn scope_of(doc: &Value) -> Result<String, String> {
         "TraitType" => "traits",
         "Workflow" => "workflows",
         "Template" => {
-            let ct = doc.pointer("/metadata/annotations/openchoreo.io~1ctd-name").and_then(Value::as_str).ok_or("Template without openchoreo.io/ctd-name")?;
+            let ct = doc
+                .pointer("/metadata/annotations/openchoreo.io~1ctd-name")
+                .and_then(Value::as_str)
+                .ok_or("Template without openchoreo.io/ctd-name")?;
             let source = if ns == CLUSTER_NS { Source::Cluster } else { Source::Namespaced(ns) };
             return Ok(template_scope(&source, ct));
         }
@@ -266,4 +260,3 @@ pub fn scope_of(doc: &Value) -> Result<String, String> {
     };
     Ok(ns_scope(ns, family))
 }
-

@@ -16,7 +16,10 @@ fn run(projects: &[Value], components: &[Value], workloads: &[Value]) -> (Vec<En
 }
 
 fn find(es: &[Entity], kind: &str, name: &str) -> Value {
-    es.iter().find(|e| e.kind == kind && e.name == name).unwrap_or_else(|| panic!("{kind} {name} not in {:?}", es.iter().map(|e| &e.name).collect::<Vec<_>>())).doc()
+    es.iter()
+        .find(|e| e.kind == kind && e.name == name)
+        .unwrap_or_else(|| panic!("{kind} {name} not in {:?}", es.iter().map(|e| &e.name).collect::<Vec<_>>()))
+        .doc()
 }
 
 fn shop() -> Value {
@@ -52,8 +55,11 @@ fn component_and_api_match_the_spec_example() {
     let (es, diags) = run(&[shop()], &[orders()], &[orders_workload()]);
     assert!(diags.is_empty(), "{diags:?}");
     let c = find(&es, "Component", "orders");
-    assert_eq!(c["spec"], json!({"type": "deployment/service", "lifecycle": "ready", "owner": "group:default/team-shop",
-        "system": "shop", "providesApis": ["shop-orders-rest"]}));
+    assert_eq!(
+        c["spec"],
+        json!({"type": "deployment/service", "lifecycle": "ready", "owner": "group:default/team-shop",
+        "system": "shop", "providesApis": ["shop-orders-rest"]})
+    );
     assert_eq!(c["metadata"]["tags"], json!(["openchoreo", "component", "deployment-service"]));
     let a = &c["metadata"]["annotations"];
     assert_eq!(a["openchoreo.io/component-type-kind"], "ComponentType");
@@ -68,8 +74,11 @@ fn component_and_api_match_the_spec_example() {
     assert_eq!(api["metadata"]["annotations"]["openchoreo.io/endpoint-visibility"], "project,external");
     assert_eq!(api["metadata"]["annotations"]["openchoreo.io/endpoint-port"], "8080");
     assert_eq!(api["metadata"]["annotations"]["openchoreo.io/workload"], "orders-workload");
-    assert_eq!(api["spec"], json!({"type": "openapi", "lifecycle": "production", "owner": "group:default/team-shop", "system": "shop",
-        "definition": "openapi: 3.0.0\ninfo: {title: Orders, version: '1'}\npaths: {}"}));
+    assert_eq!(
+        api["spec"],
+        json!({"type": "openapi", "lifecycle": "production", "owner": "group:default/team-shop", "system": "shop",
+        "definition": "openapi: 3.0.0\ninfo: {title: Orders, version: '1'}\npaths: {}"})
+    );
     assert_eq!(es.iter().filter(|e| e.kind == "API").count(), 1, "the endpoint without a schema gives no API");
 }
 
@@ -96,7 +105,11 @@ fn workloads_join_on_project_and_component_not_component_alone() {
     let wa = json!({"metadata": {"name": "w-a"}, "spec": {"owner": {"projectName": "one", "componentName": "api"}, "endpoints": {"a": schema(1)}}});
     let wb = json!({"metadata": {"name": "w-b"}, "spec": {"owner": {"projectName": "two", "componentName": "api"}, "endpoints": {"b": schema(2)}}});
     let (es, _) = run(&[], &[a, b], &[wb, wa]);
-    let providers: Vec<(Value, Value)> = es.iter().filter(|e| e.kind == "Component").map(|e| (e.doc()["spec"]["system"].clone(), e.doc()["spec"]["providesApis"].clone())).collect();
+    let providers: Vec<(Value, Value)> = es
+        .iter()
+        .filter(|e| e.kind == "Component")
+        .map(|e| (e.doc()["spec"]["system"].clone(), e.doc()["spec"]["providesApis"].clone()))
+        .collect();
     assert_eq!(providers, vec![(json!("one"), json!(["one-api-a"])), (json!("two"), json!(["two-api-b"]))]);
 }
 

@@ -25,13 +25,16 @@ fn namespace_becomes_domain() {
         "annotations": {"openchoreo.dev/display-name": "ACME Corp", "openchoreo.dev/description": "ACME tenant"}},
         "status": {"phase": "Active"}});
     let e = domain::translate(&ns, OWNER).unwrap();
-    assert_eq!(e.doc(), json!({
+    assert_eq!(
+        e.doc(),
+        json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Domain",
         "metadata": {"name": "acme", "title": "ACME Corp", "description": "ACME tenant",
             "tags": ["openchoreo", "namespace", "domain"],
             "annotations": with_mb(json!({"openchoreo.io/namespace": "acme", "openchoreo.io/created-at": "2025-01-06T10:00:00Z", "openchoreo.io/status": "Active"})),
             "labels": {"openchoreo.io/managed": "true"}},
-        "spec": {"owner": OWNER}}));
+        "spec": {"owner": OWNER}})
+    );
     assert_eq!((e.namespace.as_str(), e.scope.as_str()), ("default", "namespaces"));
 }
 
@@ -41,13 +44,16 @@ fn project_becomes_system_with_owner_annotation() {
         "annotations": {"openchoreo.dev/display-name": "Online Shop", "backstage.io/owner": " group:default/team-shop "}},
         "spec": {"deploymentPipelineRef": {"kind": "DeploymentPipeline", "name": "default"}}});
     let e = system::translate(&p, &cx(), "s").unwrap();
-    assert_eq!(e.doc(), json!({
+    assert_eq!(
+        e.doc(),
+        json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "System",
         "metadata": {"name": "shop", "namespace": "acme", "title": "Online Shop", "description": "shop",
             "tags": ["openchoreo", "project"],
             "annotations": with_mb(json!({"openchoreo.io/project-id": "shop", "openchoreo.io/project-uid": "p-123", "openchoreo.io/namespace": "acme"})),
             "labels": {"openchoreo.io/managed": "true"}},
-        "spec": {"owner": "group:default/team-shop", "domain": "default/acme", "deploymentPipelineRef": "default"}}));
+        "spec": {"owner": "group:default/team-shop", "domain": "default/acme", "deploymentPipelineRef": "default"}})
+    );
 }
 
 #[test]
@@ -67,7 +73,9 @@ fn environment_with_gateway_projection() {
                 "internal": {"name": "gw-int", "namespace": "openchoreo-data-plane", "http": {"port": 8080}}}, "egress": {}}},
         "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
     let e = environment::translate(&env, &cx(), "s").unwrap();
-    assert_eq!(e.doc(), json!({
+    assert_eq!(
+        e.doc(),
+        json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Environment",
         "metadata": {"name": "production", "namespace": "acme", "title": "Production", "description": "production environment",
             "tags": ["openchoreo", "environment", "production"],
@@ -81,7 +89,8 @@ fn environment_with_gateway_projection() {
             "gateway": {"ingress": {
                 "external": {"name": "gw-ext", "namespace": "openchoreo-data-plane",
                     "http": {"host": "prod.acme.example", "port": 80}, "https": {"host": "prod.acme.example", "port": 443}},
-                "internal": {"name": "gw-int", "namespace": "openchoreo-data-plane", "http": {"port": 8080}}}}}}));
+                "internal": {"name": "gw-int", "namespace": "openchoreo-data-plane", "http": {"port": 8080}}}}}})
+    );
 }
 
 #[test]
@@ -103,7 +112,9 @@ fn dataplane_with_agent_and_normalised_observability_ref() {
         "status": {"conditions": [{"type": "Created", "status": "True"}],
             "agentConnection": {"connected": true, "connectedAgents": 1, "lastConnectedTime": "2025-01-08T09:00:00Z"}}});
     let e = planes::translate_namespaced(&dp, Plane::Data, &cx(), "s").unwrap();
-    assert_eq!(e.doc(), json!({
+    assert_eq!(
+        e.doc(),
+        json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Dataplane",
         "metadata": {"name": "default", "namespace": "acme", "title": "default", "description": "default dataplane",
             "tags": ["openchoreo", "dataplane", "infrastructure"],
@@ -114,7 +125,8 @@ fn dataplane_with_agent_and_normalised_observability_ref() {
             "labels": {"openchoreo.io/managed": "true", "openchoreo.io/dataplane": "true"}},
         "spec": {"domain": "default/acme",
             "gateway": {"ingress": {"external": {"name": "gw", "namespace": "dp", "https": {"host": "apps.acme.example", "port": 443}}}},
-            "observabilityPlaneRef": "acme/default"}}));
+            "observabilityPlaneRef": "acme/default"}})
+    );
 }
 
 #[test]
@@ -136,13 +148,16 @@ fn cluster_dataplane_uses_the_raw_observability_name() {
             "observabilityPlaneRef": {"kind": "ClusterObservabilityPlane", "name": "default"}},
         "status": {"conditions": [{"type": "Created", "status": "True"}]}});
     let e = planes::translate_cluster(&dp, Plane::Data, "s").unwrap();
-    assert_eq!(e.doc(), json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterDataplane",
+    assert_eq!(
+        e.doc(),
+        json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterDataplane",
         "metadata": {"name": "shared", "namespace": "openchoreo-cluster", "title": "Shared Data Plane", "description": "shared cluster data plane",
             "tags": ["openchoreo", "cluster-dataplane", "infrastructure"],
             "annotations": with_mb(json!({"openchoreo.io/created-at": "2025-01-05T09:00:00Z", "openchoreo.io/status": "Ready", "openchoreo.io/observability-plane-ref": "default"})),
             "labels": {"openchoreo.io/managed": "true", "openchoreo.io/cluster-dataplane": "true"}},
         "spec": {"gateway": {"ingress": {"external": {"name": "gw", "namespace": "openchoreo-data-plane", "http": {"host": "apps.example.com", "port": 80}}}},
-            "observabilityPlaneRef": "default"}}));
+            "observabilityPlaneRef": "default"}})
+    );
 }
 
 #[test]
@@ -170,10 +185,13 @@ fn pipeline_attaches_referencing_projects_in_order() {
         json!({"metadata": {"name": "billing"}, "spec": {"deploymentPipelineRef": {"kind": "DeploymentPipeline", "name": "default"}}}),
     ];
     let e = pipeline::translate(&p, &projects, &cx(), "s").unwrap();
-    assert_eq!(e.doc()["spec"], json!({"projectRefs": ["shop", "billing"], "namespaceName": "acme", "domain": "default/acme",
+    assert_eq!(
+        e.doc()["spec"],
+        json!({"projectRefs": ["shop", "billing"], "namespaceName": "acme", "domain": "default/acme",
         "promotionPaths": [
             {"sourceEnvironment": "development", "targetEnvironments": [{"name": "staging"}]},
-            {"sourceEnvironment": "staging", "targetEnvironments": [{"name": "production", "requiresApproval": true}]}]}));
+            {"sourceEnvironment": "staging", "targetEnvironments": [{"name": "production", "requiresApproval": true}]}]})
+    );
     assert_eq!(e.doc()["metadata"]["description"], "Deployment pipeline for shop");
     assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/project"], "shop");
     assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/status"], "Not Ready", "MAPPING §2.6: checks Ready, as the original");
@@ -190,10 +208,13 @@ fn component_type_normalises_allowed_refs() {
             "allowedWorkflows": [{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom-build"}, "ClusterWorkflow:a:b", "plain", null, {"name": ""}],
             "allowedTraits": [{"kind": "Trait", "name": "autoscaler"}, {"kind": "ClusterTrait", "name": "ingress"}, {"name": "nokind"}]}});
     let e = platform_types::component_type(&ct, &cx(), "s").unwrap();
-    assert_eq!(e.doc()["spec"], json!({"domain": "default/acme", "workloadType": "deployment",
+    assert_eq!(
+        e.doc()["spec"],
+        json!({"domain": "default/acme", "workloadType": "deployment",
         "allowedWorkflows": [{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom-build"},
             {"kind": "ClusterWorkflow", "name": "a:b"}, {"kind": "Workflow", "name": "plain"}],
-        "allowedTraits": [{"kind": "Trait", "name": "autoscaler"}, {"kind": "ClusterTrait", "name": "ingress"}, {"kind": "Trait", "name": "nokind"}]}));
+        "allowedTraits": [{"kind": "Trait", "name": "autoscaler"}, {"kind": "ClusterTrait", "name": "ingress"}, {"kind": "Trait", "name": "nokind"}]})
+    );
     assert_eq!(e.doc()["metadata"]["tags"], json!(["openchoreo", "component-type", "deployment", "platform-engineering"]));
     assert_eq!(e.doc()["metadata"]["title"], "Backend Service");
 }
@@ -238,21 +259,27 @@ fn dockerfile_builder() -> Value {
 #[test]
 fn cluster_workflow_with_parameter_mapping() {
     let e = platform_types::workflow(&dockerfile_builder(), None, "s").unwrap();
-    assert_eq!(e.doc(), json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterWorkflow",
+    assert_eq!(
+        e.doc(),
+        json!({"apiVersion": "backstage.io/v1alpha1", "kind": "ClusterWorkflow",
         "metadata": {"name": "dockerfile-builder", "namespace": "openchoreo-cluster", "title": "dockerfile-builder",
             "description": "Build with a provided Dockerfile", "tags": ["openchoreo", "cluster-workflow", "platform-engineering"],
             "annotations": with_mb(json!({"openchoreo.io/created-at": "2025-01-06T10:00:00Z",
                 "openchoreo.dev/component-workflow-parameters": "repoUrl: parameters.repository.url\nsecretRef: parameters.repository.secretRef\nbranch: parameters.repository.revision.branch\ncommit: parameters.repository.revision.commit\nappPath: parameters.repository.appPath",
                 "openchoreo.io/workflow-plane-ref": "default", "openchoreo.io/workflow-plane-ref-kind": "ClusterWorkflowPlane"})),
             "labels": {"openchoreo.io/managed": "true"}},
-        "spec": {"type": "CI", "workflowPlaneRef": "default", "workflowPlaneRefKind": "ClusterWorkflowPlane", "ttlAfterCompletion": "1d"}}));
+        "spec": {"type": "CI", "workflowPlaneRef": "default", "workflowPlaneRefKind": "ClusterWorkflowPlane", "ttlAfterCompletion": "1d"}})
+    );
 }
 
 #[test]
 fn namespaced_workflow_defaults_plane_kind_and_type() {
     let wf = json!({"metadata": {"name": "custom"}, "spec": {"workflowPlaneRef": {"name": "ci"}}});
     let e = platform_types::workflow(&wf, Some(&cx()), "s").unwrap();
-    assert_eq!(e.doc()["spec"], json!({"domain": "default/acme", "type": "Generic", "workflowPlaneRef": "ci", "workflowPlaneRefKind": "WorkflowPlane"}));
+    assert_eq!(
+        e.doc()["spec"],
+        json!({"domain": "default/acme", "type": "Generic", "workflowPlaneRef": "ci", "workflowPlaneRefKind": "WorkflowPlane"})
+    );
     assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/namespace"], "acme");
     assert!(e.doc()["metadata"]["annotations"].get("openchoreo.dev/component-workflow-parameters").is_none());
 }

@@ -35,8 +35,10 @@ fn cluster_component_type_instance() {
 
 #[test]
 fn environment_is_hosted_on_its_data_plane_kind() {
-    let env = |kind: &str| json!({"kind": "Environment", "metadata": {"name": "prod", "namespace": "acme",
-        "annotations": {"openchoreo.io/data-plane-ref-kind": kind}}, "spec": {"domain": "default/acme", "dataPlaneRef": "shared"}});
+    let env = |kind: &str| {
+        json!({"kind": "Environment", "metadata": {"name": "prod", "namespace": "acme",
+        "annotations": {"openchoreo.io/data-plane-ref-kind": kind}}, "spec": {"domain": "default/acme", "dataPlaneRef": "shared"}})
+    };
     let rs = rels(env(" ClusterDataPlane "));
     assert!(has(&rs, "environment:acme/prod", "hostedOn", "clusterdataplane:openchoreo-cluster/shared"));
     assert!(has(&rs, "clusterdataplane:openchoreo-cluster/shared", "hosts", "environment:acme/prod"));
@@ -52,8 +54,15 @@ fn planes_are_observed_by_the_right_kind() {
     assert!(has(&w7, "dataplane:acme/dp", "observedBy", "clusterobservabilityplane:openchoreo-cluster/shared"));
     assert!(has(&w7, "clusterobservabilityplane:openchoreo-cluster/shared", "observes", "dataplane:acme/dp"));
     assert_eq!(rels(dp("")).len(), 2, "an empty ref gives only the domain pair");
-    let c = rels(json!({"kind": "ClusterWorkflowPlane", "metadata": {"name": "default", "namespace": "openchoreo-cluster"}, "spec": {"observabilityPlaneRef": "default"}}));
-    assert!(has(&c, "clusterworkflowplane:openchoreo-cluster/default", "observedBy", "clusterobservabilityplane:openchoreo-cluster/default"));
+    let c = rels(
+        json!({"kind": "ClusterWorkflowPlane", "metadata": {"name": "default", "namespace": "openchoreo-cluster"}, "spec": {"observabilityPlaneRef": "default"}}),
+    );
+    assert!(has(
+        &c,
+        "clusterworkflowplane:openchoreo-cluster/default",
+        "observedBy",
+        "clusterobservabilityplane:openchoreo-cluster/default"
+    ));
 }
 
 #[test]
@@ -77,9 +86,16 @@ fn workflows_build_on_planes_and_types_use_workflows() {
     assert!(has(&ct, "componenttype:acme/service", "usesWorkflow", "workflow:acme/custom-build"));
     let cwf = rels(json!({"kind": "ClusterWorkflow", "metadata": {"name": "dockerfile-builder", "namespace": "openchoreo-cluster",
         "annotations": {"openchoreo.io/workflow-plane-ref": "default"}}, "spec": {}}));
-    assert!(has(&cwf, "clusterworkflow:openchoreo-cluster/dockerfile-builder", "buildsOn", "clusterworkflowplane:openchoreo-cluster/default"));
-    let wf = |kind: &str| rels(json!({"kind": "Workflow", "metadata": {"name": "w", "namespace": "acme",
-        "annotations": {"openchoreo.io/workflow-plane-ref": "ci", "openchoreo.io/workflow-plane-ref-kind": kind}}, "spec": {}}));
+    assert!(has(
+        &cwf,
+        "clusterworkflow:openchoreo-cluster/dockerfile-builder",
+        "buildsOn",
+        "clusterworkflowplane:openchoreo-cluster/default"
+    ));
+    let wf = |kind: &str| {
+        rels(json!({"kind": "Workflow", "metadata": {"name": "w", "namespace": "acme",
+        "annotations": {"openchoreo.io/workflow-plane-ref": "ci", "openchoreo.io/workflow-plane-ref-kind": kind}}, "spec": {}}))
+    };
     assert!(has(&wf("WorkflowPlane"), "workflow:acme/w", "buildsOn", "workflowplane:acme/ci"));
     assert!(has(&wf("ClusterWorkflowPlane"), "workflow:acme/w", "buildsOn", "clusterworkflowplane:openchoreo-cluster/ci"));
     assert!(wf("Unknown").iter().all(|r| r.1 != "buildsOn"));
@@ -87,11 +103,18 @@ fn workflows_build_on_planes_and_types_use_workflows() {
 
 #[test]
 fn owners_and_domains_of_standard_kinds() {
-    let rs = rels(json!({"kind": "System", "metadata": {"name": "shop", "namespace": "acme"}, "spec": {"owner": "group:default/team-shop", "domain": "default/acme"}}));
+    let rs = rels(
+        json!({"kind": "System", "metadata": {"name": "shop", "namespace": "acme"}, "spec": {"owner": "group:default/team-shop", "domain": "default/acme"}}),
+    );
     assert!(has(&rs, "system:acme/shop", "ownedBy", "group:default/team-shop"));
     assert!(has(&rs, "domain:default/acme", "hasPart", "system:acme/shop"));
-    let with_pipeline = rels(json!({"kind": "System", "metadata": {"name": "shop", "namespace": "acme"}, "spec": {"owner": "x", "domain": "default/acme", "deploymentPipelineRef": "fast"}}));
-    assert!(has(&with_pipeline, "system:acme/shop", "usesPipeline", "deploymentpipeline:acme/fast"), "System-side pipeline link (MAPPING §7)");
+    let with_pipeline = rels(
+        json!({"kind": "System", "metadata": {"name": "shop", "namespace": "acme"}, "spec": {"owner": "x", "domain": "default/acme", "deploymentPipelineRef": "fast"}}),
+    );
+    assert!(
+        has(&with_pipeline, "system:acme/shop", "usesPipeline", "deploymentpipeline:acme/fast"),
+        "System-side pipeline link (MAPPING §7)"
+    );
     assert!(has(&with_pipeline, "deploymentpipeline:acme/fast", "pipelineUsedBy", "system:acme/shop"));
     let d = rels(json!({"kind": "Domain", "metadata": {"name": "acme"}, "spec": {"owner": "group:default/x"}}));
     assert!(has(&d, "domain:default/acme", "ownedBy", "group:default/x"));

@@ -32,7 +32,9 @@ fn is_dns_label(s: &str) -> bool {
 }
 
 fn is_tag(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && s.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b":+#".contains(&b)))
+    !s.is_empty()
+        && s.len() <= 63
+        && s.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b":+#".contains(&b)))
 }
 
 fn is_key(k: &str) -> bool {
@@ -147,8 +149,10 @@ fn mutated_inputs_never_panic_and_always_emit_valid_entities() {
             mutate_value(target, &mut rng, 0);
         }
         let list = |v: &Value| -> Result<Vec<Value>, String> { v.as_array().cloned().ok_or_else(|| "not a list".into()) };
-        let ns_lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), list(&data["namespaced"]["default"][e]).or_else(|_| Ok(vec![])))).collect();
-        let mut cluster_lists: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), list(&data["cluster"][e]).or_else(|_| Ok(vec![])))).collect();
+        let ns_lists: Lists =
+            NAMESPACE_LISTS.iter().map(|e| (e.to_string(), list(&data["namespaced"]["default"][e]).or_else(|_| Ok(vec![])))).collect();
+        let mut cluster_lists: Lists =
+            CLUSTER_LISTS.iter().map(|e| (e.to_string(), list(&data["cluster"][e]).or_else(|_| Ok(vec![])))).collect();
         // Every listed type gets a (possibly mutated) schema, so Templates are fuzzed too.
         for ct in data["cluster"]["clustercomponenttypes"].as_array().into_iter().flatten() {
             if let Some(name) = ct.pointer("/metadata/name").and_then(Value::as_str) {
@@ -177,15 +181,22 @@ fn hostile_names_and_owners_still_give_valid_entities() {
     let ns = json!({"metadata": {"name": "acme"}});
     let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
     lists.insert("projects".into(), Ok(vec![json!({"metadata": {"name": long, "annotations": {"backstage.io/owner": "group:"}}})]));
-    lists.insert("components".into(), Ok(vec![json!({"metadata": {"name": "UPPER_case.name", "annotations": {"backstage.io/owner": "kind:/"}},
-        "spec": {"owner": {"projectName": long}, "componentType": {"name": "proxy/Ünïcode type"}}})]));
+    lists.insert(
+        "components".into(),
+        Ok(vec![json!({"metadata": {"name": "UPPER_case.name", "annotations": {"backstage.io/owner": "kind:/"}},
+        "spec": {"owner": {"projectName": long}, "componentType": {"name": "proxy/Ünïcode type"}}})]),
+    );
     lists.insert("environments".into(), Ok(vec![json!({"metadata": {"name": "prod env!"}, "spec": {"isProduction": "yes"}})]));
     let out = translate_namespace(&ns, &lists, "").unwrap();
     check_output(&out.entities, "hostile");
     let system = out.entities.iter().find(|e| e.kind == "System").unwrap();
     let component = out.entities.iter().find(|e| e.kind == "Component").unwrap();
     assert_eq!(component.doc()["spec"]["system"], system.doc()["metadata"]["name"], "the shortened project name is used consistently");
-    assert_eq!(system.doc()["spec"]["owner"], "group:default/openchoreo-users", "a malformed owner annotation falls back to the default owner");
+    assert_eq!(
+        system.doc()["spec"]["owner"],
+        "group:default/openchoreo-users",
+        "a malformed owner annotation falls back to the default owner"
+    );
     assert_eq!(component.doc()["spec"]["owner"], "group:default/openchoreo-users");
 }
 

@@ -61,7 +61,13 @@ impl Transport for Scripted {
 }
 
 fn cfg() -> Config {
-    Config { base_url: "http://x".into(), default_owner: "openchoreo-users".into(), frequency_seconds: 30, timeout_seconds: 120, auth_enabled: true }
+    Config {
+        base_url: "http://x".into(),
+        default_owner: "openchoreo-users".into(),
+        frequency_seconds: 30,
+        timeout_seconds: 120,
+        auth_enabled: true,
+    }
 }
 
 fn named(n: &str) -> Value {
@@ -76,7 +82,10 @@ fn installation(namespaces: usize, projects: usize, components_per_project: usiz
         let base = format!("/api/v1/namespaces/ns{i}");
         s.lists.insert(format!("{base}/projects"), (0..projects).map(|p| named(&format!("p{p}"))).collect());
         let comps: Vec<Value> = (0..projects)
-            .flat_map(|p| (0..components_per_project).map(move |c| json!({"metadata": {"name": format!("c{p}-{c}")}, "spec": {"owner": {"projectName": format!("p{p}")}}})))
+            .flat_map(|p| {
+                (0..components_per_project)
+                    .map(move |c| json!({"metadata": {"name": format!("c{p}-{c}")}, "spec": {"owner": {"projectName": format!("p{p}")}}}))
+            })
             .collect();
         s.lists.insert(format!("{base}/components"), comps);
         s.lists.insert(format!("{base}/environments"), vec![named("dev")]);
@@ -89,7 +98,8 @@ fn request_count_is_independent_of_projects_and_components() {
     let mut small = installation(3, 1, 1);
     let mut large = installation(3, 1, 1);
     for i in 0..3 {
-        let comps: Vec<Value> = (0..2).map(|c| json!({"metadata": {"name": format!("c{c}")}, "spec": {"owner": {"projectName": "p0"}}})).collect();
+        let comps: Vec<Value> =
+            (0..2).map(|c| json!({"metadata": {"name": format!("c{c}")}, "spec": {"owner": {"projectName": "p0"}}})).collect();
         large.lists.insert(format!("/api/v1/namespaces/ns{i}/components"), comps);
     }
     let a = run(&cfg(), &mut small).unwrap();
@@ -106,8 +116,12 @@ fn every_request_carries_limit_and_pages_follow_the_cursor() {
     let mut s = installation(1, 1, 5);
     let report = run(&cfg(), &mut s).unwrap();
     assert!(s.sent.iter().all(|r| r.query.iter().any(|(k, v)| k == "limit" && v == "100")));
-    let comp_pages: Vec<Option<String>> = s.sent.iter().filter(|r| r.path.ends_with("/components"))
-        .map(|r| r.query.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.clone())).collect();
+    let comp_pages: Vec<Option<String>> = s
+        .sent
+        .iter()
+        .filter(|r| r.path.ends_with("/components"))
+        .map(|r| r.query.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.clone()))
+        .collect();
     assert_eq!(comp_pages, vec![None, Some("2".into()), Some("4".into())]);
     assert_eq!(report.entities.iter().filter(|e| e.kind == "Component").count(), 5);
 }
@@ -157,7 +171,8 @@ fn a_401_refreshes_the_token_once_then_succeeds() {
 #[test]
 fn a_second_401_after_the_refresh_fails_those_lists_clearly() {
     let mut s = installation(1, 1, 1);
-    s.fail.insert("/api/v1/namespaces/ns0/traits".into(), (401, r#"{"error":"INVALID_TOKEN","message":"invalid or expired token"}"#.into()));
+    s.fail
+        .insert("/api/v1/namespaces/ns0/traits".into(), (401, r#"{"error":"INVALID_TOKEN","message":"invalid or expired token"}"#.into()));
     let report = run(&cfg(), &mut s).unwrap();
     assert_eq!(s.refreshes, 1);
     let stale = report.stale.iter().find(|s| s.scope == "ns/ns0/traits").unwrap();
@@ -167,7 +182,10 @@ fn a_second_401_after_the_refresh_fails_those_lists_clearly() {
 #[test]
 fn namespace_failure_is_a_run_failure_with_the_auth_hint() {
     let mut s = installation(1, 1, 1);
-    s.fail.insert("/api/v1/namespaces".into(), (401, r#"{"error":"MISSING_TOKEN","message":"missing or invalid authentication token"}"#.into()));
+    s.fail.insert(
+        "/api/v1/namespaces".into(),
+        (401, r#"{"error":"MISSING_TOKEN","message":"missing or invalid authentication token"}"#.into()),
+    );
     s.token = Some(Ok(TokenState::Disabled));
     let Err(SyncError::Namespaces(msg)) = run(&cfg(), &mut s) else { panic!("expected a namespace failure") };
     assert!(msg.starts_with("Failed to fetch namespaces: 401 Unauthorized - missing or invalid authentication token"), "{msg}");
@@ -187,9 +205,15 @@ fn a_cursor_that_does_not_advance_fails_the_list_instead_of_looping() {
     struct Stuck;
     impl Transport for Stuck {
         fn send_batch(&mut self, r: &[Request]) -> Vec<Result<Response, HttpError>> {
-            r.iter().map(|_| Ok(Response { status: 200, body: r#"{"items":[{"metadata":{"name":"x"}}],"pagination":{"nextCursor":"same"}}"#.into() })).collect()
+            r.iter()
+                .map(|_| {
+                    Ok(Response { status: 200, body: r#"{"items":[{"metadata":{"name":"x"}}],"pagination":{"nextCursor":"same"}}"#.into() })
+                })
+                .collect()
         }
-        fn ensure_token(&mut self, _: bool) -> Result<TokenState, TokenError> { Ok(TokenState::Disabled) }
+        fn ensure_token(&mut self, _: bool) -> Result<TokenState, TokenError> {
+            Ok(TokenState::Disabled)
+        }
         fn log(&mut self, _: Level, _: &str) {}
     }
     let Err(SyncError::Namespaces(msg)) = run(&cfg(), &mut Stuck) else { panic!() };

@@ -26,7 +26,9 @@ fn template(out: &[openchoreo_catalog_guest::entity::Entity], name: &str) -> Val
 #[test]
 fn namespaced_template_matches_the_spec() {
     let schema = json!({"type": "object", "properties": {"replicas": {"type": "integer", "default": 1}}});
-    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &ns_lists(vec![service()], &[("service", Ok(schema.clone()))]), "").unwrap();
+    let out =
+        translate_namespace(&json!({"metadata": {"name": "acme"}}), &ns_lists(vec![service()], &[("service", Ok(schema.clone()))]), "")
+            .unwrap();
     let t = template(&out.entities, "template-service");
     assert_eq!(t["apiVersion"], "scaffolder.backstage.io/v1beta3");
     assert_eq!(t["metadata"]["namespace"], "acme");
@@ -34,7 +36,10 @@ fn namespaced_template_matches_the_spec() {
     assert_eq!(t["metadata"]["description"], "Create a Backend Service component");
     assert!(t["metadata"].get("tags").is_none() && t["metadata"].get("labels").is_none());
     let a = &t["metadata"]["annotations"];
-    assert_eq!((a["openchoreo.io/ctd-name"].as_str(), a["openchoreo.io/ctd-generated"].as_str(), a["openchoreo.io/workload-type"].as_str()), (Some("service"), Some("true"), Some("deployment")));
+    assert_eq!(
+        (a["openchoreo.io/ctd-name"].as_str(), a["openchoreo.io/ctd-generated"].as_str(), a["openchoreo.io/workload-type"].as_str()),
+        (Some("service"), Some("true"), Some("deployment"))
+    );
     assert_eq!(a["openchoreo.io/ctd-display-name"], "Backend Service");
     assert!(a.get("openchoreo.io/ctd-kind").is_none());
     assert_eq!(a["backstage.io/managed-by-location"], "provider:OpenChoreoEntityProvider");
@@ -43,7 +48,10 @@ fn namespaced_template_matches_the_spec() {
     assert_eq!(spec["parameters"].as_array().unwrap().len(), 3);
     assert_eq!(spec["parameters"][0]["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "acme");
     let build = &spec["parameters"][1]["dependencies"]["deploymentSource"]["oneOf"][0]["properties"]["workflow_name"]["ui:options"];
-    assert_eq!(build["allowedWorkflows"], json!([{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom"}]));
+    assert_eq!(
+        build["allowedWorkflows"],
+        json!([{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom"}])
+    );
     assert_eq!(build["ctdKind"], "ComponentType");
     let details = &spec["parameters"][2];
     assert_eq!(details["title"], "Backend Service Details");
@@ -52,7 +60,10 @@ fn namespaced_template_matches_the_spec() {
     assert_eq!(spec["steps"][0]["input"]["componentType"], "service");
     assert_eq!(spec["steps"][0]["input"]["component_type_kind"], "ComponentType");
     assert_eq!(spec["steps"][0]["input"]["componentName"], "${{ parameters.component_name }}");
-    assert_eq!(spec["output"]["links"][0]["entityRef"], "component:${{ steps['create-component'].output.namespaceName }}/${{ steps['create-component'].output.componentName }}");
+    assert_eq!(
+        spec["output"]["links"][0]["entityRef"],
+        "component:${{ steps['create-component'].output.namespaceName }}/${{ steps['create-component'].output.componentName }}"
+    );
     assert_eq!(scope_of(&t).unwrap(), "ns/acme/templates/service");
 }
 
@@ -75,7 +86,10 @@ fn cluster_template_names_workflows_only_and_defaults_to_cluster_kinds() {
     assert_eq!(t["spec"]["parameters"][0]["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "");
     let build = &t["spec"]["parameters"][1]["dependencies"]["deploymentSource"]["oneOf"][0]["properties"]["workflow_name"]["ui:options"];
     assert_eq!(build["allowedWorkflows"], json!([{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}]));
-    assert_eq!(t["spec"]["parameters"][2]["properties"]["workloadDetails"]["ui:options"]["allowedTraits"], json!([{"kind": "ClusterTrait", "name": "ingress"}]));
+    assert_eq!(
+        t["spec"]["parameters"][2]["properties"]["workloadDetails"]["ui:options"]["allowedTraits"],
+        json!([{"kind": "ClusterTrait", "name": "ingress"}])
+    );
     let long_t = out.entities.iter().find(|e| e.kind == "Template" && e.name != "template-web-app").unwrap();
     assert!(is_valid_name(&long_t.name) && long_t.name.len() <= 63, "W5: {}", long_t.name);
     assert_eq!(scope_of(&long_t.doc()).unwrap(), format!("cluster/templates/{long}"));
@@ -85,11 +99,14 @@ fn cluster_template_names_workflows_only_and_defaults_to_cluster_kinds() {
 fn a_failed_schema_keeps_only_that_template_and_an_empty_one_gives_none() {
     let other = json!({"metadata": {"name": "worker"}, "spec": {}});
     let empty = json!({"metadata": {"name": "empty"}, "spec": {}});
-    let lists = ns_lists(vec![service(), other, empty], &[
-        ("service", Err("Failed to fetch schema for ComponentType service in namespace acme: 503 Service Unavailable - busy".into())),
-        ("worker", Ok(json!({"type": "object"}))),
-        ("empty", Ok(json!({}))),
-    ]);
+    let lists = ns_lists(
+        vec![service(), other, empty],
+        &[
+            ("service", Err("Failed to fetch schema for ComponentType service in namespace acme: 503 Service Unavailable - busy".into())),
+            ("worker", Ok(json!({"type": "object"}))),
+            ("empty", Ok(json!({}))),
+        ],
+    );
     let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
     let templates: Vec<&str> = out.entities.iter().filter(|e| e.kind == "Template").map(|e| e.name.as_str()).collect();
     assert_eq!(templates, vec!["template-worker"]);
@@ -112,7 +129,8 @@ fn a_pathologically_deep_schema_skips_its_template_with_a_reason() {
     for _ in 0..200 {
         deep = json!({ "properties": { "p": deep } });
     }
-    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &ns_lists(vec![service()], &[("service", Ok(deep))]), "").unwrap();
+    let out =
+        translate_namespace(&json!({"metadata": {"name": "acme"}}), &ns_lists(vec![service()], &[("service", Ok(deep))]), "").unwrap();
     assert!(out.entities.iter().all(|e| e.kind != "Template"));
     assert_eq!(out.skipped.len(), 1);
     assert!(out.skipped[0].message.contains("deeper than 64"), "{:?}", out.skipped);

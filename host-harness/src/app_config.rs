@@ -39,9 +39,7 @@ pub fn parse(yaml: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<AppConf
             client_id: id.to_string(),
             client_secret: secret.to_string(),
             token_url: url.to_string(),
-            scope: get(&["auth", "scope"])
-                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|s| !s.is_empty()),
+            scope: get(&["auth", "scope"]).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty()),
         }),
         _ => None,
     };
@@ -71,8 +69,7 @@ fn substitute(v: Value, env: &dyn Fn(&str) -> Option<String>, unset: &mut Vec<St
         Value::String(s) => substitute_str(&s, env, unset).map(Value::String),
         Value::Array(a) => Some(Value::Array(a.into_iter().filter_map(|x| substitute(x, env, unset)).collect())),
         Value::Object(o) => {
-            let m: Map<String, Value> =
-                o.into_iter().filter_map(|(k, x)| substitute(x, env, unset).map(|x| (k, x))).collect();
+            let m: Map<String, Value> = o.into_iter().filter_map(|(k, x)| substitute(x, env, unset).map(|x| (k, x))).collect();
             Some(Value::Object(m))
         }
         other => Some(other),

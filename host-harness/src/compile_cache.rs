@@ -5,8 +5,8 @@
 use anyhow::Result;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use wasmtime::component::Component;
 use wasmtime::Engine;
+use wasmtime::component::Component;
 
 fn cache_dir() -> Option<PathBuf> {
     match std::env::var("OPENCHOREO_CACHE_DIR") {

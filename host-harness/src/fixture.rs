@@ -6,11 +6,11 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 
 /// What the API serves. Namespaced lists are keyed by namespace, then endpoint (`projects`, ...).
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
@@ -222,7 +222,11 @@ impl HttpRequest {
 
 /// What to send back.
 enum Reply {
-    Full { status: u16, body: String, retry_after: Option<u64> },
+    Full {
+        status: u16,
+        body: String,
+        retry_after: Option<u64>,
+    },
     /// Headers promising more than is sent, then the connection is closed.
     Cut,
 }
@@ -276,7 +280,9 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
                 }
             }
             Reply::Cut => {
-                let _ = writer.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"items\":[{\"metadata\":");
+                let _ = writer.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"items\":[{\"metadata\":",
+                );
                 let _ = writer.shutdown(std::net::Shutdown::Both);
                 return;
             }

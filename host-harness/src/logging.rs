@@ -30,10 +30,13 @@ impl Level {
     }
 }
 
+/// Lines kept by a capturing logger.
+type Captured = Arc<Mutex<Vec<(Level, String)>>>;
+
 #[derive(Clone)]
 pub struct Logger {
     min: Level,
-    captured: Option<Arc<Mutex<Vec<(Level, String)>>>>,
+    captured: Option<Captured>,
 }
 
 impl Logger {

@@ -105,8 +105,7 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             let entities = instance
                 .translate_resource(&kind, namespace.as_deref(), &input, context.as_deref())?
                 .map_err(|e| anyhow!(mapping_error_text(&e)))?;
-            let docs: Vec<serde_json::Value> =
-                entities.iter().map(|e| serde_json::from_str(&e.json)).collect::<Result<_, _>>()?;
+            let docs: Vec<serde_json::Value> = entities.iter().map(|e| serde_json::from_str(&e.json)).collect::<Result<_, _>>()?;
             println!("{}", serde_json::to_string_pretty(&docs)?);
             Ok(())
         }

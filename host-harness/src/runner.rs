@@ -169,14 +169,7 @@ impl Syncer {
             state::save(p, &entities).map_err(|e| RunFailure::Trap(format!("saving state: {e:#}")))?;
         }
         self.last = Some(entities.clone());
-        Ok(RunOutcome {
-            entities,
-            stale,
-            skipped,
-            requests: report.stats.requests,
-            bytes_received: report.stats.bytes_received,
-            changed,
-        })
+        Ok(RunOutcome { entities, stale, skipped, requests: report.stats.requests, bytes_received: report.stats.bytes_received, changed })
     }
 }
 

@@ -28,7 +28,8 @@ impl Shape {
 const SCHEMA: &str = "openapi: 3.0.3\ninfo:\n  title: synthetic\n  version: 1.0.0\npaths:\n  /items:\n    get:\n      responses:\n        \"200\":\n          description: OK\n";
 
 fn meta(name: &str, ns: Option<&str>) -> Value {
-    let mut m = json!({ "name": name, "uid": format!("uid-{}-{name}", ns.unwrap_or("cluster")), "creationTimestamp": "2026-11-01T09:00:00Z" });
+    let mut m =
+        json!({ "name": name, "uid": format!("uid-{}-{name}", ns.unwrap_or("cluster")), "creationTimestamp": "2026-11-01T09:00:00Z" });
     if let Some(ns) = ns {
         m["namespace"] = json!(ns);
     }
@@ -48,9 +49,12 @@ pub fn generate(shape: Shape) -> Dataset {
         let envs = ["development", "staging", "production"];
         lists.insert("environments".into(), envs.iter().map(|e| json!({ "metadata": meta(e, Some(&ns)),
             "spec": { "dataPlaneRef": { "kind": "ClusterDataPlane", "name": "default" }, "isProduction": *e == "production" }, "status": ready() })).collect());
-        lists.insert("deploymentpipelines".into(), vec![json!({ "metadata": meta("default", Some(&ns)), "spec": { "promotionPaths": [
+        lists.insert(
+            "deploymentpipelines".into(),
+            vec![json!({ "metadata": meta("default", Some(&ns)), "spec": { "promotionPaths": [
             { "sourceEnvironmentRef": { "name": "development" }, "targetEnvironmentRefs": [{ "name": "staging" }] },
-            { "sourceEnvironmentRef": { "name": "staging" }, "targetEnvironmentRefs": [{ "name": "production" }] }] } })]);
+            { "sourceEnvironmentRef": { "name": "staging" }, "targetEnvironmentRefs": [{ "name": "production" }] }] } })],
+        );
         let mut projects = Vec::new();
         let mut components = Vec::new();
         let mut workloads = Vec::new();

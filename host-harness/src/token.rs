@@ -44,11 +44,7 @@ pub struct TokenProvider {
 
 impl TokenProvider {
     pub fn new(creds: Credentials, timeout: Duration) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into();
         Self { creds, agent, cache: Mutex::new(None) }
     }
 
@@ -75,11 +71,8 @@ impl TokenProvider {
     }
 
     fn fetch(&self) -> Result<Cached, TokenError> {
-        let mut form: Vec<(&str, &str)> = vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", &self.creds.client_id),
-            ("client_secret", &self.creds.client_secret),
-        ];
+        let mut form: Vec<(&str, &str)> =
+            vec![("grant_type", "client_credentials"), ("client_id", &self.creds.client_id), ("client_secret", &self.creds.client_secret)];
         if let Some(s) = &self.creds.scope {
             form.push(("scope", s));
         }

@@ -35,7 +35,8 @@ fn sync_once_against_an_api_that_needs_a_token_fails_with_the_documented_line() 
     let api = FixtureApi::start(Dataset::sample(), Some(auth), Duration::ZERO).unwrap();
     let dir = scratch("sync-401");
     let cfg = dir.join("app-config.yaml");
-    std::fs::write(&cfg, format!("openchoreo:\n  baseUrl: {}/api/v1\n  features:\n    auth:\n      enabled: false\n", api.base_url)).unwrap();
+    std::fs::write(&cfg, format!("openchoreo:\n  baseUrl: {}/api/v1\n  features:\n    auth:\n      enabled: false\n", api.base_url))
+        .unwrap();
     let out = bin().args(["sync", "--once", "--config"]).arg(&cfg).arg("--output").arg(dir.join("e.json")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -53,7 +54,14 @@ fn sync_once_writes_yaml_with_relations() {
     let dir = scratch("sync-yaml");
     let cfg = dir.join("app-config.yaml");
     std::fs::write(&cfg, "openchoreo:\n  baseUrl: ${OC_URL}\n  features:\n    auth:\n      enabled: false\n").unwrap();
-    let out = bin().env("OC_URL", &api.base_url).args(["sync", "--once", "--config"]).arg(&cfg).arg("--output").arg(dir.join("e.yaml")).output().unwrap();
+    let out = bin()
+        .env("OC_URL", &api.base_url)
+        .args(["sync", "--once", "--config"])
+        .arg(&cfg)
+        .arg("--output")
+        .arg(dir.join("e.yaml"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let yaml = std::fs::read_to_string(dir.join("e.yaml")).unwrap();
     assert_eq!(yaml.matches("---\n").count(), 30);
@@ -64,7 +72,11 @@ fn sync_once_writes_yaml_with_relations() {
 fn config_errors_exit_non_zero_naming_the_key() {
     let dir = scratch("bad-config");
     let cfg = dir.join("app-config.yaml");
-    std::fs::write(&cfg, "openchoreo:\n  baseUrl: http://x\n  schedule:\n    timeout: {minutes: 2}\n  features: {auth: {enabled: false}}\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "openchoreo:\n  baseUrl: http://x\n  schedule:\n    timeout: {minutes: 2}\n  features: {auth: {enabled: false}}\n",
+    )
+    .unwrap();
     let out = bin().args(["sync", "--once", "--config"]).arg(&cfg).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("openchoreo.schedule.timeout must be a plain number of seconds"));
@@ -86,7 +98,12 @@ fn translate_maps_one_resource_from_stdin() {
     assert_eq!(docs[0]["kind"], "Environment");
     assert_eq!(docs[0]["spec"]["type"], "production");
 
-    let mut child = bin().args(["translate", "--kind", "Gadget"]).stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut child = bin()
+        .args(["translate", "--kind", "Gadget"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(b"{}").unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -11,7 +11,7 @@ use host_harness::runtime::{Limits, Runtime, wit_mapping};
 use host_harness::synthetic::{Shape, generate};
 use serde_json::Value;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -42,7 +42,14 @@ fn whole_sync(components: usize, latency_ms: u64, dir: &Path) -> SyncFigures {
     BufReader::new(fixture.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let base: Value = serde_json::from_str(&line).unwrap();
     let config = dir.join(format!("bench-{components}.yaml"));
-    std::fs::write(&config, format!("openchoreo:\n  baseUrl: {}\n  schedule:\n    timeout: 600\n  features:\n    auth:\n      enabled: false\n", base["baseUrl"].as_str().unwrap())).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "openchoreo:\n  baseUrl: {}\n  schedule:\n    timeout: 600\n  features:\n    auth:\n      enabled: false\n",
+            base["baseUrl"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
     let out = Command::new(cli())
         .args(["sync", "--once", "--stats", "--config"])
         .arg(&config)
@@ -51,8 +58,9 @@ fn whole_sync(components: usize, latency_ms: u64, dir: &Path) -> SyncFigures {
         .env("OPENCHOREO_LOG", "warn")
         .output()
         .unwrap();
-    let _ = fixture.stdin.take().map(|mut s| s.write_all(b""));
+    drop(fixture.stdin.take()); // closing stdin stops the fixture
     let _ = fixture.kill();
+    let _ = fixture.wait();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stats: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
     SyncFigures { components, stats }
@@ -63,7 +71,19 @@ fn snapshot(data: &Dataset) -> (wit_mapping::ScopeSnapshot, usize) {
     let ns = data.namespaces[0].clone();
     let name = ns["metadata"]["name"].as_str().unwrap().to_string();
     let lists = &data.namespaced[&name];
-    let endpoints = ["environments", "dataplanes", "workflowplanes", "observabilityplanes", "projects", "deploymentpipelines", "components", "workloads", "componenttypes", "traits", "workflows"];
+    let endpoints = [
+        "environments",
+        "dataplanes",
+        "workflowplanes",
+        "observabilityplanes",
+        "projects",
+        "deploymentpipelines",
+        "components",
+        "workloads",
+        "componenttypes",
+        "traits",
+        "workflows",
+    ];
     let lists: Vec<wit_mapping::ListResponse> = endpoints
         .iter()
         .map(|e| wit_mapping::ListResponse {
@@ -72,7 +92,10 @@ fn snapshot(data: &Dataset) -> (wit_mapping::ScopeSnapshot, usize) {
         })
         .collect();
     let components = data.namespaced[&name]["components"].len();
-    (wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(ns.to_string()), lists, default_owner: String::new() }, components)
+    (
+        wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(ns.to_string()), lists, default_owner: String::new() },
+        components,
+    )
 }
 
 fn wasmtime_throughput(snap: &wit_mapping::ScopeSnapshot) -> (usize, f64) {
@@ -114,7 +137,11 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let sizes: Vec<usize> = std::env::var("BENCH_SIZES").unwrap_or_else(|_| "1000,10000,100000".into()).split(',').filter_map(|s| s.trim().parse().ok()).collect();
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
     let latency: u64 = std::env::var("BENCH_LATENCY_MS").ok().and_then(|s| s.parse().ok()).unwrap_or(2);
     let dir = std::env::temp_dir().join(format!("openchoreo-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -131,10 +158,23 @@ fn main() {
     let node_rate = node_throughput(&snap, &dir);
 
     let mut md = String::new();
-    let _ = writeln!(md, "# Benchmarks\n\nProduced by `just bench` (`cargo build --release -p openchoreo-catalog-host && cargo bench -p integration-tests --bench sync`),");
-    let _ = writeln!(md, "all figures from one run. Machine: {} cores, {}; {}; wasmtime 48; {}.\n", nproc(), cpu_model(), rustc(), node_version());
+    let _ = writeln!(
+        md,
+        "# Benchmarks\n\nProduced by `just bench` (`cargo build --release -p openchoreo-catalog-host && cargo bench -p integration-tests --bench sync`),"
+    );
+    let _ = writeln!(
+        md,
+        "all figures from one run. Machine: {} cores, {}; {}; wasmtime 48; {}.\n",
+        nproc(),
+        cpu_model(),
+        rustc(),
+        node_version()
+    );
     let _ = writeln!(md, "## Whole sync (release CLI, fixture API on loopback, {latency} ms per request, 10 namespaces × 20 projects)\n");
-    let _ = writeln!(md, "| components | entities | requests | bytes received | sync wall time | with output file | peak RSS after sync | peak RSS with output |");
+    let _ = writeln!(
+        md,
+        "| components | entities | requests | bytes received | sync wall time | with output file | peak RSS after sync | peak RSS with output |"
+    );
     let _ = writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|---:|");
     for f in &figures {
         let s = &f.stats;
@@ -153,7 +193,13 @@ fn main() {
     }
     if let Some(f) = figures.iter().find(|f| f.components == 10_000) {
         let secs = f.stats["syncMs"].as_f64().unwrap_or(1.0) / 1000.0;
-        let _ = writeln!(md, "\nAgainst the plugin we replace (issue 5: about 36 s, 11 000 requests and 215 MiB for 10 000 components at 2 ms, measured on a machine of this kind, not in this run): **{:.0}× faster**, {:.0}× fewer requests, {:.1}× less peak memory.", 36.0 / secs, 11_000.0 / f.stats["requests"].as_f64().unwrap_or(1.0), 215.0 * 1024.0 / f.stats["peakRssAfterSyncKiB"].as_f64().unwrap_or(1.0));
+        let _ = writeln!(
+            md,
+            "\nAgainst the plugin we replace (issue 5: about 36 s, 11 000 requests and 215 MiB for 10 000 components at 2 ms, measured on a machine of this kind, not in this run): **{:.0}× faster**, {:.0}× fewer requests, {:.1}× less peak memory.",
+            36.0 / secs,
+            11_000.0 / f.stats["requests"].as_f64().unwrap_or(1.0),
+            215.0 * 1024.0 / f.stats["peakRssAfterSyncKiB"].as_f64().unwrap_or(1.0)
+        );
     }
     let _ = writeln!(md, "\n## Translation alone (one namespace: {snap_components} components → {snap_entities} entities, median of 7)\n");
     let _ = writeln!(md, "| host | entities per second |\n|---|---:|\n| wasmtime | {:.0} |", wasm_rate);
@@ -162,7 +208,10 @@ fn main() {
             let _ = writeln!(md, "| Node (jco, in the worker) | {r:.0} |\n\nwasmtime / Node: {:.2}×.", wasm_rate / r);
         }
         None => {
-            let _ = writeln!(md, "| Node (jco) | not measured: run `npm run build --prefix packages/catalog-backend-module-openchoreo` first |");
+            let _ = writeln!(
+                md,
+                "| Node (jco) | not measured: run `npm run build --prefix packages/catalog-backend-module-openchoreo` first |"
+            );
         }
     }
     print!("{md}");
@@ -186,5 +235,9 @@ fn rustc() -> String {
 }
 
 fn node_version() -> String {
-    Command::new("node").arg("--version").output().map(|o| format!("Node {}", String::from_utf8_lossy(&o.stdout).trim())).unwrap_or_default()
+    Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| format!("Node {}", String::from_utf8_lossy(&o.stdout).trim()))
+        .unwrap_or_default()
 }

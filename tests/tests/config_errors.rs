@@ -12,7 +12,10 @@ fn start(yaml: &str) -> Result<Syncer, String> {
 
 #[test]
 fn schedule_as_an_object_is_rejected_naming_the_key() {
-    let err = start("openchoreo:\n  baseUrl: http://x\n  schedule:\n    frequency:\n      minutes: 1\n  features: {auth: {enabled: false}}\n").err().unwrap();
+    let err =
+        start("openchoreo:\n  baseUrl: http://x\n  schedule:\n    frequency:\n      minutes: 1\n  features: {auth: {enabled: false}}\n")
+            .err()
+            .unwrap();
     assert!(err.contains("openchoreo.schedule.frequency must be a plain number of seconds"), "{err}");
 }
 
@@ -20,14 +23,22 @@ fn schedule_as_an_object_is_rejected_naming_the_key() {
 fn auth_enabled_without_credentials_is_an_error_not_a_silent_unauthenticated_run() {
     let err = start("openchoreo:\n  baseUrl: http://x\n").err().unwrap();
     assert!(err.contains("openchoreo.auth.clientId, openchoreo.auth.clientSecret, openchoreo.auth.tokenUrl are required"), "{err}");
-    let err = start("openchoreo:\n  baseUrl: http://x\n  auth:\n    clientId: id\n    clientSecret: ${MISSING_VAR}\n    tokenUrl: http://idp\n").err().unwrap();
+    let err =
+        start("openchoreo:\n  baseUrl: http://x\n  auth:\n    clientId: id\n    clientSecret: ${MISSING_VAR}\n    tokenUrl: http://idp\n")
+            .err()
+            .unwrap();
     assert!(err.contains("openchoreo.auth.clientSecret is required"), "{err}");
 }
 
 #[test]
 fn missing_base_url_and_bad_values_are_named() {
     assert!(start("openchoreo:\n  features: {auth: {enabled: false}}\n").err().unwrap().contains("openchoreo.baseUrl is required"));
-    assert!(start("openchoreo:\n  baseUrl: http://x\n  features: {auth: {enabled: maybe}}\n").err().unwrap().contains("openchoreo.features.auth.enabled must be true or false"));
+    assert!(
+        start("openchoreo:\n  baseUrl: http://x\n  features: {auth: {enabled: maybe}}\n")
+            .err()
+            .unwrap()
+            .contains("openchoreo.features.auth.enabled must be true or false")
+    );
     assert!(start("other: {}\n").err().unwrap().contains("openchoreo section is missing"));
     assert!(start("openchoreo: [\n").err().unwrap().contains("not valid YAML"));
 }

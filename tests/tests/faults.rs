@@ -21,7 +21,11 @@ fn status(status: u16, body: &str) -> FaultKind {
 }
 
 /// A clean first run, then the fault, then a second run.
-fn after_fault(path: &str, kind: FaultKind, times: Option<u32>) -> (FixtureApi, Syncer, Vec<StoredEntity>, Result<host_harness::runner::RunOutcome, RunFailure>) {
+fn after_fault(
+    path: &str,
+    kind: FaultKind,
+    times: Option<u32>,
+) -> (FixtureApi, Syncer, Vec<StoredEntity>, Result<host_harness::runner::RunOutcome, RunFailure>) {
     let api = sample_api();
     let mut s = syncer(&api, "", Logger::capture(), None);
     let clean = s.run_once().expect("clean run");
@@ -59,8 +63,11 @@ fn a_429_honours_retry_after() {
 
 #[test]
 fn a_persistent_5xx_keeps_the_scope_and_reports_it() {
-    let (_, _, first, second) =
-        after_fault("/api/v1/namespaces/default/projects", status(500, r#"{"error":"Internal server error","code":"INTERNAL_ERROR"}"#), None);
+    let (_, _, first, second) = after_fault(
+        "/api/v1/namespaces/default/projects",
+        status(500, r#"{"error":"Internal server error","code":"INTERNAL_ERROR"}"#),
+        None,
+    );
     let o = second.unwrap();
     assert_eq!(stale_scopes(&o), vec!["ns/default/projects", "ns/default/components", "ns/default/deploymentpipelines"]);
     assert_eq!(o.stale[0].1, "Failed to fetch projects for namespace default: 500 Internal Server Error - Internal server error");
@@ -107,8 +114,15 @@ fn a_403_on_one_namespace_leaves_the_others_updating() {
     });
     let mut s = syncer(&api, "", Logger::capture(), None);
     let first = s.run_once().unwrap().entities;
-    api.add_fault(Fault { path: "/api/v1/namespaces/team-b/components".into(), kind: status(403, r#"{"error":"forbidden","code":"FORBIDDEN"}"#), times: None });
-    api.update(|d| d.namespaced.get_mut("default").unwrap().get_mut("projects").unwrap()[0]["metadata"]["annotations"]["openchoreo.dev/display-name"] = json!("Renamed"));
+    api.add_fault(Fault {
+        path: "/api/v1/namespaces/team-b/components".into(),
+        kind: status(403, r#"{"error":"forbidden","code":"FORBIDDEN"}"#),
+        times: None,
+    });
+    api.update(|d| {
+        d.namespaced.get_mut("default").unwrap().get_mut("projects").unwrap()[0]["metadata"]["annotations"]["openchoreo.dev/display-name"] =
+            json!("Renamed")
+    });
     let o = s.run_once().unwrap();
     assert_eq!(stale_scopes(&o), vec!["ns/team-b/components"]);
     assert!(o.stale[0].1.contains("403 Forbidden - forbidden"));
@@ -156,7 +170,8 @@ fn connection_refused_fails_the_run() {
     drop(closed);
     let yaml = format!("openchoreo:\n  baseUrl: http://127.0.0.1:{port}\n  features:\n    auth:\n      enabled: false\n");
     let app = host_harness::app_config::parse(&yaml, &|_| None).unwrap();
-    let mut s = Syncer::new(integration_tests::runtime(), &app, Logger::capture(), None).unwrap()
+    let mut s = Syncer::new(integration_tests::runtime(), &app, Logger::capture(), None)
+        .unwrap()
         .with_http_settings(integration_tests::fast_http());
     let Err(RunFailure::Sync(msg)) = s.run_once() else { panic!("expected a failed run") };
     assert!(msg.starts_with("Failed to fetch namespaces: connection failed"), "{msg}");
@@ -166,10 +181,15 @@ fn connection_refused_fails_the_run() {
 fn a_run_past_schedule_timeout_is_interrupted_and_keeps_everything() {
     let api = FixtureApi::start(Dataset::sample(), Some(fixture_auth()), Duration::ZERO).unwrap();
     let first = syncer(&api, "", Logger::capture(), None).run_once().unwrap().entities;
-    let mut s = syncer(&api, "  schedule:\n    timeout: 1\n", Logger::capture(), None)
-        .with_http_settings(host_harness::http_client::HttpSettings { request_timeout: Duration::from_secs(5), ..integration_tests::fast_http() });
+    let mut s = syncer(&api, "  schedule:\n    timeout: 1\n", Logger::capture(), None).with_http_settings(
+        host_harness::http_client::HttpSettings { request_timeout: Duration::from_secs(5), ..integration_tests::fast_http() },
+    );
     s.seed(first.clone());
-    api.add_fault(Fault { path: "/api/v1/namespaces/default/traits".into(), kind: FaultKind::Hang(Duration::from_millis(2500)), times: None });
+    api.add_fault(Fault {
+        path: "/api/v1/namespaces/default/traits".into(),
+        kind: FaultKind::Hang(Duration::from_millis(2500)),
+        times: None,
+    });
     let result = s.run_once();
     assert!(matches!(result, Err(RunFailure::Timeout(1))), "{result:?}");
     assert_eq!(snapshot(s.last().unwrap()), snapshot(&first));

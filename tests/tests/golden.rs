@@ -26,8 +26,15 @@ fn sample_installation_matches_the_golden_output() {
     let expected = std::fs::read_to_string(&golden).expect("golden file exists (run with BLESS=1 to create it)");
     let (a, e): (Value, Value) = (serde_json::from_str(&actual).unwrap(), serde_json::from_str(&expected).unwrap());
     if a != e {
-        let changed: Vec<String> = a.as_array().unwrap().iter().zip(e.as_array().unwrap())
-            .filter(|(x, y)| x != y).map(|(x, _)| format!("{}/{}", x["kind"], x["metadata"]["name"])).take(10).collect();
+        let changed: Vec<String> = a
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(e.as_array().unwrap())
+            .filter(|(x, y)| x != y)
+            .map(|(x, _)| format!("{}/{}", x["kind"], x["metadata"]["name"]))
+            .take(10)
+            .collect();
         panic!("output differs from {} (first differing entities: {changed:?}); review and re-run with BLESS=1", golden.display());
     }
 }
@@ -39,8 +46,11 @@ fn relations_promised_by_the_user_doc_are_present() {
     let mut pure = runtime().instantiate(Limits::default(), None, None, Logger::capture()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
     let has = |kind: &str, name: &str, rel: &str, target: &str| {
-        docs.iter().any(|d| d["kind"] == kind && d["metadata"]["name"] == name
-            && d["relations"].as_array().unwrap().iter().any(|r| r["type"] == rel && r["targetRef"] == target))
+        docs.iter().any(|d| {
+            d["kind"] == kind
+                && d["metadata"]["name"] == name
+                && d["relations"].as_array().unwrap().iter().any(|r| r["type"] == rel && r["targetRef"] == target)
+        })
     };
     assert!(has("DeploymentPipeline", "default", "deploysTo", "environment:default/production"));
     assert!(has("Environment", "production", "hostedOn", "clusterdataplane:openchoreo-cluster/default"));

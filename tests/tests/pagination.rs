@@ -10,13 +10,14 @@ use std::time::Duration;
 
 #[test]
 fn long_lists_are_paged_with_limit_and_cursor() {
-    let mut data = Dataset::default();
-    data.namespaces = vec![json!({"metadata": {"name": "big"}})];
+    let mut data = Dataset { namespaces: vec![json!({"metadata": {"name": "big"}})], ..Dataset::default() };
     let lists = data.namespaced.entry("big".into()).or_default();
     lists.insert("projects".into(), (0..30).map(|p| json!({"metadata": {"name": format!("p{p}")}})).collect());
     lists.insert(
         "components".into(),
-        (0..250).map(|c| json!({"metadata": {"name": format!("c{c}")}, "spec": {"owner": {"projectName": format!("p{}", c % 30)}}})).collect(),
+        (0..250)
+            .map(|c| json!({"metadata": {"name": format!("c{c}")}, "spec": {"owner": {"projectName": format!("p{}", c % 30)}}}))
+            .collect(),
     );
     lists.insert("workflowplanes".into(), (0..45).map(|w| json!({"metadata": {"name": format!("wp{w}")}})).collect());
     let api = FixtureApi::start(data, None, Duration::from_millis(2)).unwrap();

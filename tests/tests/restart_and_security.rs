@@ -5,8 +5,8 @@ use host_harness::fixture::{Fault, FaultKind};
 use host_harness::http_client::{HttpClient, HttpSettings};
 use host_harness::logging::Logger;
 use host_harness::output;
-use host_harness::runtime::bindings::openchoreo::catalog::http::{HttpError, Request};
 use host_harness::runtime::Limits;
+use host_harness::runtime::bindings::openchoreo::catalog::http::{HttpError, Request};
 use integration_tests::{CLIENT_SECRET, runtime, sample_api, scratch_dir, syncer};
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,11 @@ fn last_known_good_survives_a_restart_through_the_state_file() {
     assert_eq!(components(&first.entities), 5);
 
     // A new process: same state file, and the components list now fails.
-    api.add_fault(Fault { path: "/api/v1/namespaces/default/components".into(), kind: FaultKind::Status { status: 503, body: "{}".into(), retry_after: None }, times: None });
+    api.add_fault(Fault {
+        path: "/api/v1/namespaces/default/components".into(),
+        kind: FaultKind::Status { status: 503, body: "{}".into(), retry_after: None },
+        times: None,
+    });
     let mut restarted = syncer(&api, "", Logger::capture(), Some(state.clone()));
     let second = restarted.run_once().unwrap();
     assert_eq!(second.stale.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), vec!["ns/default/components"]);
@@ -49,13 +53,18 @@ fn secrets_and_tokens_never_reach_logs_output_or_state() {
     let dir = scratch_dir("secrets");
     let logger = Logger::capture();
     let mut s = syncer(&api, "", logger.clone(), Some(dir.join("state.json")));
-    api.add_fault(Fault { path: "/api/v1/namespaces/default/traits".into(), kind: FaultKind::Status { status: 500, body: r#"{"error":"boom"}"#.into(), retry_after: None }, times: None });
+    api.add_fault(Fault {
+        path: "/api/v1/namespaces/default/traits".into(),
+        kind: FaultKind::Status { status: 500, body: r#"{"error":"boom"}"#.into(), retry_after: None },
+        times: None,
+    });
     let outcome = s.run_once().unwrap();
     let mut pure = runtime().instantiate(Limits::default(), None, None, logger.clone()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
     output::write(&dir.join("out.yaml"), &docs).unwrap();
 
-    let tokens: Vec<String> = api.requests().iter().filter_map(|r| r.authorization.clone()).map(|a| a.trim_start_matches("Bearer ").to_string()).collect();
+    let tokens: Vec<String> =
+        api.requests().iter().filter_map(|r| r.authorization.clone()).map(|a| a.trim_start_matches("Bearer ").to_string()).collect();
     assert!(!tokens.is_empty());
     let logs: String = logger.lines().iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("\n");
     assert!(logs.contains("boom"), "the warning names the API's message");
@@ -66,7 +75,8 @@ fn secrets_and_tokens_never_reach_logs_output_or_state() {
             assert!(!text.contains(t.as_str()));
         }
     }
-    let guest_config = host_harness::app_config::parse(&integration_tests::app_config_yaml(&api, ""), &|_| None).unwrap().guest_section.to_string();
+    let guest_config =
+        host_harness::app_config::parse(&integration_tests::app_config_yaml(&api, ""), &|_| None).unwrap().guest_section.to_string();
     assert!(!guest_config.contains(CLIENT_SECRET), "the guest sees a redacted secret");
 }
 

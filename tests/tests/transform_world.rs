@@ -6,11 +6,23 @@ use host_harness::transform::{TRANSFORM_COMPONENT, Transform, wit_mapping};
 #[test]
 fn translates_a_scope_snapshot_without_any_host_imports() {
     let mut t = Transform::new(TRANSFORM_COMPONENT, Limits::default()).expect("instantiates with WASI only");
-    let list = |endpoint: &str, items: &str| wit_mapping::ListResponse { endpoint: endpoint.into(), outcome: wit_mapping::ListOutcome::Items(items.into()) };
-    let mut lists: Vec<wit_mapping::ListResponse> = ["environments", "dataplanes", "workflowplanes", "observabilityplanes", "deploymentpipelines", "componenttypes", "traits", "workflows"]
-        .iter()
-        .map(|e| list(e, "[]"))
-        .collect();
+    let list = |endpoint: &str, items: &str| wit_mapping::ListResponse {
+        endpoint: endpoint.into(),
+        outcome: wit_mapping::ListOutcome::Items(items.into()),
+    };
+    let mut lists: Vec<wit_mapping::ListResponse> = [
+        "environments",
+        "dataplanes",
+        "workflowplanes",
+        "observabilityplanes",
+        "deploymentpipelines",
+        "componenttypes",
+        "traits",
+        "workflows",
+    ]
+    .iter()
+    .map(|e| list(e, "[]"))
+    .collect();
     lists.push(list("projects", r#"[{"metadata":{"name":"shop"}}]"#));
     lists.push(list("components", r#"[{"metadata":{"name":"orders"},"spec":{"owner":{"projectName":"shop"}}}]"#));
     lists.push(wit_mapping::ListResponse { endpoint: "workloads".into(), outcome: wit_mapping::ListOutcome::Failed("503".into()) });

@@ -116,4 +116,3 @@ impl mapping::Guest for Component {
         scope::scope_of(&doc).map_err(types::MappingError::InvalidInput)
     }
 }
-

@@ -1,8 +1,8 @@
 //! The `catalog` world's extra glue: the transport over the host imports, and the sync export.
 
+use super::exports::openchoreo::catalog::sync as wsync;
 use super::openchoreo::catalog::{http, log, token};
 use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit};
-use super::exports::openchoreo::catalog::sync as wsync;
 use crate::sync::config::{self, Config, ConfigError};
 use crate::sync::transport::{self as tr, Transport};
 use crate::sync::{self, SyncError};
@@ -15,8 +15,7 @@ struct HostTransport;
 
 impl Transport for HostTransport {
     fn send_batch(&mut self, requests: &[tr::Request]) -> Vec<Result<tr::Response, tr::HttpError>> {
-        let wit: Vec<http::Request> =
-            requests.iter().map(|r| http::Request { path: r.path.clone(), query: r.query.clone() }).collect();
+        let wit: Vec<http::Request> = requests.iter().map(|r| http::Request { path: r.path.clone(), query: r.query.clone() }).collect();
         http::send_batch(&wit)
             .into_iter()
             .map(|r| match r {
@@ -58,8 +57,8 @@ impl Transport for HostTransport {
 impl wsync::Guest for Component {
     fn configure(config_json: String) -> Result<wsync::Settings, wsync::ConfigError> {
         install_panic_hook();
-        let section: Value = serde_json::from_str(&config_json)
-            .map_err(|e| wsync::ConfigError::Invalid(format!("openchoreo config is not JSON: {e}")))?;
+        let section: Value =
+            serde_json::from_str(&config_json).map_err(|e| wsync::ConfigError::Invalid(format!("openchoreo config is not JSON: {e}")))?;
         let cfg = config::parse(&section).map_err(|e| match e {
             ConfigError::Missing(m) => wsync::ConfigError::Missing(m),
             ConfigError::Invalid(m) => wsync::ConfigError::Invalid(m),

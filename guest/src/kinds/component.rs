@@ -40,9 +40,7 @@ struct ApiEndpoint<'a> {
 fn component_type(c: &Value) -> (String, Option<&str>) {
     match at(c, &["spec", "componentType"]) {
         Some(Value::String(s)) => (s.clone(), None),
-        Some(v @ Value::Object(_)) => {
-            (str_at(v, &["name"]).unwrap_or("").to_string(), set_str(v, &["kind"]))
-        }
+        Some(v @ Value::Object(_)) => (str_at(v, &["name"]).unwrap_or("").to_string(), set_str(v, &["kind"])),
         _ => (String::new(), None),
     }
 }
@@ -52,21 +50,14 @@ fn has_schema(ep: &Value) -> bool {
 }
 
 fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Value) -> Result<ApiEndpoint<'a>, String> {
-    let port = at(ep, &["port"])
-        .and_then(Value::as_i64)
-        .ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
+    let port = at(ep, &["port"]).and_then(Value::as_i64).ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
     let display_type = set_str(ep, &["schema", "type"])
         .or_else(|| set_str(ep, &["type"]))
         .ok_or_else(|| format!("endpoint {ep_name}: neither type nor schema.type is set"))?;
     Ok(ApiEndpoint { endpoint_name: ep_name, endpoint: ep, port, display_type })
 }
 
-fn join<'a>(
-    components: &'a [Value],
-    workloads: &'a [Value],
-    cx: &NsCtx,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Joined<'a>> {
+fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: &mut Vec<Diagnostic>) -> Vec<Joined<'a>> {
     let mut joined = Vec::with_capacity(components.len());
     let mut index: HashMap<(&str, &str), usize> = HashMap::with_capacity(components.len());
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -122,11 +113,7 @@ fn api_names(valid: &BTreeMap<ApiKey, ()>) -> HashMap<ApiKey, String> {
         .map(|key @ (p, c, e)| {
             let plain = format!("{p}-{c}-{e}");
             let identity = format!("{p}\u{0}{c}\u{0}{e}");
-            let name = if plain_count[&plain] > 1 {
-                hashed_name(&plain, &identity)
-            } else {
-                name_with_identity(&plain, &identity)
-            };
+            let name = if plain_count[&plain] > 1 { hashed_name(&plain, &identity) } else { name_with_identity(&plain, &identity) };
             (key.clone(), name)
         })
         .collect()
@@ -140,8 +127,7 @@ pub fn translate(
     scope: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Entity> {
-    let project_by_name: HashMap<&str, &Value> =
-        projects.iter().filter_map(|p| meta::name(p).ok().map(|n| (n, p))).collect();
+    let project_by_name: HashMap<&str, &Value> = projects.iter().filter_map(|p| meta::name(p).ok().map(|n| (n, p))).collect();
     let joined = join(components, workloads, cx, diags);
 
     let mut valid: BTreeMap<ApiKey, ()> = BTreeMap::new();
@@ -167,12 +153,9 @@ pub fn translate(
     let mut out = Vec::with_capacity(joined.len() * 2);
     for (j, apis) in joined.iter().zip(apis_of) {
         let project = project_by_name.get(j.project).copied();
-        let owner = owner_annotation(j.component)
-            .or_else(|| project.and_then(project_owner))
-            .unwrap_or(cx.owner);
+        let owner = owner_annotation(j.component).or_else(|| project.and_then(project_owner)).unwrap_or(cx.owner);
         let api_name = |p: &str, c: &str, e: &str| names.get(&(p.to_string(), c.to_string(), e.to_string())).cloned();
-        let provides: Vec<String> =
-            apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
+        let provides: Vec<String> = apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
         let mut consumes: Vec<String> = Vec::new();
         for dep in &j.dependencies {
             let (Some(comp), Some(ep)) = (set_str(dep, &["component"]), set_str(dep, &["name"])) else { continue };
@@ -193,14 +176,7 @@ pub fn translate(
     out
 }
 
-fn component_entity(
-    j: &Joined,
-    owner: &str,
-    provides: Vec<String>,
-    consumes: Vec<String>,
-    cx: &NsCtx,
-    scope: &str,
-) -> Entity {
+fn component_entity(j: &Joined, owner: &str, provides: Vec<String>, consumes: Vec<String>, cx: &NsCtx, scope: &str) -> Entity {
     let c = j.component;
     let (ctype, ctype_kind) = component_type(c);
     let type_or_unknown = if ctype.is_empty() { "unknown".to_string() } else { ctype.clone() };

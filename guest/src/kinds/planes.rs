@@ -28,9 +28,7 @@ impl Plane {
         match self {
             Plane::Data => ("ClusterDataplane", "cluster-dataplane", "cluster data plane"),
             Plane::Workflow => ("ClusterWorkflowPlane", "cluster-workflowplane", "cluster workflow plane"),
-            Plane::Observability => {
-                ("ClusterObservabilityPlane", "cluster-observabilityplane", "cluster observability plane")
-            }
+            Plane::Observability => ("ClusterObservabilityPlane", "cluster-observabilityplane", "cluster observability plane"),
         }
     }
 }
@@ -112,9 +110,7 @@ pub fn translate_cluster(p: &Value, plane: Plane, scope: &str) -> Result<Entity,
         .description(Some(meta::description(p).map_or_else(|| format!("{name} {noun}"), str::to_string)))
         .tags(["openchoreo", tag, "infrastructure"])
         .label(&format!("openchoreo.io/{tag}"), "true");
-    b.annotations
-        .put("openchoreo.io/created-at", meta::created_at(p).unwrap_or(""))
-        .put("openchoreo.io/status", meta::created_text(p));
+    b.annotations.put("openchoreo.io/created-at", meta::created_at(p).unwrap_or("")).put("openchoreo.io/status", meta::created_text(p));
     let obs_ref = set_str(p, &["spec", "observabilityPlaneRef", "name"]).map(backstage_name);
     let observer = set_str(p, &["spec", "observerURL"]);
     if plane == Plane::Observability {

@@ -19,10 +19,9 @@ pub fn normalize_refs(list: Option<&Value>, default_kind: &str, known_kinds: &[&
                     Some((k, rest)) if known_kinds.contains(&k) => (k.to_string(), rest.to_string()),
                     _ => (default_kind.to_string(), s.clone()),
                 },
-                Value::Object(_) => (
-                    set_str(entry, &["kind"]).unwrap_or(default_kind).to_string(),
-                    str_at(entry, &["name"]).unwrap_or("").to_string(),
-                ),
+                Value::Object(_) => {
+                    (set_str(entry, &["kind"]).unwrap_or(default_kind).to_string(), str_at(entry, &["name"]).unwrap_or("").to_string())
+                }
                 _ => return None,
             };
             (!name.is_empty()).then(|| json!({ "kind": kind, "name": name }))
@@ -64,19 +63,14 @@ pub fn cluster_component_type(ct: &Value, scope: &str) -> Result<Entity, String>
     tags.push("platform-engineering");
     let mut b = EntityBuilder::managed("ClusterComponentType", backstage_name(name), Some(CLUSTER_NS))
         .title(meta::title_or_name(ct, name))
-        .description(Some(
-            meta::description(ct).map_or_else(|| format!("{name} cluster component type"), str::to_string),
-        ))
+        .description(Some(meta::description(ct).map_or_else(|| format!("{name} cluster component type"), str::to_string)))
         .tags(tags);
     b.annotations
         .put("openchoreo.io/created-at", meta::created_at(ct).unwrap_or(""))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(ct));
     b.spec
         .put("workloadType", workload.unwrap_or("deployment"))
-        .put_opt(
-            "allowedWorkflows",
-            normalize_refs(at(ct, &["spec", "allowedWorkflows"]), "ClusterWorkflow", WORKFLOW_KINDS),
-        )
+        .put_opt("allowedWorkflows", normalize_refs(at(ct, &["spec", "allowedWorkflows"]), "ClusterWorkflow", WORKFLOW_KINDS))
         .put_opt("allowedTraits", normalize_refs(at(ct, &["spec", "allowedTraits"]), "ClusterTrait", TRAIT_KINDS));
     Ok(b.build(scope))
 }
@@ -121,9 +115,8 @@ pub fn workflow_parameter_mapping(wf: &Value) -> Option<String> {
     let section = at(wf, &["spec", "parameters"])
         .filter(|v| v.is_object())
         .or_else(|| at(wf, &["spec", "schema", "parameters"]).filter(|v| v.is_object()))?;
-    let schema = at(section, &["openAPIV3Schema"])
-        .filter(|v| v.is_object())
-        .or_else(|| at(section, &["ocSchema"]).filter(|v| v.is_object()))?;
+    let schema =
+        at(section, &["openAPIV3Schema"]).filter(|v| v.is_object()).or_else(|| at(section, &["ocSchema"]).filter(|v| v.is_object()))?;
     let mut mapping: Vec<(&'static str, String)> = Vec::new();
     walk_properties(schema, "parameters", &mut mapping, 0);
     if mapping.is_empty() {
@@ -164,8 +157,7 @@ pub fn workflow(wf: &Value, cx: Option<&NsCtx>, scope: &str) -> Result<Entity, S
         Some(cx) => ("Workflow", cx.ns, "workflow", "workflow", "WorkflowPlane"),
         None => ("ClusterWorkflow", CLUSTER_NS, "cluster workflow", "cluster-workflow", "ClusterWorkflowPlane"),
     };
-    let wf_type =
-        if str_at(wf, &["metadata", "labels", "openchoreo.dev/workflow-type"]) == Some("component") { "CI" } else { "Generic" };
+    let wf_type = if str_at(wf, &["metadata", "labels", "openchoreo.dev/workflow-type"]) == Some("component") { "CI" } else { "Generic" };
     let plane_name = set_str(wf, &["spec", "workflowPlaneRef", "name"]);
     let plane_kind = set_str(wf, &["spec", "workflowPlaneRef", "kind"]);
     let mut b = EntityBuilder::managed(kind, backstage_name(name), Some(ns))

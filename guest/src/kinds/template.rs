@@ -38,7 +38,9 @@ fn workflow_choices(allowed: Option<&Value>, default_kind: &str) -> Value {
         list.iter()
             .filter_map(|e| match e {
                 Value::String(s) if !s.is_empty() => Some(json!({ "kind": default_kind, "name": s })),
-                Value::Object(_) => set_str(e, &["name"]).map(|n| json!({ "kind": set_str(e, &["kind"]).unwrap_or(default_kind), "name": n })),
+                Value::Object(_) => {
+                    set_str(e, &["name"]).map(|n| json!({ "kind": set_str(e, &["kind"]).unwrap_or(default_kind), "name": n }))
+                }
                 _ => None,
             })
             .collect(),
@@ -62,9 +64,9 @@ pub fn translate(ct: &Value, schema: &Value, source: &Source, owner: &str) -> Re
     };
     let allowed_workflows: Option<Value> = match source {
         Source::Namespaced(_) => at(ct, &["spec", "allowedWorkflows"]).filter(|v| v.is_array()).cloned(),
-        Source::Cluster => at(ct, &["spec", "allowedWorkflows"]).and_then(Value::as_array).map(|l| {
-            Value::Array(l.iter().filter_map(|e| str_at(e, &["name"]).map(|n| json!(n))).collect())
-        }),
+        Source::Cluster => at(ct, &["spec", "allowedWorkflows"])
+            .and_then(Value::as_array)
+            .map(|l| Value::Array(l.iter().filter_map(|e| str_at(e, &["name"]).map(|n| json!(n))).collect())),
     };
     let allowed_traits: Option<Value> = match source {
         Source::Namespaced(_) => at(ct, &["spec", "allowedTraits"]).filter(|v| v.is_array()).cloned(),
@@ -83,7 +85,8 @@ pub fn translate(ct: &Value, schema: &Value, source: &Source, owner: &str) -> Re
     }
     b.annotations.put("openchoreo.io/workload-type", workload_type).put_opt("openchoreo.io/ctd-display-name", display);
 
-    let mut workload_options = json!({ "namespaceName": ui_ns, "workloadType": workload_type, "ctdSchema": schema, "ctdDisplayName": title });
+    let mut workload_options =
+        json!({ "namespaceName": ui_ns, "workloadType": workload_type, "ctdSchema": schema, "ctdDisplayName": title });
     if let Some(t) = allowed_traits {
         workload_options["allowedTraits"] = t;
     }

@@ -85,10 +85,7 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         let mut jobs: Vec<ListJob> = Vec::with_capacity(chunk.len() * NAMESPACE_LISTS.len() + CLUSTER_LISTS.len());
         for (ns, _) in chunk {
             for ep in NAMESPACE_LISTS {
-                jobs.push(ListJob::new(
-                    format!("{ep} for namespace {ns}"),
-                    format!("/api/v1/namespaces/{}/{ep}", segment(ns)),
-                ));
+                jobs.push(ListJob::new(format!("{ep} for namespace {ns}"), format!("/api/v1/namespaces/{}/{ep}", segment(ns))));
             }
         }
         if cluster_pending {

@@ -123,8 +123,7 @@ pub fn describe_status(resp: &Response) -> String {
 
 pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats) {
     loop {
-        let pending: Vec<usize> =
-            jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect();
+        let pending: Vec<usize> = jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect();
         if pending.is_empty() {
             return;
         }

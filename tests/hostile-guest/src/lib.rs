@@ -49,7 +49,8 @@ impl sync::Guest for Hostile {
             }
             "panic" => panic!("deliberate panic in the hostile guest"),
             _ => {
-                let paths = ["http://127.0.0.1:1/api/v1/namespaces", "//evil.example/api/v1/namespaces", "/api/v1/../../secrets", "/metrics"];
+                let paths =
+                    ["http://127.0.0.1:1/api/v1/namespaces", "//evil.example/api/v1/namespaces", "/api/v1/../../secrets", "/metrics"];
                 let requests: Vec<Request> = paths.iter().map(|p| Request { path: p.to_string(), query: vec![] }).collect();
                 let stale = http::send_batch(&requests)
                     .into_iter()
