@@ -181,17 +181,30 @@ pub fn stale_covers(stale: &str, scope: &str) -> bool {
     }
 }
 
+/// Whether two entity sets are equal, compared through one hash per entity (ref and document), so
+/// a 100k-entity run is not copied again just to decide the log level.
 fn same_entities(last: Option<&[StoredEntity]>, now: &[StoredEntity]) -> bool {
+    use std::hash::{Hash, Hasher};
     let Some(last) = last else { return false };
     if last.len() != now.len() {
         return false;
     }
-    let key = |e: &StoredEntity| (e.entity_ref(), e.entity.get().to_string());
-    let mut a: Vec<_> = last.iter().map(key).collect();
-    let mut b: Vec<_> = now.iter().map(key).collect();
-    a.sort();
-    b.sort();
-    a == b
+    let digests = |set: &[StoredEntity]| {
+        let mut v: Vec<u64> = set
+            .iter()
+            .map(|e| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                e.kind.hash(&mut h);
+                e.namespace.hash(&mut h);
+                e.name.hash(&mut h);
+                e.entity.get().hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    digests(last) == digests(now)
 }
 
 pub fn config_error_text(e: &wit_sync::ConfigError) -> String {

@@ -194,3 +194,16 @@ fn a_run_past_schedule_timeout_is_interrupted_and_keeps_everything() {
     assert!(matches!(result, Err(RunFailure::Timeout(1))), "{result:?}");
     assert_eq!(snapshot(s.last().unwrap()), snapshot(&first));
 }
+
+#[test]
+fn an_oversized_response_fails_its_list_clearly_and_keeps_the_scope() {
+    let api = sample_api();
+    let mut s = syncer(&api, "", Logger::capture(), None);
+    let first = s.run_once().unwrap().entities;
+    // The sample's largest list is the cluster workflows (about 24.9 KB of compact JSON); the next is 24.3 KB.
+    let mut s = s.with_http_settings(host_harness::http_client::HttpSettings { max_body: 24_600, ..integration_tests::fast_http() });
+    let o = s.run_once().unwrap();
+    assert_eq!(stale_scopes(&o), vec!["cluster/workflows"]);
+    assert!(o.stale[0].1.contains("response larger than 24600 bytes"), "{}", o.stale[0].1);
+    assert_eq!(snapshot(&o.entities), snapshot(&first));
+}
