@@ -49,7 +49,7 @@ pub fn run(runtime: Arc<Runtime>, logger: Logger, out: &Path) -> Result<DemoResu
     writeln!(report, "Synced the sample OpenChoreo API at {} through the component:", api.base_url)?;
     writeln!(report, "  {} requests, {} bytes, {} token request(s)\n", outcome.requests, outcome.bytes_received, api.token_requests())?;
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in &outcome.entities {
+    for e in outcome.entities.iter() {
         *counts.entry(e.kind.as_str()).or_default() += 1;
     }
     writeln!(report, "  {:<28} {:>5}", "KIND", "COUNT")?;

@@ -42,7 +42,8 @@ impl std::fmt::Display for RunFailure {
 
 #[derive(Debug)]
 pub struct RunOutcome {
-    pub entities: Vec<StoredEntity>,
+    /// Shared with the syncer's last-known-good: one copy, however large the run.
+    pub entities: Arc<Vec<StoredEntity>>,
     pub stale: Vec<(String, String)>,
     pub skipped: Vec<(String, String)>,
     pub requests: u32,
@@ -57,7 +58,7 @@ pub struct Syncer {
     http: Arc<HttpClient>,
     token: Option<Arc<TokenProvider>>,
     logger: Logger,
-    last: Option<Vec<StoredEntity>>,
+    last: Option<Arc<Vec<StoredEntity>>>,
     state_path: Option<PathBuf>,
     max_memory: usize,
 }
@@ -84,7 +85,7 @@ impl Syncer {
         };
         let http = Arc::new(HttpClient::new(&settings.base_url, http_settings, token.clone()));
         let last = match &state_path {
-            Some(p) => state::load(p)?,
+            Some(p) => state::load(p)?.map(Arc::new),
             None => None,
         };
         Ok(Self { runtime, guest_config, settings, http, token, logger, last, state_path, max_memory: Limits::default().max_memory })
@@ -103,12 +104,12 @@ impl Syncer {
     }
 
     /// Seeds last-known-good (the Backstage host seeds it from the catalog).
-    pub fn seed(&mut self, entities: Vec<StoredEntity>) {
-        self.last = Some(entities);
+    pub fn seed(&mut self, entities: impl Into<Arc<Vec<StoredEntity>>>) {
+        self.last = Some(entities.into());
     }
 
     pub fn last(&self) -> Option<&[StoredEntity]> {
-        self.last.as_deref()
+        self.last.as_deref().map(Vec::as_slice)
     }
 
     pub fn run_once(&mut self) -> Result<RunOutcome, RunFailure> {
@@ -152,7 +153,7 @@ impl Syncer {
         if let Some(last) = &self.last {
             entities.extend(last.iter().filter(|e| stale.iter().any(|(s, _)| stale_covers(s, &e.scope))).cloned());
         }
-        let changed = !same_entities(self.last.as_deref(), &entities);
+        let changed = !same_entities(self.last.as_deref().map(Vec::as_slice), &entities);
         let summary = format!(
             "{} entities ({} requests, {} bytes){}",
             entities.len(),
@@ -168,6 +169,7 @@ impl Syncer {
         if let Some(p) = &self.state_path {
             state::save(p, &entities).map_err(|e| RunFailure::Trap(format!("saving state: {e:#}")))?;
         }
+        let entities = Arc::new(entities);
         self.last = Some(entities.clone());
         Ok(RunOutcome { entities, stale, skipped, requests: report.stats.requests, bytes_received: report.stats.bytes_received, changed })
     }

@@ -9,6 +9,7 @@ use host_harness::fixture::Dataset;
 use host_harness::logging::Logger;
 use host_harness::runtime::{Limits, Runtime, wit_mapping};
 use host_harness::synthetic::{Shape, generate};
+use openchoreo_catalog_guest::scope::NAMESPACE_LISTS;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
@@ -71,20 +72,7 @@ fn snapshot(data: &Dataset) -> (wit_mapping::ScopeSnapshot, usize) {
     let ns = data.namespaces[0].clone();
     let name = ns["metadata"]["name"].as_str().unwrap().to_string();
     let lists = &data.namespaced[&name];
-    let endpoints = [
-        "environments",
-        "dataplanes",
-        "workflowplanes",
-        "observabilityplanes",
-        "projects",
-        "deploymentpipelines",
-        "components",
-        "workloads",
-        "componenttypes",
-        "traits",
-        "workflows",
-    ];
-    let lists: Vec<wit_mapping::ListResponse> = endpoints
+    let lists: Vec<wit_mapping::ListResponse> = NAMESPACE_LISTS
         .iter()
         .map(|e| wit_mapping::ListResponse {
             endpoint: e.to_string(),

@@ -25,7 +25,7 @@ fn after_fault(
     path: &str,
     kind: FaultKind,
     times: Option<u32>,
-) -> (FixtureApi, Syncer, Vec<StoredEntity>, Result<host_harness::runner::RunOutcome, RunFailure>) {
+) -> (FixtureApi, Syncer, std::sync::Arc<Vec<StoredEntity>>, Result<host_harness::runner::RunOutcome, RunFailure>) {
     let api = sample_api();
     let mut s = syncer(&api, "", Logger::capture(), None);
     let clean = s.run_once().expect("clean run");
