@@ -109,6 +109,7 @@ pub fn relations(doc: &Value) -> Result<Vec<Relation>, String> {
         "System" => {
             e.owner();
             e.domain();
+            type_instance_of(&mut e, "openchoreo.io/project-type", "projecttype", "clusterprojecttype");
             if let Some(p) = e.spec_str("deploymentPipelineRef").map(str::to_string) {
                 let target = EntityRef::new("deploymentpipeline", &e.me.namespace.clone(), &p);
                 e.pair("usesPipeline", "pipelineUsedBy", &target);
@@ -190,10 +191,34 @@ pub fn relations(doc: &Value) -> Result<Vec<Relation>, String> {
             }
         }
         "ClusterDataplane" | "ClusterWorkflowPlane" => e.observed_by("clusterobservabilityplane", CLUSTER_NS),
-        "ClusterTraitType" | "ClusterObservabilityPlane" => {}
+        "Resource" => {
+            e.owner();
+            e.system();
+            e.spec_refs("dependsOn", "resource", "dependsOn", "dependencyOf");
+            type_instance_of(&mut e, "openchoreo.io/resource-type", "resourcetype", "clusterresourcetype");
+        }
+        "ResourceType" | "ProjectType" => e.domain(),
+        "ObservabilityAlertsNotificationChannel" => {
+            e.domain();
+            e.spec_ref("environment", "environment", "notifies", "notifiedBy");
+        }
+        "ClusterTraitType" | "ClusterObservabilityPlane" | "ClusterResourceType" | "ClusterProjectType" => {}
         other => return Err(format!("kind {other} is not produced by this mapping")),
     }
     Ok(e.out)
+}
+
+/// `instanceOf` the (Cluster)ResourceType or (Cluster)ProjectType named by `<annotation>` and
+/// `<annotation>-kind` (the cluster variant lives in the cluster bucket).
+fn type_instance_of(e: &mut Emitter, annotation: &str, kind: &str, cluster_kind: &str) {
+    let Some(type_name) = e.annotation(annotation) else { return };
+    let type_kind = e.annotation(&format!("{annotation}-kind")).unwrap_or_default().to_lowercase();
+    let target = if type_kind == cluster_kind {
+        EntityRef::new(cluster_kind, CLUSTER_NS, &crate::names::backstage_name(&type_name))
+    } else {
+        EntityRef::new(kind, &e.me.namespace.clone(), &crate::names::backstage_name(&type_name))
+    };
+    e.pair("instanceOf", "hasInstance", &target);
 }
 
 /// `instanceOf` from the component type: the part after the first `/` (W8: `proxy/x` → `x`), in the

@@ -7,14 +7,18 @@
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity};
 use crate::kinds::planes::Plane;
-use crate::kinds::template::{self, Source, template_scope};
-use crate::kinds::{NsCtx, component, domain, environment, owner_ref, pipeline, planes, platform_types, system};
+use crate::kinds::platform_templates::{self, TypeKind};
+use crate::kinds::template::{self, Family, Source, template_scope};
+use crate::kinds::{
+    NsCtx, alert_channel, component, domain, environment, owner_ref, pipeline, planes, platform_types, resource_instance, system,
+    type_template,
+};
 use crate::meta;
 use serde_json::Value;
 use std::collections::HashMap;
 
 /// The endpoints listed for each namespace, in request order.
-pub const NAMESPACE_LISTS: [&str; 11] = [
+pub const NAMESPACE_LISTS: [&str; 15] = [
     "environments",
     "dataplanes",
     "workflowplanes",
@@ -26,16 +30,35 @@ pub const NAMESPACE_LISTS: [&str; 11] = [
     "componenttypes",
     "traits",
     "workflows",
+    "resourcetypes",
+    "projecttypes",
+    "resources",
+    "observabilityalertsnotificationchannels",
 ];
 
 /// The cluster-scoped endpoints.
-pub const CLUSTER_LISTS: [&str; 6] = [
+pub const CLUSTER_LISTS: [&str; 8] = [
     "clustercomponenttypes",
     "clustertraits",
     "clusterworkflows",
     "clusterdataplanes",
     "clusterobservabilityplanes",
     "clusterworkflowplanes",
+    "clusterresourcetypes",
+    "clusterprojecttypes",
+];
+
+/// The lists whose items each have a `/schema` that a Template is generated from: endpoint, the
+/// OpenChoreo kind (for messages) and the family of the Template. Namespaced, then cluster.
+pub const TEMPLATE_SOURCES: [(&str, &str, Family); 3] = [
+    ("componenttypes", "ComponentType", Family::Component),
+    ("resourcetypes", "ResourceType", Family::Resource),
+    ("projecttypes", "ProjectType", Family::Project),
+];
+pub const CLUSTER_TEMPLATE_SOURCES: [(&str, &str, Family); 3] = [
+    ("clustercomponenttypes", "ClusterComponentType", Family::Component),
+    ("clusterresourcetypes", "ClusterResourceType", Family::Resource),
+    ("clusterprojecttypes", "ClusterProjectType", Family::Project),
 ];
 
 /// Which scope a snapshot holds.
@@ -92,9 +115,21 @@ impl<'a> Builder<'a> {
         None
     }
 
-    /// Templates for the component types whose `/schema` was fetched (list entry
-    /// `<endpoint>/<name>/schema`). Each template is its own scope: a failed schema keeps only that one.
-    fn templates(&mut self, types: &[Value], source: &Source, endpoint: &str, owner: &str) {
+    /// Templates for the types whose `/schema` was fetched (list entry `<endpoint>/<name>/schema`).
+    /// Each template is its own scope: a failed schema keeps only that one. When the type list itself
+    /// failed, every template of the family is kept (`…/<family>/*`).
+    fn templates(&mut self, endpoint: &str, family: Family, source: &Source, owner: &str) {
+        let types = match self.lists.get(endpoint) {
+            Some(Ok(items)) => items.as_slice(),
+            failed => {
+                let reason = match failed {
+                    Some(Err(reason)) => reason.clone(),
+                    _ => format!("list {endpoint} was not fetched"),
+                };
+                self.stale::<()>(&format!("{}*", template_scope(source, family, "")), reason);
+                return;
+            }
+        };
         let ns = match source {
             Source::Namespaced(ns) => *ns,
             Source::Cluster => "cluster",
@@ -104,12 +139,16 @@ impl<'a> Builder<'a> {
             match self.lists.get(&format!("{endpoint}/{name}/schema")) {
                 None => {}
                 Some(Err(reason)) => {
-                    self.stale::<()>(&template_scope(source, name), reason.clone());
+                    self.stale::<()>(&template_scope(source, family, name), reason.clone());
                 }
                 Some(Ok(schema)) => {
                     // An empty or non-object schema means "no template", as the plugin does.
                     let Some(schema) = schema.first().filter(|s| s.as_object().is_some_and(|o| !o.is_empty())) else { continue };
-                    match template::translate(ct, schema, source, owner) {
+                    let translated = match family {
+                        Family::Component => template::translate(ct, schema, source, owner),
+                        _ => type_template::translate(ct, schema, family, source, owner),
+                    };
+                    match translated {
                         Ok(e) => self.out.entities.push(e),
                         Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
                     }
@@ -178,9 +217,6 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     let scope = ns_scope(ns, "componenttypes");
     if let Some([items]) = b.need(&scope, ["componenttypes"]) {
         b.each(items, ns, "ComponentType", |r| platform_types::component_type(r, &cx, &scope));
-        b.templates(items, &Source::Namespaced(ns), "componenttypes", &owner);
-    } else {
-        b.stale::<()>(&format!("{}*", template_scope(&Source::Namespaced(ns), "")), "component types not listed".into());
     }
     let scope = ns_scope(ns, "traits");
     if let Some([items]) = b.need(&scope, ["traits"]) {
@@ -189,6 +225,25 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     let scope = ns_scope(ns, "workflows");
     if let Some([items]) = b.need(&scope, ["workflows"]) {
         b.each(items, ns, "Workflow", |r| platform_types::workflow(r, Some(&cx), &scope));
+    }
+    for (endpoint, kind, label) in
+        [("resourcetypes", TypeKind::Resource, "ResourceType"), ("projecttypes", TypeKind::Project, "ProjectType")]
+    {
+        let scope = ns_scope(ns, endpoint);
+        if let Some([items]) = b.need(&scope, [endpoint]) {
+            b.each(items, ns, label, |r| platform_templates::translate(r, kind, Some(&cx), &scope));
+        }
+    }
+    let scope = ns_scope(ns, "resources");
+    if let Some([resources, projects]) = b.need(&scope, ["resources", "projects"]) {
+        b.each(resources, ns, "Resource", |r| resource_instance::translate(r, projects, &cx, &scope));
+    }
+    let scope = ns_scope(ns, "observabilityalertsnotificationchannels");
+    if let Some([items]) = b.need(&scope, ["observabilityalertsnotificationchannels"]) {
+        b.each(items, ns, "ObservabilityAlertsNotificationChannel", |r| alert_channel::translate(r, &cx, &scope));
+    }
+    for (endpoint, _, family) in TEMPLATE_SOURCES {
+        b.templates(endpoint, family, &Source::Namespaced(ns), &owner);
     }
     Ok(b.out)
 }
@@ -199,9 +254,6 @@ pub fn translate_cluster(lists: &Lists, default_owner: &str) -> ScopeOutput {
     let scope = cluster_scope("componenttypes");
     if let Some([items]) = b.need(&scope, ["clustercomponenttypes"]) {
         b.each(items, c, "ClusterComponentType", |r| platform_types::cluster_component_type(r, &scope));
-        b.templates(items, &Source::Cluster, "clustercomponenttypes", &owner_ref(default_owner));
-    } else {
-        b.stale::<()>(&format!("{}*", template_scope(&Source::Cluster, "")), "cluster component types not listed".into());
     }
     let scope = cluster_scope("traits");
     if let Some([items]) = b.need(&scope, ["clustertraits"]) {
@@ -222,6 +274,20 @@ pub fn translate_cluster(lists: &Lists, default_owner: &str) -> ScopeOutput {
             b.each(items, c, endpoint, |r| planes::translate_cluster(r, plane, &scope));
         }
     }
+    let cluster_types = [
+        ("resourcetypes", "clusterresourcetypes", TypeKind::Resource, "ClusterResourceType"),
+        ("projecttypes", "clusterprojecttypes", TypeKind::Project, "ClusterProjectType"),
+    ];
+    for (family, endpoint, kind, label) in cluster_types {
+        let scope = cluster_scope(family);
+        if let Some([items]) = b.need(&scope, [endpoint]) {
+            b.each(items, c, label, |r| platform_templates::translate(r, kind, None, &scope));
+        }
+    }
+    let owner = owner_ref(default_owner);
+    for (endpoint, _, family) in CLUSTER_TEMPLATE_SOURCES {
+        b.templates(endpoint, family, &Source::Cluster, &owner);
+    }
     b.out
 }
 
@@ -238,6 +304,8 @@ pub fn scope_of(doc: &Value) -> Result<String, String> {
         "ClusterDataplane" => return Ok(cluster_scope("dataplanes")),
         "ClusterObservabilityPlane" => return Ok(cluster_scope("observabilityplanes")),
         "ClusterWorkflowPlane" => return Ok(cluster_scope("workflowplanes")),
+        "ClusterResourceType" => return Ok(cluster_scope("resourcetypes")),
+        "ClusterProjectType" => return Ok(cluster_scope("projecttypes")),
         "Environment" => "environments",
         "Dataplane" => "dataplanes",
         "WorkflowPlane" => "workflowplanes",
@@ -248,13 +316,18 @@ pub fn scope_of(doc: &Value) -> Result<String, String> {
         "ComponentType" => "componenttypes",
         "TraitType" => "traits",
         "Workflow" => "workflows",
+        "ResourceType" => "resourcetypes",
+        "ProjectType" => "projecttypes",
+        "Resource" => "resources",
+        "ObservabilityAlertsNotificationChannel" => "observabilityalertsnotificationchannels",
         "Template" => {
-            let ct = doc
-                .pointer("/metadata/annotations/openchoreo.io~1ctd-name")
-                .and_then(Value::as_str)
-                .ok_or("Template without openchoreo.io/ctd-name")?;
+            let annotations = doc.pointer("/metadata/annotations");
+            let (family, type_name) = Family::ALL
+                .iter()
+                .find_map(|f| annotations.and_then(|a| a.get(f.source_annotation())).and_then(Value::as_str).map(|n| (*f, n)))
+                .ok_or("Template without openchoreo.io/ctd-name, rtd-name or ptd-name")?;
             let source = if ns == CLUSTER_NS { Source::Cluster } else { Source::Namespaced(ns) };
-            return Ok(template_scope(&source, ct));
+            return Ok(template_scope(&source, family, type_name));
         }
         other => return Err(format!("kind {other} is not produced by this mapping")),
     };

@@ -4,7 +4,9 @@
 //! Backstage's naming rules and every relation ref must parse.
 
 use openchoreo_catalog_guest::relations::relations;
-use openchoreo_catalog_guest::scope::{CLUSTER_LISTS, Lists, NAMESPACE_LISTS, scope_of, translate_cluster, translate_namespace};
+use openchoreo_catalog_guest::scope::{
+    CLUSTER_LISTS, CLUSTER_TEMPLATE_SOURCES, Lists, NAMESPACE_LISTS, scope_of, translate_cluster, translate_namespace,
+};
 use serde_json::{Value, json};
 
 const SAMPLE: &str = include_str!("../../host-harness/fixtures/sample-api.json");
@@ -154,13 +156,15 @@ fn mutated_inputs_never_panic_and_always_emit_valid_entities() {
         let mut cluster_lists: Lists =
             CLUSTER_LISTS.iter().map(|e| (e.to_string(), list(&data["cluster"][e]).or_else(|_| Ok(vec![])))).collect();
         // Every listed type gets a (possibly mutated) schema, so Templates are fuzzed too.
-        for ct in data["cluster"]["clustercomponenttypes"].as_array().into_iter().flatten() {
-            if let Some(name) = ct.pointer("/metadata/name").and_then(Value::as_str) {
-                let mut schema = ct.pointer("/spec/parameters/openAPIV3Schema").cloned().unwrap_or(json!({"type": "object"}));
-                if rng.below(3) == 0 {
-                    mutate_value(&mut schema, &mut rng, 0);
+        for (endpoint, _, _) in CLUSTER_TEMPLATE_SOURCES {
+            for ct in data["cluster"][endpoint].as_array().into_iter().flatten() {
+                if let Some(name) = ct.pointer("/metadata/name").and_then(Value::as_str) {
+                    let mut schema = ct.pointer("/spec/parameters/openAPIV3Schema").cloned().unwrap_or(json!({"type": "object"}));
+                    if rng.below(3) == 0 {
+                        mutate_value(&mut schema, &mut rng, 0);
+                    }
+                    cluster_lists.insert(format!("{endpoint}/{name}/schema"), Ok(vec![schema]));
                 }
-                cluster_lists.insert(format!("clustercomponenttypes/{name}/schema"), Ok(vec![schema]));
             }
         }
         let ns = data["namespaces"].get(0).cloned().unwrap_or(Value::Null);

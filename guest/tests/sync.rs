@@ -104,8 +104,8 @@ fn request_count_is_independent_of_projects_and_components() {
     }
     let a = run(&cfg(), &mut small).unwrap();
     let b = run(&cfg(), &mut large).unwrap();
-    // 1 + 11·N + 6 with N = 3; the second namespace page (2 per page) adds one request.
-    assert_eq!(small.sent.len(), 1 + 1 + 11 * 3 + 6);
+    // 1 + 15·N + 8 with N = 3; the second namespace page (2 per page) adds one request.
+    assert_eq!(small.sent.len(), 1 + 1 + 15 * 3 + 8);
     assert_eq!(large.sent.len(), small.sent.len());
     assert_eq!(a.stats.requests as usize, small.sent.len());
     assert!(b.entities.iter().filter(|e| e.kind == "Component").count() > a.entities.iter().filter(|e| e.kind == "Component").count());
@@ -140,7 +140,7 @@ fn a_failed_list_makes_only_its_scopes_stale() {
     s.fail.insert("/api/v1/namespaces/ns0/projects".into(), (503, r#"{"error":"upstream unavailable","code":"INTERNAL_ERROR"}"#.into()));
     let report = run(&cfg(), &mut s).unwrap();
     let stale: Vec<&str> = report.stale.iter().map(|s| s.scope.as_str()).collect();
-    assert_eq!(stale, vec!["ns/ns0/projects", "ns/ns0/components", "ns/ns0/deploymentpipelines"]);
+    assert_eq!(stale, vec!["ns/ns0/projects", "ns/ns0/components", "ns/ns0/deploymentpipelines", "ns/ns0/resources"]);
     assert_eq!(report.stale[0].reason, "Failed to fetch projects for namespace ns0: 503 Service Unavailable - upstream unavailable");
     assert!(report.entities.iter().any(|e| e.kind == "Environment" && e.namespace == "ns0"), "unaffected lists still update");
     assert!(report.entities.iter().any(|e| e.kind == "Component" && e.namespace == "ns1"));
@@ -164,7 +164,7 @@ fn a_401_refreshes_the_token_once_then_succeeds() {
     s.unauthorized_batch = Some(2);
     let report = run(&cfg(), &mut s).unwrap();
     assert_eq!(s.refreshes, 1);
-    assert_eq!(s.sent.len(), 1 + 2 * 17, "the revoked batch is sent again once");
+    assert_eq!(s.sent.len(), 1 + 2 * (15 + 8), "the revoked batch is sent again once");
     assert!(report.stale.is_empty(), "{:?}", report.stale);
 }
 

@@ -26,6 +26,8 @@ struct Joined<'a> {
     /// Endpoints by name, first workload wins a clash; borrowed, never cloned.
     endpoints: Vec<(&'a str, &'a Value)>,
     dependencies: Vec<&'a Value>,
+    /// Names of the OpenChoreo Resources the workloads consume (`dependencies.resources[].ref`).
+    resources: Vec<&'a str>,
 }
 
 /// An endpoint that becomes an API entity: it has schema content, a port and a type.
@@ -75,7 +77,15 @@ fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: 
         };
         index.insert((project, name), joined.len());
         by_name.entry(name).or_default().push(joined.len());
-        joined.push(Joined { component: c, name, project, workload: None, endpoints: Vec::new(), dependencies: Vec::new() });
+        joined.push(Joined {
+            component: c,
+            name,
+            project,
+            workload: None,
+            endpoints: Vec::new(),
+            dependencies: Vec::new(),
+            resources: Vec::new(),
+        });
     }
     // Workloads in name order so that several workloads of one component merge deterministically.
     let mut sorted: Vec<&Value> = workloads.iter().collect();
@@ -98,6 +108,11 @@ fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: 
             }
         }
         j.dependencies.extend(arr_at(w, &["spec", "dependencies", "endpoints"]));
+        for r in arr_at(w, &["spec", "dependencies", "resources"]).iter().filter_map(|r| set_str(r, &["ref"])) {
+            if !j.resources.contains(&r) {
+                j.resources.push(r);
+            }
+        }
     }
     joined
 }
@@ -184,6 +199,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<String>, consumes: Ve
     let status = meta::ready_text(c);
     let repo = at(c, &["spec", "workflow", "parameters", "repository"]);
     let repo_url = repo.and_then(|r| set_str(r, &["url"]));
+    let depends_on: Vec<String> = j.resources.iter().map(|r| format!("resource:{}/{}", cx.ns, backstage_name(r))).collect();
     let branch = repo.and_then(|r| set_str(r, &["revision", "branch"]));
     let mut b = EntityBuilder::managed("Component", backstage_name(j.name), Some(cx.ns))
         .title(meta::title_or_name(c, j.name))
@@ -208,7 +224,8 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<String>, consumes: Ve
         .put("owner", owner)
         .put("system", backstage_name(j.project))
         .put_opt("providesApis", (!provides.is_empty()).then_some(provides))
-        .put_opt("consumesApis", (!consumes.is_empty()).then_some(consumes));
+        .put_opt("consumesApis", (!consumes.is_empty()).then_some(consumes))
+        .put_opt("dependsOn", (!depends_on.is_empty()).then_some(depends_on));
     b.build(scope)
 }
 

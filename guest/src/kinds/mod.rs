@@ -1,13 +1,17 @@
 //! One module per OpenChoreo kind family; each turns one resource (plus joined context) into entities.
 
+pub mod alert_channel;
 pub mod component;
 pub mod domain;
 pub mod environment;
 pub mod pipeline;
 pub mod planes;
+pub mod platform_templates;
 pub mod platform_types;
+pub mod resource_instance;
 pub mod system;
 pub mod template;
+pub mod type_template;
 
 use crate::names::backstage_name;
 

@@ -2,7 +2,7 @@
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder};
-use crate::json::{set_str, trimmed};
+use crate::json::{at, set_str, trimmed};
 use crate::meta;
 use crate::names::backstage_name;
 use crate::refs::EntityRef;
@@ -19,8 +19,15 @@ pub fn project_owner(project: &Value) -> Option<&str> {
     owner_annotation(project)
 }
 
+/// `spec.type` as (name, kind). The API defaults the kind to the namespaced ProjectType.
+fn project_type(p: &Value) -> Option<(&str, &str)> {
+    let t = at(p, &["spec", "type"])?;
+    Some((set_str(t, &["name"])?, set_str(t, &["kind"]).unwrap_or("ProjectType")))
+}
+
 pub fn translate(p: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
     let name = meta::name(p)?;
+    let ptype = project_type(p);
     let mut b = EntityBuilder::managed("System", backstage_name(name), Some(cx.ns))
         .title(meta::title_or_name(p, name))
         .description(Some(meta::description(p).unwrap_or(name)))
@@ -29,6 +36,8 @@ pub fn translate(p: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
         .put("openchoreo.io/project-id", name)
         .put_opt("openchoreo.io/project-uid", meta::uid(p))
         .put("openchoreo.io/namespace", cx.ns)
+        .put_opt("openchoreo.io/project-type", ptype.map(|t| t.0))
+        .put_opt("openchoreo.io/project-type-kind", ptype.map(|t| t.1))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
     b.spec
         .put("owner", project_owner(p).unwrap_or(cx.owner))

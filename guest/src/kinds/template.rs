@@ -25,10 +25,40 @@ pub fn format_title(s: &str) -> String {
         .join(" ")
 }
 
-pub fn template_scope(source: &Source, ct_name: &str) -> String {
+/// What a generated template creates, which decides its scope family and its source annotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Component,
+    Resource,
+    Project,
+}
+
+impl Family {
+    pub const ALL: [Family; 3] = [Family::Component, Family::Resource, Family::Project];
+
+    fn segment(self) -> &'static str {
+        match self {
+            Family::Component => "templates",
+            Family::Resource => "resource-templates",
+            Family::Project => "project-templates",
+        }
+    }
+
+    /// The annotation naming the type a template was generated from.
+    pub fn source_annotation(self) -> &'static str {
+        match self {
+            Family::Component => "openchoreo.io/ctd-name",
+            Family::Resource => "openchoreo.io/rtd-name",
+            Family::Project => "openchoreo.io/ptd-name",
+        }
+    }
+}
+
+pub fn template_scope(source: &Source, family: Family, type_name: &str) -> String {
+    let segment = family.segment();
     match source {
-        Source::Namespaced(ns) => format!("ns/{ns}/templates/{ct_name}"),
-        Source::Cluster => format!("cluster/templates/{ct_name}"),
+        Source::Namespaced(ns) => format!("ns/{ns}/{segment}/{type_name}"),
+        Source::Cluster => format!("cluster/{segment}/{type_name}"),
     }
 }
 
@@ -127,7 +157,7 @@ pub fn translate(ct: &Value, schema: &Value, source: &Source, owner: &str) -> Re
         }]))
         .put("output", json!({ "links": [{ "title": "View Component", "icon": "kind:component",
             "entityRef": "component:${{ steps['create-component'].output.namespaceName }}/${{ steps['create-component'].output.componentName }}" }] }));
-    Ok(b.build(&template_scope(source, name)))
+    Ok(b.build(&template_scope(source, Family::Component, name)))
 }
 
 fn metadata_section(ui_ns: &str) -> Value {

@@ -13,7 +13,7 @@ use paging::{Auth, ListJob, Stats, fetch_all};
 use serde_json::Value;
 use transport::{Level, Transport};
 
-/// Namespaces whose lists are fetched in one round of batches (11 lists each): 44 requests keep the
+/// Namespaces whose lists are fetched in one round of batches (15 lists each): 60 requests keep the
 /// host's default 8 connections busy, while guest memory holds the raw lists of 4 namespaces at most.
 pub const NAMESPACE_CHUNK: usize = 4;
 
@@ -122,7 +122,8 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
     Ok(report)
 }
 
-/// Each listed (Cluster)ComponentType's `/schema`, stored in the lists as `<endpoint>/<name>/schema`.
+/// Each listed type's `/schema` (component, resource and project types, namespaced and cluster),
+/// stored in the lists as `<endpoint>/<name>/schema`.
 fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Option<&mut Lists>, t: &mut dyn Transport, stats: &mut Stats) {
     let names = |lists: &Lists, endpoint: &str| -> Vec<String> {
         match lists.get(endpoint) {
@@ -133,15 +134,19 @@ fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Opt
     // (which lists: namespace index, or None for the cluster), list key, path, what for messages
     let mut wanted: Vec<(Option<usize>, String, String, String)> = Vec::new();
     for (k, (ns, _)) in chunk.iter().enumerate() {
-        for ct in names(&ns_lists[k], "componenttypes") {
-            let path = format!("/api/v1/namespaces/{}/componenttypes/{}/schema", segment(ns), segment(&ct));
-            wanted.push((Some(k), format!("componenttypes/{ct}/schema"), path, format!("ComponentType {ct} in namespace {ns}")));
+        for (endpoint, kind, _) in scope::TEMPLATE_SOURCES {
+            for ty in names(&ns_lists[k], endpoint) {
+                let path = format!("/api/v1/namespaces/{}/{endpoint}/{}/schema", segment(ns), segment(&ty));
+                wanted.push((Some(k), format!("{endpoint}/{ty}/schema"), path, format!("{kind} {ty} in namespace {ns}")));
+            }
         }
     }
     if let Some(lists) = &cluster {
-        for ct in names(lists, "clustercomponenttypes") {
-            let path = format!("/api/v1/clustercomponenttypes/{}/schema", segment(&ct));
-            wanted.push((None, format!("clustercomponenttypes/{ct}/schema"), path, format!("ClusterComponentType {ct}")));
+        for (endpoint, kind, _) in scope::CLUSTER_TEMPLATE_SOURCES {
+            for ty in names(lists, endpoint) {
+                let path = format!("/api/v1/{endpoint}/{}/schema", segment(&ty));
+                wanted.push((None, format!("{endpoint}/{ty}/schema"), path, format!("{kind} {ty}")));
+            }
         }
     }
     let paths: Vec<String> = wanted.iter().map(|w| w.2.clone()).collect();
