@@ -28,13 +28,14 @@ impl Dataset {
         serde_json::from_str(include_str!("../fixtures/sample-api.json")).expect("embedded sample dataset")
     }
 
-    /// `GET …/componenttypes/{ct}/schema`: the type's parameter schema (an empty object schema when it
-    /// declares none), as the API's SchemaResponse.
+    /// `GET …/{component,resource,project}types/{name}/schema` (namespaced or cluster): the type's
+    /// parameter schema (an empty object schema when it declares none), as the API's SchemaResponse.
     fn schema(&self, path: &str) -> Option<Value> {
+        const TYPES: [&str; 3] = ["componenttypes", "resourcetypes", "projecttypes"];
         let parts: Vec<&str> = path.strip_prefix("/api/v1/")?.split('/').collect();
         let (types, name) = match parts.as_slice() {
-            ["clustercomponenttypes", name, "schema"] => (self.cluster.get("clustercomponenttypes")?, *name),
-            ["namespaces", ns, "componenttypes", name, "schema"] => (self.namespaced.get(*ns)?.get("componenttypes")?, *name),
+            [ep, name, "schema"] if ep.strip_prefix("cluster").is_some_and(|t| TYPES.contains(&t)) => (self.cluster.get(*ep)?, *name),
+            ["namespaces", ns, ep, name, "schema"] if TYPES.contains(ep) => (self.namespaced.get(*ns)?.get(*ep)?, *name),
             _ => return None,
         };
         let ct = types.iter().find(|t| t["metadata"]["name"] == name)?;

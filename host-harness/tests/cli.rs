@@ -26,7 +26,7 @@ fn demo_prints_the_summary_and_writes_entities() {
     assert!(stdout.contains("Component                        5"), "{stdout}");
     assert!(stdout.contains("usesPipeline     deploymentpipeline:default/default"), "{stdout}");
     let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("out/demo-entities.json")).unwrap()).unwrap();
-    assert_eq!(written.as_array().unwrap().len(), 30);
+    assert_eq!(written.as_array().unwrap().len(), 40);
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn sync_once_writes_yaml_with_relations() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let yaml = std::fs::read_to_string(dir.join("e.yaml")).unwrap();
-    assert_eq!(yaml.matches("---\n").count(), 30);
+    assert_eq!(yaml.matches("---\n").count(), 40);
     assert!(yaml.contains("targetRef: clusterdataplane:openchoreo-cluster/default"));
 }
 

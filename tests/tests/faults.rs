@@ -69,7 +69,10 @@ fn a_persistent_5xx_keeps_the_scope_and_reports_it() {
         None,
     );
     let o = second.unwrap();
-    assert_eq!(stale_scopes(&o), vec!["ns/default/projects", "ns/default/components", "ns/default/deploymentpipelines"]);
+    assert_eq!(
+        stale_scopes(&o),
+        vec!["ns/default/projects", "ns/default/components", "ns/default/deploymentpipelines", "ns/default/resources"]
+    );
     assert_eq!(o.stale[0].1, "Failed to fetch projects for namespace default: 500 Internal Server Error - Internal server error");
     assert_eq!(snapshot(&o.entities), snapshot(&first), "the exact previous entity set");
 }

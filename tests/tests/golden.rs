@@ -14,7 +14,11 @@ fn sample_installation_matches_the_golden_output() {
     let mut s = syncer(&api, "", Logger::capture(), None);
     let outcome = s.run_once().expect("sync succeeds");
     assert!(outcome.stale.is_empty() && outcome.skipped.is_empty(), "{:?} {:?}", outcome.stale, outcome.skipped);
-    assert_eq!(outcome.requests, 1 + 11 + 6 + 4, "1 + 11·N + 6 for one namespace, plus one /schema per component type (4)");
+    assert_eq!(
+        outcome.requests,
+        1 + 15 + 8 + 4 + 3 + 1,
+        "1 + 15·N + 8 for one namespace, plus one /schema per (Cluster)ComponentType (4), ResourceType (3) and ProjectType (1)"
+    );
     let mut pure = runtime().instantiate(Limits::default(), None, None, Logger::capture()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
     let actual = serde_json::to_string_pretty(&docs).unwrap() + "\n";
@@ -58,6 +62,16 @@ fn relations_promised_by_the_user_doc_are_present() {
     assert!(has("Component", "snip-frontend", "instanceOf", "clustercomponenttype:openchoreo-cluster/web-application"));
     assert!(has("ClusterDataplane", "default", "observedBy", "clusterobservabilityplane:openchoreo-cluster/default"));
     assert!(has("ClusterWorkflow", "dockerfile-builder", "buildsOn", "clusterworkflowplane:openchoreo-cluster/default"));
+    assert!(has("System", "url-shortener", "instanceOf", "clusterprojecttype:openchoreo-cluster/default"));
+    assert!(has("Resource", "snip-analytics-db", "instanceOf", "clusterresourcetype:openchoreo-cluster/postgres"));
+    assert!(has("Resource", "snip-analytics-db", "partOf", "system:default/url-shortener"));
+    assert!(has("Component", "snip-analytics-service", "dependsOn", "resource:default/snip-analytics-db"));
+    assert!(has(
+        "ObservabilityAlertsNotificationChannel",
+        "webhook-notification-channel-development",
+        "notifies",
+        "environment:default/development"
+    ));
     assert!(has("ClusterComponentType", "service", "usesWorkflow", "clusterworkflow:openchoreo-cluster/dockerfile-builder"));
     assert!(has("Component", "snip-frontend", "consumesApi", "api:default/url-shortener-snip-api-service-http"));
     assert!(has("Domain", "default", "hasPart", "system:default/url-shortener"));

@@ -37,6 +37,6 @@ fn long_lists_are_paged_with_limit_and_cursor() {
         .map(|r| r.query.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.clone()))
         .collect();
     assert_eq!(cursors, vec![None, Some("off-100".into()), Some("off-200".into())]);
-    assert_eq!(seen.len(), 1 + 11 + 6 + 2, "two further component pages; 30 projects and 250 components cost nothing more");
+    assert_eq!(seen.len(), 1 + 15 + 8 + 2, "two further component pages; 30 projects and 250 components cost nothing more");
     assert_eq!(outcome.requests as usize, seen.len());
 }

@@ -19,6 +19,10 @@ fn translates_a_scope_snapshot_without_any_host_imports() {
         "componenttypes",
         "traits",
         "workflows",
+        "resourcetypes",
+        "projecttypes",
+        "resources",
+        "observabilityalertsnotificationchannels",
     ]
     .iter()
     .map(|e| list(e, "[]"))

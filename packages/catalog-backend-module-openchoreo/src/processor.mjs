@@ -8,6 +8,7 @@ import { LOCATION_KEY } from './config.mjs';
 export const CUSTOM_KINDS = new Set([
   'Environment', 'Dataplane', 'WorkflowPlane', 'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow',
   'ClusterComponentType', 'ClusterTraitType', 'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane',
+  'ResourceType', 'ClusterResourceType', 'ProjectType', 'ClusterProjectType', 'ObservabilityAlertsNotificationChannel',
 ]);
 
 /** Relations Backstage's built-in processor already derives for its own kinds. */

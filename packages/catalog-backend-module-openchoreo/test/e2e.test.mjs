@@ -70,14 +70,37 @@ for (const auth of [true, false]) {
       assert.ok(hasRelation(cdp, 'observedBy', 'clusterobservabilityplane:openchoreo-cluster/default'));
       const all = await until(
         () => catalog.get('/entities?filter=metadata.annotations.backstage.io/managed-by-location=provider:OpenChoreoEntityProvider'),
-        (a) => a.length === 30,
+        (a) => a.length === 40,
       );
-      assert.equal(all.length, 30, 'every entity, Templates included, is stored');
+      assert.equal(all.length, 40, 'every entity, Templates included, is stored');
+    });
+
+    it('stores the newer OpenChoreo kinds with their relations', async () => {
+      const db = await until(() => catalog.get('/entities/by-name/resource/default/snip-analytics-db').catch(() => undefined),
+        (e) => hasRelation(e, 'instanceOf', 'clusterresourcetype:openchoreo-cluster/postgres'));
+      assert.ok(hasRelation(db, 'partOf', 'system:default/url-shortener'), JSON.stringify(db.relations));
+      assert.ok(hasRelation(db, 'dependencyOf', 'component:default/snip-analytics-service'), JSON.stringify(db.relations));
+      const postgres = await until(() => catalog.get('/entities/by-name/clusterresourcetype/openchoreo-cluster/postgres').catch(() => undefined),
+        (e) => hasRelation(e, 'hasInstance', 'resource:default/snip-analytics-db'));
+      assert.deepEqual(postgres.spec.outputs, ['host', 'port', 'database', 'username', 'password', 'url', 'adminURL', 'adminPassword']);
+      const system = await until(() => catalog.get('/entities/by-name/system/default/url-shortener'),
+        (e) => hasRelation(e, 'instanceOf', 'clusterprojecttype:openchoreo-cluster/default'));
+      assert.ok(hasRelation(system, 'instanceOf', 'clusterprojecttype:openchoreo-cluster/default'), JSON.stringify(system.relations));
+      const channel = await until(
+        () => catalog.get('/entities/by-name/observabilityalertsnotificationchannel/default/webhook-notification-channel-development').catch(() => undefined),
+        (e) => hasRelation(e, 'notifies', 'environment:default/development'));
+      assert.equal(channel.spec.webhookOrigin, 'https://webhook.example.com');
+      const dev = await until(() => catalog.get('/entities/by-name/environment/default/development'),
+        (e) => hasRelation(e, 'notifiedBy', 'observabilityalertsnotificationchannel:default/webhook-notification-channel-development'));
+      assert.ok(dev);
     });
 
     it('stores the generated Templates without the scaffolder module, with their owner', async () => {
-      const templates = await until(() => catalog.get('/entities?filter=kind=template'), (t) => t.length === 4);
-      assert.deepEqual(templates.map((t) => t.metadata.name).sort(), ['template-scheduled-task', 'template-service', 'template-web-application', 'template-worker']);
+      const templates = await until(() => catalog.get('/entities?filter=kind=template'), (t) => t.length === 8);
+      assert.deepEqual(templates.map((t) => t.metadata.name).sort(), [
+        'project-template-default', 'resource-template-nats', 'resource-template-postgres', 'resource-template-valkey',
+        'template-scheduled-task', 'template-service', 'template-web-application', 'template-worker',
+      ]);
       const service = templates.find((t) => t.metadata.name === 'template-service');
       assert.equal(service.metadata.namespace, 'openchoreo-cluster');
       assert.ok(hasRelation(service, 'ownedBy', 'group:default/openchoreo-users'), JSON.stringify(service.relations));

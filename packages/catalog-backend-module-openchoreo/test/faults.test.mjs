@@ -44,7 +44,7 @@ function provider(timeoutSeconds = 30) {
 const snapshot = (m) => m.entities.map((e) => JSON.stringify(e.entity)).sort();
 
 const cases = [
-  ['a persistent 503 on projects', '/api/v1/namespaces/default/projects', { status: 503 }, ['ns/default/projects', 'ns/default/components', 'ns/default/deploymentpipelines']],
+  ['a persistent 503 on projects', '/api/v1/namespaces/default/projects', { status: 503 }, ['ns/default/projects', 'ns/default/components', 'ns/default/deploymentpipelines', 'ns/default/resources']],
   ['a 429 on cluster traits', '/api/v1/clustertraits', { status: 429 }, ['cluster/traits']],
   ['a 403 on environments', '/api/v1/namespaces/default/environments', { status: 403 }, ['ns/default/environments']],
   ['a hung request', '/api/v1/namespaces/default/traits', { kind: 'hang', ms: 2500 }, ['ns/default/traits']],

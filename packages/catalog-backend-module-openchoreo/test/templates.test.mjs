@@ -18,7 +18,7 @@ it('generates Templates the scaffolder accepts', async () => {
     await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
     const report = await component.run(60_000);
     const templates = report.entities.filter((e) => e.kind === 'Template').map((e) => JSON.parse(e.json));
-    assert.equal(templates.length, 4);
+    assert.equal(templates.length, 8, 'component, resource and project type templates');
     for (const t of templates) {
       assert.equal(await templateEntityV1beta3Validator.check(t), true, t.metadata.name);
     }
