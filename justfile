@@ -43,6 +43,11 @@ bench:
     -cd {{node_pkg}} && {{npm}} run build
     {{cargo}} bench -p integration-tests --bench sync
 
+# cargo-fuzz targets (stable toolchain, no sanitizer) for SECONDS each, corpus seeded from the samples
+[group('test')]
+fuzz seconds="60":
+    bash fuzz/run.sh {{seconds}}
+
 # Accept the current golden output after reviewing the diff
 [group('test')]
 bless:

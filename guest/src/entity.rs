@@ -10,6 +10,11 @@ pub const DEFAULT_OWNER_GROUP: &str = "openchoreo-users";
 pub const V1ALPHA1: &str = "backstage.io/v1alpha1";
 pub const SCAFFOLDER_V1BETA3: &str = "scaffolder.backstage.io/v1beta3";
 
+/// The largest entity document emitted. Past this, a resource with pathological values (a huge string,
+/// 10^5 list items) is skipped with a warning instead of being pushed through the catalog's
+/// processing, search and UI. A large OpenAPI definition is well under it.
+pub const MAX_ENTITY_BYTES: usize = 4 * 1024 * 1024;
+
 /// An emitted entity with the scope it belongs to; the document is kept as its JSON text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entity {

@@ -12,6 +12,7 @@ pub mod relations;
 pub mod resource;
 pub mod scope;
 pub mod sync;
+pub mod validate;
 
 // The generated bindings need `unsafe` (exports, canonical ABI); nothing else in the guest does.
 #[cfg(target_arch = "wasm32")]

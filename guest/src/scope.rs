@@ -5,7 +5,7 @@
 //! entities (W1). Everything else in the scope still updates.
 
 use crate::diagnostic::{Diagnostic, Stale};
-use crate::entity::{CLUSTER_NS, Entity};
+use crate::entity::{CLUSTER_NS, Entity, MAX_ENTITY_BYTES};
 use crate::kinds::planes::Plane;
 use crate::kinds::platform_templates::{self, TypeKind};
 use crate::kinds::template::{self, Family, Source, template_scope};
@@ -108,6 +108,23 @@ impl<'a> Builder<'a> {
             }
         }
         Some(got)
+    }
+
+    /// Skips every entity over [`MAX_ENTITY_BYTES`] with a warning naming it and its size.
+    fn finish(mut self, ns: &str) -> ScopeOutput {
+        let (fit, oversized): (Vec<Entity>, Vec<Entity>) =
+            std::mem::take(&mut self.out.entities).into_iter().partition(|e| e.json.len() <= MAX_ENTITY_BYTES);
+        self.out.entities = fit;
+        for e in oversized {
+            let message = format!(
+                "the {} entity would be {} bytes, over the {} MiB limit (a huge string or list in the resource)",
+                e.kind,
+                e.json.len(),
+                MAX_ENTITY_BYTES >> 20
+            );
+            self.out.skipped.push(Diagnostic::item(ns, &e.kind, Some(&e.name), 0, message));
+        }
+        self.out
     }
 
     fn stale<T>(&mut self, scope: &str, reason: String) -> Option<T> {
@@ -245,7 +262,7 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     for (endpoint, _, family) in TEMPLATE_SOURCES {
         b.templates(endpoint, family, &Source::Namespaced(ns), &owner);
     }
-    Ok(b.out)
+    Ok(b.finish(ns))
 }
 
 pub fn translate_cluster(lists: &Lists, default_owner: &str) -> ScopeOutput {
@@ -288,7 +305,7 @@ pub fn translate_cluster(lists: &Lists, default_owner: &str) -> ScopeOutput {
     for (endpoint, _, family) in CLUSTER_TEMPLATE_SOURCES {
         b.templates(endpoint, family, &Source::Cluster, &owner);
     }
-    b.out
+    b.finish(c)
 }
 
 /// The scope of an entity this mapping produced, from its kind and namespace alone, so a host can

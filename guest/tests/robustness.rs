@@ -25,66 +25,12 @@ impl Rng {
     }
 }
 
-fn is_name(s: &str) -> bool {
-    openchoreo_catalog_guest::names::is_valid_name(s)
-}
-
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && s.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-}
-
-fn is_tag(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b":+#".contains(&b)))
-}
-
-fn is_key(k: &str) -> bool {
-    let (prefix, name) = k.rsplit_once('/').map_or((None, k), |(p, n)| (Some(p), n));
-    prefix.is_none_or(|p| !p.is_empty() && p.len() <= 253 && p.split('.').all(is_dns_label)) && is_name(name)
-}
-
-/// Backstage's rules for what we emit (catalog-model's default entity policy and validators).
 fn check_entity(doc: &Value) -> Result<(), String> {
-    let m = &doc["metadata"];
-    let name = m["name"].as_str().ok_or("no name")?;
-    if !is_name(name) {
-        return Err(format!("invalid name {name:?}"));
-    }
-    if let Some(ns) = m.get("namespace") {
-        let ns = ns.as_str().ok_or("namespace not a string")?;
-        if !is_dns_label(ns) {
-            return Err(format!("invalid namespace {ns:?}"));
-        }
-    }
-    for t in m["tags"].as_array().into_iter().flatten() {
-        if !t.as_str().is_some_and(is_tag) {
-            return Err(format!("invalid tag {t}"));
-        }
-    }
-    for (k, v) in m["labels"].as_object().into_iter().flatten() {
-        let v = v.as_str().ok_or("label value not a string")?;
-        if !is_key(k) || !(v.is_empty() || is_name(v)) {
-            return Err(format!("invalid label {k}={v:?}"));
-        }
-    }
-    for (k, v) in m["annotations"].as_object().into_iter().flatten() {
-        if !is_key(k) || !v.is_string() {
-            return Err(format!("invalid annotation {k}={v}"));
-        }
-    }
-    for key in ["title", "description"] {
-        if m.get(key).is_some_and(|v| !v.is_string()) {
-            return Err(format!("{key} is not a string"));
-        }
-    }
-    Ok(())
+    openchoreo_catalog_guest::validate::entity(doc)
 }
 
 fn check_ref(r: &str) -> bool {
-    let Some((kind, rest)) = r.split_once(':') else { return false };
-    let Some((ns, name)) = rest.split_once('/') else { return false };
-    !kind.is_empty() && !ns.is_empty() && !name.is_empty()
+    openchoreo_catalog_guest::validate::is_full_ref(r)
 }
 
 fn mutate_value(v: &mut Value, rng: &mut Rng, depth: usize) {
@@ -209,4 +155,48 @@ fn a_namespace_backstage_cannot_hold_is_refused_with_a_reason() {
     let lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
     let err = translate_namespace(&json!({"metadata": {"name": "Team_A"}}), &lists, "").unwrap_err();
     assert!(err.contains("Team_A") && err.contains("not a valid Backstage namespace"), "{err}");
+}
+
+#[test]
+fn pathological_values_are_skipped_with_a_clear_error_and_nothing_else_is_lost() {
+    let traits: Vec<Value> = (0..100_000).map(|i| json!({"kind": "Trait", "name": format!("trait-number-{i}")})).collect();
+    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    lists.insert(
+        "componenttypes".into(),
+        Ok(vec![json!({"metadata": {"name": "huge"}, "spec": {"allowedTraits": traits}}), json!({"metadata": {"name": "normal"}})]),
+    );
+    let huge_string = "x".repeat(5 << 20);
+    lists.insert(
+        "projects".into(),
+        Ok(vec![
+            json!({"metadata": {"name": "p", "annotations": {"openchoreo.dev/description": huge_string}}}),
+            json!({"metadata": {"name": "q"}}),
+        ]),
+    );
+    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
+    let names: Vec<(&str, &str)> = out.entities.iter().map(|e| (e.kind.as_str(), e.name.as_str())).collect();
+    assert!(names.contains(&("ComponentType", "normal")) && names.contains(&("System", "q")), "{names:?}");
+    assert!(!names.contains(&("ComponentType", "huge")) && !names.contains(&("System", "p")));
+    let skipped: Vec<String> = out.skipped.iter().map(|d| format!("{}: {}", d.location, d.message)).collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s.starts_with("acme/ComponentType/huge: the ComponentType entity would be") && s.contains("over the 4 MiB limit"))
+    );
+    assert!(skipped.iter().any(|s| s.starts_with("acme/System/p: the System entity would be")));
+    assert!(out.stale.is_empty(), "the scopes themselves are fine: {:?}", out.stale);
+}
+
+#[test]
+fn a_list_of_ten_to_the_five_items_maps_completely() {
+    let components: Vec<Value> =
+        (0..100_000).map(|i| json!({"metadata": {"name": format!("c{i}")}, "spec": {"owner": {"projectName": "p"}}})).collect();
+    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    lists.insert("projects".into(), Ok(vec![json!({"metadata": {"name": "p"}})]));
+    lists.insert("components".into(), Ok(components));
+    let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
+    assert_eq!(out.entities.iter().filter(|e| e.kind == "Component").count(), 100_000);
+    assert!(out.skipped.is_empty());
+    check_output(&out.entities[..50], "10^5 components");
 }

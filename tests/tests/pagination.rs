@@ -40,3 +40,22 @@ fn long_lists_are_paged_with_limit_and_cursor() {
     assert_eq!(seen.len(), 1 + 15 + 8 + 2, "two further component pages; 30 projects and 250 components cost nothing more");
     assert_eq!(outcome.requests as usize, seen.len());
 }
+
+#[test]
+fn a_list_of_ten_to_the_five_items_is_synced_completely_through_a_thousand_pages() {
+    let mut data = Dataset { namespaces: vec![json!({"metadata": {"name": "huge"}})], ..Dataset::default() };
+    let lists = data.namespaced.entry("huge".into()).or_default();
+    lists.insert("projects".into(), vec![json!({"metadata": {"name": "p"}})]);
+    lists.insert(
+        "components".into(),
+        (0..100_000).map(|c| json!({"metadata": {"name": format!("c{c}")}, "spec": {"owner": {"projectName": "p"}}})).collect(),
+    );
+    let api = FixtureApi::start(data, None, Duration::ZERO).unwrap();
+    let yaml = format!("openchoreo:\n  baseUrl: {}\n  features:\n    auth:\n      enabled: false\n", api.base_url);
+    let app = host_harness::app_config::parse(&yaml, &|_| None).unwrap();
+    let mut s = Syncer::new(runtime(), &app, Logger::capture(), None).unwrap().with_http_settings(fast_http());
+    let outcome = s.run_once().unwrap();
+    assert!(outcome.stale.is_empty() && outcome.skipped.is_empty(), "{:?} {:?}", outcome.stale, outcome.skipped);
+    assert_eq!(outcome.entities.iter().filter(|e| e.kind == "Component").count(), 100_000);
+    assert_eq!(outcome.requests as usize, 1 + 15 + 8 + 999, "999 further pages of 100");
+}

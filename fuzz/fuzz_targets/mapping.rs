@@ -1,0 +1,69 @@
+//! The mapping entry points on any JSON installation shaped like `host-harness/fixtures/sample-api.json`
+//! (`namespaces`, `namespaced.<ns>.<endpoint>`, `cluster.<endpoint>`), every list and schema taken
+//! from the input. Must never panic, and every entity must pass Backstage's rules.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use openchoreo_catalog_fuzz::{check_entities, entity_parts};
+use openchoreo_catalog_guest::resource;
+use openchoreo_catalog_guest::scope::{
+    CLUSTER_LISTS, CLUSTER_TEMPLATE_SOURCES, Lists, NAMESPACE_LISTS, TEMPLATE_SOURCES, translate_cluster, translate_namespace,
+};
+use serde_json::Value;
+
+/// A list as the crawl would hand it over: missing is an empty list, anything but an array a failure.
+fn list(v: Option<&Value>) -> Result<Vec<Value>, String> {
+    match v {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => Ok(items.clone()),
+        Some(_) => Err("not a list".into()),
+    }
+}
+
+/// `<endpoint>/<name>/schema` for each listed type: the type's own parameter schema.
+fn add_schemas(lists: &mut Lists, sources: &[(&str, &str, openchoreo_catalog_guest::kinds::template::Family)]) {
+    for (endpoint, _, _) in sources {
+        let Some(Ok(types)) = lists.get(*endpoint) else { continue };
+        let schemas: Vec<(String, Value)> = types
+            .iter()
+            .filter_map(|t| {
+                let name = t.pointer("/metadata/name")?.as_str()?;
+                Some((format!("{endpoint}/{name}/schema"), t.pointer("/spec/parameters/openAPIV3Schema").cloned().unwrap_or(Value::Null)))
+            })
+            .collect();
+        for (key, schema) in schemas {
+            lists.insert(key, Ok(vec![schema]));
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(doc) = serde_json::from_slice::<Value>(data) else { return };
+    let owner = doc.get("defaultOwner").and_then(Value::as_str).unwrap_or("");
+    for ns in doc.get("namespaces").and_then(Value::as_array).into_iter().flatten().take(4) {
+        let name = ns.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let source = doc.get("namespaced").and_then(|n| n.get(name));
+        let mut lists: Lists = NAMESPACE_LISTS.iter().map(|ep| (ep.to_string(), list(source.and_then(|s| s.get(*ep))))).collect();
+        add_schemas(&mut lists, &TEMPLATE_SOURCES);
+        if let Ok(out) = translate_namespace(ns, &lists, owner) {
+            check_entities(out.entities.iter().map(entity_parts));
+        }
+        // Each item alone, through the single-resource entry point.
+        for (ep, kind) in [
+            ("resources", "Resource"),
+            ("projects", "Project"),
+            ("observabilityalertsnotificationchannels", "ObservabilityAlertsNotificationChannel"),
+        ] {
+            for item in source.and_then(|s| s.get(ep)).and_then(Value::as_array).into_iter().flatten().take(4) {
+                if let Ok(out) = resource::translate(kind, Some("acme"), item.clone(), source.cloned()) {
+                    check_entities(out.entities.iter().map(entity_parts));
+                }
+            }
+        }
+    }
+    let cluster = doc.get("cluster");
+    let mut lists: Lists = CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), list(cluster.and_then(|c| c.get(*ep))))).collect();
+    add_schemas(&mut lists, &CLUSTER_TEMPLATE_SOURCES);
+    let out = translate_cluster(&lists, owner);
+    check_entities(out.entities.iter().map(entity_parts));
+});

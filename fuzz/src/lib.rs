@@ -1,0 +1,25 @@
+//! What every fuzz target asserts about the mapping's output, whatever the input.
+
+use openchoreo_catalog_guest::entity::Entity;
+use openchoreo_catalog_guest::relations::relations;
+use openchoreo_catalog_guest::scope::scope_of;
+use openchoreo_catalog_guest::validate;
+
+/// Every entity is one Backstage accepts, its scope can be recovered from the document alone, and
+/// every relation it implies is a full ref.
+pub fn check_entities<'a>(entities: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) {
+    for (kind, scope, json) in entities {
+        let doc: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{kind}: emitted JSON does not parse: {e}"));
+        if let Err(msg) = validate::entity(&doc) {
+            panic!("{kind}: {msg}\n{json}");
+        }
+        assert_eq!(scope_of(&doc).as_deref(), Ok(scope), "scope_of disagrees with the emitted scope of {json}");
+        for r in relations(&doc).unwrap_or_else(|e| panic!("relations of {json}: {e}")) {
+            assert!(validate::is_full_ref(&r.source) && validate::is_full_ref(&r.target), "malformed ref in {r:?}");
+        }
+    }
+}
+
+pub fn entity_parts(e: &Entity) -> (&str, &str, &str) {
+    (e.kind.as_str(), e.scope.as_str(), e.json.as_str())
+}
