@@ -4,6 +4,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+/// 64 MiB: small, so hoarding up to it is quick. Keep in step with
+/// packages/catalog-backend-module-openchoreo/test/sandbox.test.mjs, which builds the same artefact.
+const HOSTILE_MAX_MEMORY: u64 = 64 << 20;
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR")).parent().expect("root").to_path_buf();
     let target_dir = root.join("target/hostile-guest");
@@ -13,6 +17,8 @@ fn main() {
         .env("CARGO_TARGET_DIR", &target_dir)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTFLAGS")
+        // The cap travels in the artefact, as for the real component, so V8 (Node test) enforces it too.
+        .env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", format!("-C link-arg=--max-memory={HOSTILE_MAX_MEMORY}"))
         .status()
         .expect("running cargo for the hostile test component");
     assert!(status.success(), "building the hostile test component failed");
