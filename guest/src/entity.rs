@@ -1,7 +1,7 @@
 //! The Backstage entity envelope and a builder that keeps key order and the common annotations.
 
 use crate::names::sanitize_tag;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub const PROVIDER: &str = "OpenChoreoEntityProvider";
 pub const LOCATION: &str = "provider:OpenChoreoEntityProvider";
@@ -49,22 +49,33 @@ impl From<Entity> for SerializedEntity {
     }
 }
 
-/// Insertion-ordered fields with "only if set" helpers. A small vector, not a hash map: entities
-/// have a few dozen keys, and hashing them dominated the mapping's cost.
+/// Insertion-ordered fields, written as JSON text the moment they are put: no tree, no per-field
+/// allocation (building `Value`s per field dominated the mapping's cost). Each key is put once.
 #[derive(Default)]
-pub struct Fields(Vec<(String, Value)>);
+pub struct Fields {
+    /// `"key":value` pairs, comma-separated, without the braces.
+    buf: Vec<u8>,
+    #[cfg(debug_assertions)]
+    keys: Vec<String>,
+}
 
 impl Fields {
-    pub fn put(&mut self, key: &str, value: impl Into<Value>) -> &mut Self {
-        let value = value.into();
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((key.to_string(), value)),
+    pub fn put(&mut self, key: &str, value: impl serde::Serialize) -> &mut Self {
+        #[cfg(debug_assertions)]
+        {
+            assert!(!self.keys.iter().any(|k| k == key), "field {key} put twice");
+            self.keys.push(key.to_string());
         }
+        if !self.buf.is_empty() {
+            self.buf.push(b',');
+        }
+        write_json(&mut self.buf, key);
+        self.buf.push(b':');
+        write_json(&mut self.buf, &value);
         self
     }
 
-    pub fn put_opt<V: Into<Value>>(&mut self, key: &str, value: Option<V>) -> &mut Self {
+    pub fn put_opt<V: serde::Serialize>(&mut self, key: &str, value: Option<V>) -> &mut Self {
         if let Some(v) = value {
             self.put(key, v);
         }
@@ -73,20 +84,15 @@ impl Fields {
 
     /// As a JSON object value (for nested documents).
     pub fn into_value(self) -> Value {
-        Value::Object(self.0.into_iter().collect::<Map<String, Value>>())
+        let mut out = Vec::with_capacity(self.buf.len() + 2);
+        self.write_json(&mut out);
+        serde_json::from_slice(&out).expect("fields are valid JSON")
     }
 
     /// Appends the fields as a JSON object to `out`.
     fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'{');
-        for (i, (k, v)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_json(out, k);
-            out.push(b':');
-            write_json(out, v);
-        }
+        out.extend_from_slice(&self.buf);
         out.push(b'}');
     }
 }

@@ -2,7 +2,7 @@
 
 use openchoreo_catalog_guest::sync::config::Config;
 use openchoreo_catalog_guest::sync::transport::{HttpError, Level, Request, Response, TokenError, TokenState, Transport};
-use openchoreo_catalog_guest::sync::{SyncError, run};
+use openchoreo_catalog_guest::sync::{NAMESPACE_CHUNK, SyncError, run};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -130,8 +130,8 @@ fn every_request_carries_limit_and_pages_follow_the_cursor() {
 fn lists_of_many_namespaces_go_out_in_batches() {
     let mut s = installation(20, 1, 1);
     run(&cfg(), &mut s).unwrap();
-    // namespaces (10 pages of 2) + 5 chunks of 4 namespaces, each one batch when every list is a single page.
-    assert_eq!(s.batches, 10 + 5);
+    // namespaces (10 pages of 2) + one batch per chunk of namespaces when every list is a single page.
+    assert_eq!(s.batches, 10 + 20usize.div_ceil(NAMESPACE_CHUNK));
 }
 
 #[test]
@@ -227,4 +227,42 @@ fn the_reserved_cluster_namespace_is_skipped_with_a_diagnostic() {
     let report = run(&cfg(), &mut s).unwrap();
     assert!(report.skipped.iter().any(|d| d.location == "openchoreo-cluster/Namespace/openchoreo-cluster"));
     assert!(!s.sent.iter().any(|r| r.path.contains("namespaces/openchoreo-cluster")));
+}
+
+/// Takes the entities as they are translated, as the component's hosts do through `sink`.
+struct Draining {
+    inner: Scripted,
+    batches: Vec<Vec<String>>,
+}
+
+impl Transport for Draining {
+    fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
+        self.inner.send_batch(requests)
+    }
+    fn ensure_token(&mut self, force: bool) -> Result<TokenState, TokenError> {
+        self.inner.ensure_token(force)
+    }
+    fn log(&mut self, level: Level, message: &str) {
+        self.inner.log(level, message)
+    }
+    fn emit(&mut self, entities: &mut Vec<openchoreo_catalog_guest::entity::SerializedEntity>) {
+        self.batches.push(entities.drain(..).map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)).collect());
+    }
+}
+
+#[test]
+fn entities_are_handed_over_one_namespace_chunk_at_a_time() {
+    let keep_all = run(&cfg(), &mut installation(9, 2, 3)).unwrap();
+    let mut draining = Draining { inner: installation(9, 2, 3), batches: Vec::new() };
+    let report = run(&cfg(), &mut draining).unwrap();
+    assert!(report.entities.is_empty(), "everything was handed over");
+    assert_eq!(draining.batches.len(), 9usize.div_ceil(NAMESPACE_CHUNK), "one hand-over per chunk of namespaces");
+    assert!(
+        draining.batches[0].iter().any(|e| e == "Domain:default/ns0")
+            && draining.batches.last().unwrap().iter().any(|e| e == "Domain:default/ns8")
+    );
+    assert!(!draining.batches[1].iter().any(|e| e.starts_with("Component:ns0/")), "a chunk carries only its own namespaces");
+    let all: Vec<String> = draining.batches.concat();
+    let expected: Vec<String> = keep_all.entities.iter().map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)).collect();
+    assert_eq!(all, expected, "the same entities in the same order as a run that keeps them");
 }

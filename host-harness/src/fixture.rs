@@ -264,6 +264,9 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<HttpRequest> {
 }
 
 fn serve_connection(shared: &Shared, stream: TcpStream) {
+    // As Go's net/http (the OpenChoreo API) does: without it, Nagle's algorithm and the client's delayed
+    // ACK stall every keep-alive response for 40 ms.
+    let _ = stream.set_nodelay(true);
     let Ok(write_half) = stream.try_clone() else { return };
     let mut writer = write_half;
     let mut reader = BufReader::new(stream);
@@ -276,7 +279,9 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
                     reason(status),
                     body.len()
                 );
-                if writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(body.as_bytes())).is_err() {
+                let mut response = head.into_bytes();
+                response.extend_from_slice(body.as_bytes());
+                if writer.write_all(&response).is_err() {
                     return;
                 }
             }

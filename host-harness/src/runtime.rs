@@ -16,7 +16,7 @@ pub mod bindings {
     wasmtime::component::bindgen!({ path: "../wit", world: "catalog" });
 }
 
-use bindings::openchoreo::catalog::{http, log, token, types};
+use bindings::openchoreo::catalog::{http, log, sink, token, types};
 
 /// Guest stderr kept per store.
 const STDERR_CAPACITY: usize = 64 * 1024;
@@ -48,6 +48,8 @@ pub struct HostState {
     token: Option<Arc<TokenProvider>>,
     logger: Logger,
     deadline: Instant,
+    /// Entities the guest handed over through `sink` during the current call.
+    emitted: Vec<types::Entity>,
 }
 
 impl WasiView for HostState {
@@ -73,6 +75,12 @@ impl token::Host for HostState {
             None => Ok(token::TokenState::Disabled),
             Some(t) => t.ensure(force_refresh).map(|()| token::TokenState::Ready),
         }
+    }
+}
+
+impl sink::Host for HostState {
+    fn emit(&mut self, entities: Vec<types::Entity>) {
+        self.emitted.extend(entities);
     }
 }
 
@@ -132,6 +140,7 @@ impl Runtime {
             token,
             logger,
             deadline,
+            emitted: Vec::new(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
@@ -183,8 +192,18 @@ impl Instance {
         self.catalog.openchoreo_catalog_sync().call_configure(&mut self.store, config_json)
     }
 
+    /// One sync; the report's entities include those the guest emitted along the way.
     pub fn run(&mut self) -> wasmtime::Result<Result<wit_sync::Report, wit_sync::SyncError>> {
-        self.catalog.openchoreo_catalog_sync().call_run(&mut self.store)
+        self.store.data_mut().emitted.clear();
+        let result = self.catalog.openchoreo_catalog_sync().call_run(&mut self.store)?;
+        let emitted = std::mem::take(&mut self.store.data_mut().emitted);
+        Ok(result.map(|mut report| {
+            if !emitted.is_empty() {
+                let rest = std::mem::replace(&mut report.entities, emitted);
+                report.entities.extend(rest);
+            }
+            report
+        }))
     }
 
     pub fn translate_resource(

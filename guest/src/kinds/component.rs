@@ -12,10 +12,11 @@ use crate::json::{arr_at, at, set_str, str_at};
 use crate::meta;
 use crate::names::{backstage_name, hashed_name, name_with_identity};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// (project, component, endpoint)
-type ApiKey = (String, String, String);
+/// (project, component, endpoint), borrowed from the input lists.
+type ApiKey<'a> = (&'a str, &'a str, &'a str);
 
 struct Joined<'a> {
     component: &'a Value,
@@ -88,9 +89,9 @@ fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: 
         });
     }
     // Workloads in name order so that several workloads of one component merge deterministically.
-    let mut sorted: Vec<&Value> = workloads.iter().collect();
-    sorted.sort_by(|a, b| str_at(a, &["metadata", "name"]).cmp(&str_at(b, &["metadata", "name"])));
-    for w in sorted {
+    let mut sorted: Vec<(Option<&str>, &Value)> = workloads.iter().map(|w| (str_at(w, &["metadata", "name"]), w)).collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, w) in sorted {
         let Some(comp) = set_str(w, &["spec", "owner", "componentName"]) else { continue };
         let target = match set_str(w, &["spec", "owner", "projectName"]) {
             Some(project) => index.get(&(project, comp)).copied(),
@@ -118,18 +119,19 @@ fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: 
 }
 
 /// Names every API of the namespace at once, so colliding concatenations are told apart.
-fn api_names(valid: &BTreeMap<ApiKey, ()>) -> HashMap<ApiKey, String> {
-    let mut plain_count: HashMap<String, usize> = HashMap::new();
-    for (p, c, e) in valid.keys() {
-        *plain_count.entry(format!("{p}-{c}-{e}")).or_default() += 1;
+fn api_names<'a>(valid: &[ApiKey<'a>]) -> HashMap<ApiKey<'a>, String> {
+    let mut plain_count: HashMap<String, usize> = HashMap::with_capacity(valid.len());
+    let plains: Vec<String> = valid.iter().map(|(p, c, e)| format!("{p}-{c}-{e}")).collect();
+    for plain in &plains {
+        *plain_count.entry(plain.clone()).or_default() += 1;
     }
     valid
-        .keys()
-        .map(|key @ (p, c, e)| {
-            let plain = format!("{p}-{c}-{e}");
+        .iter()
+        .zip(plains)
+        .map(|(key @ (p, c, e), plain)| {
             let identity = format!("{p}\u{0}{c}\u{0}{e}");
             let name = if plain_count[&plain] > 1 { hashed_name(&plain, &identity) } else { name_with_identity(&plain, &identity) };
-            (key.clone(), name)
+            (*key, name)
         })
         .collect()
 }
@@ -145,7 +147,7 @@ pub fn translate(
     let project_by_name: HashMap<&str, &Value> = projects.iter().filter_map(|p| meta::name(p).ok().map(|n| (n, p))).collect();
     let joined = join(components, workloads, cx, diags);
 
-    let mut valid: BTreeMap<ApiKey, ()> = BTreeMap::new();
+    let mut valid: Vec<ApiKey> = Vec::new();
     let mut apis_of: Vec<Vec<ApiEndpoint>> = Vec::with_capacity(joined.len());
     for j in &joined {
         let mut apis = Vec::new();
@@ -155,7 +157,7 @@ pub fn translate(
             }
             match api_endpoint(ep_name, ep) {
                 Ok(api) => {
-                    valid.insert((j.project.to_string(), j.name.to_string(), ep_name.to_string()), ());
+                    valid.push((j.project, j.name, ep_name));
                     apis.push(api);
                 }
                 Err(e) => diags.push(Diagnostic::item(cx.ns, "Workload", Some(j.name), 0, e)),
@@ -163,13 +165,16 @@ pub fn translate(
         }
         apis_of.push(apis);
     }
+    // A component listed twice contributes its endpoints once.
+    valid.sort_unstable();
+    valid.dedup();
     let names = api_names(&valid);
 
     let mut out = Vec::with_capacity(joined.len() * 2);
     for (j, apis) in joined.iter().zip(apis_of) {
         let project = project_by_name.get(j.project).copied();
         let owner = owner_annotation(j.component).or_else(|| project.and_then(project_owner)).unwrap_or(cx.owner);
-        let api_name = |p: &str, c: &str, e: &str| names.get(&(p.to_string(), c.to_string(), e.to_string())).cloned();
+        let api_name = |p: &str, c: &str, e: &str| names.get(&(p, c, e)).cloned();
         let provides: Vec<String> = apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
         let mut consumes: Vec<String> = Vec::new();
         for dep in &j.dependencies {

@@ -1,6 +1,8 @@
 //! The seam between the crawl and the host: the wasm imports implement it in the component, a
 //! scripted fake implements it in native tests.
 
+use crate::entity::SerializedEntity;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub path: String,
@@ -74,4 +76,7 @@ pub trait Transport {
     fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>>;
     fn ensure_token(&mut self, force_refresh: bool) -> Result<TokenState, TokenError>;
     fn log(&mut self, level: Level, message: &str);
+    /// Hands over the entities translated so far. A host that takes them drains `entities`; by default
+    /// they stay and end up in the report.
+    fn emit(&mut self, _entities: &mut Vec<SerializedEntity>) {}
 }

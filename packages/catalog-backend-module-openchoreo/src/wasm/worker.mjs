@@ -33,6 +33,9 @@ function withVersions(imports) {
   return out;
 }
 
+// Entities the guest hands over while a run goes on (the `sink` import); merged into the run's report.
+let emitted = [];
+
 const ours = withVersions({
   'openchoreo:catalog/types': {},
   'openchoreo:catalog/http': {
@@ -47,6 +50,11 @@ const ours = withVersions({
       const err = new Error(`token: ${r.error.tag}`);
       err.payload = r.error;
       throw err;
+    },
+  },
+  'openchoreo:catalog/sink': {
+    emit(entities) {
+      for (const e of entities) emitted.push(e);
     },
   },
   'openchoreo:catalog/log': {
@@ -72,7 +80,16 @@ function guestError(e) {
 
 const ops = {
   configure: (json) => sync.configure(json),
-  run: () => sync.run(),
+  run: () => {
+    emitted = [];
+    try {
+      const report = sync.run();
+      if (emitted.length) report.entities = emitted.concat(report.entities);
+      return report;
+    } finally {
+      emitted = [];
+    }
+  },
   relations: (docs) => docs.map((d) => mapping.relations(d)),
   scopeOf: (docs) => docs.map((d) => {
     try {

@@ -1,0 +1,23 @@
+use host_harness::synthetic::{Shape, generate};
+use openchoreo_catalog_guest::scope::{Lists, NAMESPACE_LISTS, translate_namespace};
+use serde_json::Value;
+use std::time::Instant;
+
+fn main() {
+    let data = generate(Shape::with_components(10_000));
+    let ns = data.namespaces[0].clone();
+    let name = ns["metadata"]["name"].as_str().unwrap().to_string();
+    let texts: Vec<(String, String)> = NAMESPACE_LISTS
+        .iter()
+        .map(|e| (e.to_string(), serde_json::to_string(data.namespaced[&name].get(*e).map(Vec::as_slice).unwrap_or(&[])).unwrap()))
+        .collect();
+    for _ in 0..std::env::var("ITER").ok().and_then(|s| s.parse().ok()).unwrap_or(5) {
+        let t0 = Instant::now();
+        let lists: Lists = texts.iter().map(|(k, v)| (k.clone(), Ok(serde_json::from_str::<Vec<Value>>(v).unwrap()))).collect();
+        let t1 = Instant::now();
+        let out = translate_namespace(&ns, &lists, "").unwrap();
+        let t2 = Instant::now();
+        let n = out.entities.len();
+        println!("parse {:?} translate {:?} entities {n} => {:.0}/s total", t1 - t0, t2 - t1, n as f64 / (t2 - t0).as_secs_f64());
+    }
+}
