@@ -32,23 +32,6 @@ impl Entity {
     }
 }
 
-/// An entity with its document already serialized: what a sync run accumulates, so memory holds
-/// the compact JSON text rather than a tree per entity.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SerializedEntity {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    pub scope: String,
-    pub json: String,
-}
-
-impl From<Entity> for SerializedEntity {
-    fn from(e: Entity) -> Self {
-        Self { json: e.json, kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope }
-    }
-}
-
 /// Insertion-ordered fields, written as JSON text the moment they are put: no tree, no per-field
 /// allocation (building `Value`s per field dominated the mapping's cost). Each key is put once.
 #[derive(Default)]

@@ -245,7 +245,7 @@ impl Transport for Draining {
     fn log(&mut self, level: Level, message: &str) {
         self.inner.log(level, message)
     }
-    fn emit(&mut self, entities: &mut Vec<openchoreo_catalog_guest::entity::SerializedEntity>) {
+    fn emit(&mut self, entities: &mut Vec<openchoreo_catalog_guest::entity::Entity>) {
         self.batches.push(entities.drain(..).map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)).collect());
     }
 }

@@ -2,6 +2,7 @@
 
 use host_harness::runtime::Limits;
 use host_harness::transform::{TRANSFORM_COMPONENT, Transform, wit_mapping};
+use openchoreo_catalog_guest::scope::NAMESPACE_LISTS;
 
 #[test]
 fn translates_a_scope_snapshot_without_any_host_imports() {
@@ -10,23 +11,8 @@ fn translates_a_scope_snapshot_without_any_host_imports() {
         endpoint: endpoint.into(),
         outcome: wit_mapping::ListOutcome::Items(items.into()),
     };
-    let mut lists: Vec<wit_mapping::ListResponse> = [
-        "environments",
-        "dataplanes",
-        "workflowplanes",
-        "observabilityplanes",
-        "deploymentpipelines",
-        "componenttypes",
-        "traits",
-        "workflows",
-        "resourcetypes",
-        "projecttypes",
-        "resources",
-        "observabilityalertsnotificationchannels",
-    ]
-    .iter()
-    .map(|e| list(e, "[]"))
-    .collect();
+    let mut lists: Vec<wit_mapping::ListResponse> =
+        NAMESPACE_LISTS.iter().filter(|e| !["projects", "components", "workloads"].contains(e)).map(|e| list(e, "[]")).collect();
     lists.push(list("projects", r#"[{"metadata":{"name":"shop"}}]"#));
     lists.push(list("components", r#"[{"metadata":{"name":"orders"},"spec":{"owner":{"projectName":"shop"}}}]"#));
     lists.push(wit_mapping::ListResponse { endpoint: "workloads".into(), outcome: wit_mapping::ListOutcome::Failed("503".into()) });

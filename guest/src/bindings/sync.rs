@@ -2,8 +2,8 @@
 
 use super::exports::openchoreo::catalog::sync as wsync;
 use super::openchoreo::catalog::{http, log, sink, token, types};
-use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit};
-use crate::entity::SerializedEntity;
+use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit, to_wit};
+use crate::entity::Entity;
 use crate::sync::config::{self, Config, ConfigError};
 use crate::sync::transport::{self as tr, Transport};
 use crate::sync::{self, SyncError};
@@ -54,17 +54,13 @@ impl Transport for HostTransport {
         log::log(level, message);
     }
 
-    fn emit(&mut self, entities: &mut Vec<SerializedEntity>) {
+    fn emit(&mut self, entities: &mut Vec<Entity>) {
         if entities.is_empty() {
             return;
         }
-        let batch: Vec<types::Entity> = entities.drain(..).map(serialized_to_wit).collect();
+        let batch: Vec<types::Entity> = entities.drain(..).map(to_wit).collect();
         sink::emit(&batch);
     }
-}
-
-fn serialized_to_wit(e: SerializedEntity) -> types::Entity {
-    types::Entity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, json: e.json }
 }
 
 impl wsync::Guest for Component {
@@ -94,7 +90,7 @@ impl wsync::Guest for Component {
             SyncError::Auth(m) => wsync::SyncError::Auth(m),
         })?;
         Ok(wsync::Report {
-            entities: report.entities.into_iter().map(serialized_to_wit).collect(),
+            entities: report.entities.into_iter().map(to_wit).collect(),
             stale: report.stale.into_iter().map(stale_to_wit).collect(),
             skipped: report.skipped.into_iter().map(diag_to_wit).collect(),
             stats: wsync::RunStats {

@@ -6,7 +6,7 @@ pub mod paging;
 pub mod transport;
 
 use crate::diagnostic::{Diagnostic, Stale};
-use crate::entity::{CLUSTER_NS, SerializedEntity};
+use crate::entity::{CLUSTER_NS, Entity};
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use config::Config;
 use paging::{Auth, ListJob, Stats, fetch_all};
@@ -20,7 +20,7 @@ pub const NAMESPACE_CHUNK: usize = 2;
 
 #[derive(Debug, Default)]
 pub struct Report {
-    pub entities: Vec<SerializedEntity>,
+    pub entities: Vec<Entity>,
     pub stale: Vec<Stale>,
     pub skipped: Vec<Diagnostic>,
     pub stats: Stats,
@@ -164,7 +164,7 @@ fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Opt
 }
 
 fn absorb(report: &mut Report, out: scope::ScopeOutput) {
-    report.entities.extend(out.entities.into_iter().map(SerializedEntity::from));
+    report.entities.extend(out.entities);
     report.stale.extend(out.stale);
     report.skipped.extend(out.skipped);
 }

@@ -1,7 +1,7 @@
 //! The seam between the crawl and the host: the wasm imports implement it in the component, a
 //! scripted fake implements it in native tests.
 
-use crate::entity::SerializedEntity;
+use crate::entity::Entity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -78,5 +78,5 @@ pub trait Transport {
     fn log(&mut self, level: Level, message: &str);
     /// Hands over the entities translated so far. A host that takes them drains `entities`; by default
     /// they stay and end up in the report.
-    fn emit(&mut self, _entities: &mut Vec<SerializedEntity>) {}
+    fn emit(&mut self, _entities: &mut Vec<Entity>) {}
 }
