@@ -5,6 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use openchoreo_catalog_fuzz::{check_entities, entity_parts};
+use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::resource;
 use openchoreo_catalog_guest::scope::{
     CLUSTER_LISTS, CLUSTER_TEMPLATE_SOURCES, Lists, NAMESPACE_LISTS, TEMPLATE_SOURCES, translate_cluster, translate_namespace,
@@ -12,10 +13,10 @@ use openchoreo_catalog_guest::scope::{
 use serde_json::Value;
 
 /// A list as the crawl would hand it over: missing is an empty list, anything but an array a failure.
-fn list(v: Option<&Value>) -> Result<Vec<Value>, String> {
+fn list(v: Option<&Value>) -> Result<Items, String> {
     match v {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => Ok(items.clone()),
+        None => Ok(Items::new()),
+        Some(Value::Array(items)) => Ok(items.clone().into()),
         Some(_) => Err("not a list".into()),
     }
 }
@@ -25,6 +26,7 @@ fn add_schemas(lists: &mut Lists, sources: &[(&str, &str, openchoreo_catalog_gue
     for (endpoint, _, _) in sources {
         let Some(Ok(types)) = lists.get(*endpoint) else { continue };
         let schemas: Vec<(String, Value)> = types
+            .values()
             .iter()
             .filter_map(|t| {
                 let name = t.pointer("/metadata/name")?.as_str()?;
@@ -32,7 +34,7 @@ fn add_schemas(lists: &mut Lists, sources: &[(&str, &str, openchoreo_catalog_gue
             })
             .collect();
         for (key, schema) in schemas {
-            lists.insert(key, Ok(vec![schema]));
+            lists.insert(key, Ok(vec![schema].into()));
         }
     }
 }

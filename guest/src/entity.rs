@@ -1,5 +1,6 @@
 //! The Backstage entity envelope and a builder that keeps key order and the common annotations.
 
+use crate::escape::write_str;
 use crate::names::sanitize_tag;
 use serde_json::Value;
 
@@ -43,7 +44,11 @@ pub struct Fields {
 }
 
 impl Fields {
-    pub fn put(&mut self, key: &str, value: impl serde::Serialize) -> &mut Self {
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self { buf: Vec::with_capacity(bytes), ..Self::default() }
+    }
+
+    pub fn put(&mut self, key: &str, value: impl FieldValue) -> &mut Self {
         #[cfg(debug_assertions)]
         {
             assert!(!self.keys.iter().any(|k| k == key), "field {key} put twice");
@@ -52,13 +57,13 @@ impl Fields {
         if !self.buf.is_empty() {
             self.buf.push(b',');
         }
-        write_json(&mut self.buf, key);
+        write_str(&mut self.buf, key);
         self.buf.push(b':');
-        write_json(&mut self.buf, &value);
+        value.write(&mut self.buf);
         self
     }
 
-    pub fn put_opt<V: serde::Serialize>(&mut self, key: &str, value: Option<V>) -> &mut Self {
+    pub fn put_opt<V: FieldValue>(&mut self, key: &str, value: Option<V>) -> &mut Self {
         if let Some(v) = value {
             self.put(key, v);
         }
@@ -84,6 +89,66 @@ fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
     serde_json::to_writer(&mut *out, v).expect("serializing to memory cannot fail");
 }
 
+/// A value a field holds, written straight as JSON text. Strings, the bulk of every entity, take
+/// the fast path in [`write_str`]; trees go through `serde_json`.
+pub trait FieldValue {
+    fn write(&self, out: &mut Vec<u8>);
+}
+
+impl FieldValue for str {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(out, self);
+    }
+}
+
+impl FieldValue for String {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(out, self);
+    }
+}
+
+impl<T: FieldValue + ?Sized> FieldValue for &T {
+    fn write(&self, out: &mut Vec<u8>) {
+        (**self).write(out);
+    }
+}
+
+impl<T: FieldValue> FieldValue for [T] {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            item.write(out);
+        }
+        out.push(b']');
+    }
+}
+
+impl<T: FieldValue> FieldValue for Vec<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.as_slice().write(out);
+    }
+}
+
+impl<T: FieldValue, const N: usize> FieldValue for [T; N] {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.as_slice().write(out);
+    }
+}
+
+macro_rules! serde_field_values {
+    ($($t:ty),*) => {$(
+        impl FieldValue for $t {
+            fn write(&self, out: &mut Vec<u8>) {
+                write_json(out, self);
+            }
+        }
+    )*};
+}
+serde_field_values!(bool, i64, u64, usize, Value, crate::node::Node<'_>);
+
 /// Builds one entity document in the key order Backstage users see in the YAML view.
 pub struct EntityBuilder {
     api_version: &'static str,
@@ -101,7 +166,7 @@ pub struct EntityBuilder {
 impl EntityBuilder {
     /// A `backstage.io/v1alpha1` entity with the managed-by annotations and the managed label.
     pub fn managed(kind: &'static str, name: String, namespace: Option<&str>) -> Self {
-        let mut labels = Fields::default();
+        let mut labels = Fields::with_capacity(64);
         labels.put("openchoreo.io/managed", "true");
         let mut b = Self::bare(V1ALPHA1, kind, name, namespace);
         b.labels = Some(labels);
@@ -111,7 +176,7 @@ impl EntityBuilder {
 
     /// An entity with only the managed-by annotations (Templates).
     pub fn bare(api_version: &'static str, kind: &'static str, name: String, namespace: Option<&str>) -> Self {
-        let mut annotations = Fields::default();
+        let mut annotations = Fields::with_capacity(512);
         annotations.put("backstage.io/managed-by-location", LOCATION);
         annotations.put("backstage.io/managed-by-origin-location", LOCATION);
         Self {
@@ -124,7 +189,7 @@ impl EntityBuilder {
             tags: None,
             annotations,
             labels: None,
-            spec: Fields::default(),
+            spec: Fields::with_capacity(256),
         }
     }
 
@@ -150,34 +215,44 @@ impl EntityBuilder {
     }
 
     pub fn build(self, scope: &str) -> Entity {
-        let mut out: Vec<u8> = Vec::with_capacity(1024);
+        let text_len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let estimate = 160
+            + self.name.len()
+            + text_len(&self.namespace)
+            + text_len(&self.title)
+            + text_len(&self.description)
+            + self.tags.as_ref().map_or(0, |t| t.iter().map(|t| t.len() + 3).sum())
+            + self.annotations.buf.len()
+            + self.labels.as_ref().map_or(0, |l| l.buf.len())
+            + self.spec.buf.len();
+        let mut out: Vec<u8> = Vec::with_capacity(estimate);
         out.extend_from_slice(b"{\"apiVersion\":");
-        write_json(&mut out, self.api_version);
+        write_str(&mut out, self.api_version);
         out.extend_from_slice(b",\"kind\":");
-        write_json(&mut out, self.kind);
+        write_str(&mut out, self.kind);
         out.extend_from_slice(b",\"metadata\":{\"name\":");
-        write_json(&mut out, &self.name);
-        let field = |out: &mut Vec<u8>, key: &str, write: &dyn Fn(&mut Vec<u8>)| {
-            out.push(b',');
-            write_json(out, key);
-            out.push(b':');
-            write(out);
+        write_str(&mut out, &self.name);
+        let field = |out: &mut Vec<u8>, key: &[u8], value: &dyn FieldValue| {
+            out.extend_from_slice(key);
+            value.write(out);
         };
         if let Some(ns) = &self.namespace {
-            field(&mut out, "namespace", &|o| write_json(o, ns));
+            field(&mut out, b",\"namespace\":", ns);
         }
         if let Some(t) = &self.title {
-            field(&mut out, "title", &|o| write_json(o, t));
+            field(&mut out, b",\"title\":", t);
         }
         if let Some(d) = &self.description {
-            field(&mut out, "description", &|o| write_json(o, d));
+            field(&mut out, b",\"description\":", d);
         }
         if let Some(tags) = &self.tags {
-            field(&mut out, "tags", &|o| write_json(o, tags));
+            field(&mut out, b",\"tags\":", tags);
         }
-        field(&mut out, "annotations", &|o| self.annotations.write_json(o));
+        out.extend_from_slice(b",\"annotations\":");
+        self.annotations.write_json(&mut out);
         if let Some(labels) = &self.labels {
-            field(&mut out, "labels", &|o| labels.write_json(o));
+            out.extend_from_slice(b",\"labels\":");
+            labels.write_json(&mut out);
         }
         out.extend_from_slice(b"},\"spec\":");
         self.spec.write_json(&mut out);
@@ -187,7 +262,7 @@ impl EntityBuilder {
             namespace: self.namespace.unwrap_or_else(|| "default".to_string()),
             name: self.name,
             scope: scope.to_string(),
-            json: String::from_utf8(out).expect("serde_json writes UTF-8"),
+            json: String::from_utf8(out).expect("entity text is written from UTF-8 strings"),
         }
     }
 }

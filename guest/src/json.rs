@@ -1,26 +1,92 @@
 //! Tolerant accessors over raw OpenChoreo JSON: a value of the wrong type reads as absent.
+//!
+//! They work on both trees the mapping reads: `serde_json::Value` and the lean [`Node`].
 
+use crate::node::Node;
 use serde_json::Value;
 
-/// The value at `path`, if every step is an object key that exists.
-pub fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(v, |cur, key| field(cur, key))
+/// What the mapping reads from a JSON tree.
+pub trait Json: Sized {
+    /// One key of an object; `None` for a missing key or a non-object.
+    fn key(&self, key: &str) -> Option<&Self>;
+    fn string(&self) -> Option<&str>;
+    fn array(&self) -> Option<&[Self]>;
+    fn int(&self) -> Option<i64>;
+    fn boolean(&self) -> Option<bool>;
+    fn is_obj(&self) -> bool;
+    /// An object's entries in document order; nothing for a non-object.
+    fn entries(&self) -> impl Iterator<Item = (&str, &Self)>;
 }
 
-/// One key of an object. Small objects (nearly all of OpenChoreo's) are scanned in order: comparing a
-/// few short keys is several times cheaper than hashing the key with SipHash, which dominated lookups.
-pub fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    let map = v.as_object()?;
-    if map.len() <= 12 { map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v) } else { map.get(key) }
+impl Json for Value {
+    /// Small objects (nearly all of OpenChoreo's) are scanned in order: comparing a few short keys is
+    /// several times cheaper than hashing the key with SipHash, which dominated lookups.
+    fn key(&self, key: &str) -> Option<&Self> {
+        let map = self.as_object()?;
+        if map.len() <= 12 { map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v) } else { map.get(key) }
+    }
+    fn string(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn array(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+    fn int(&self) -> Option<i64> {
+        self.as_i64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn is_obj(&self) -> bool {
+        self.is_object()
+    }
+    fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
+        self.as_object().into_iter().flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+}
+
+impl Json for Node<'_> {
+    fn key(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+    fn string(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn array(&self) -> Option<&[Self]> {
+        self.as_array()
+    }
+    fn int(&self) -> Option<i64> {
+        match self {
+            Node::Number(n) => n.as_i64(),
+            _ => None,
+        }
+    }
+    fn boolean(&self) -> Option<bool> {
+        match self {
+            Node::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn is_obj(&self) -> bool {
+        matches!(self, Node::Object(_))
+    }
+    fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
+        self.as_object().unwrap_or(&[]).iter().map(|(k, v)| (k.as_ref(), v))
+    }
+}
+
+/// The value at `path`, if every step is an object key that exists.
+pub fn at<'a, J: Json>(v: &'a J, path: &[&str]) -> Option<&'a J> {
+    path.iter().try_fold(v, |cur, key| cur.key(key))
 }
 
 /// The string at `path`, if present and a string (possibly empty).
-pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    at(v, path).and_then(Value::as_str)
+pub fn str_at<'a, J: Json>(v: &'a J, path: &[&str]) -> Option<&'a str> {
+    at(v, path).and_then(J::string)
 }
 
 /// The string at `path` when it is "set": present, a string, and not empty.
-pub fn set_str<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+pub fn set_str<'a, J: Json>(v: &'a J, path: &[&str]) -> Option<&'a str> {
     str_at(v, path).filter(|s| !s.is_empty())
 }
 
@@ -30,8 +96,8 @@ pub fn obj_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a serde_json::Map<Str
 }
 
 /// The array at `path`, or an empty slice.
-pub fn arr_at<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
-    at(v, path).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+pub fn arr_at<'a, J: Json>(v: &'a J, path: &[&str]) -> &'a [J] {
+    at(v, path).and_then(J::array).unwrap_or(&[])
 }
 
 /// A trimmed annotation value when it is non-empty after trimming.

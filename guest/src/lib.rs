@@ -3,10 +3,13 @@
 
 pub mod diagnostic;
 pub mod entity;
+pub mod escape;
+pub mod items;
 pub mod json;
 pub mod kinds;
 pub mod meta;
 pub mod names;
+pub mod node;
 pub mod refs;
 pub mod relations;
 pub mod resource;

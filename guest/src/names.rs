@@ -51,6 +51,9 @@ pub fn hashed_name(raw: &str, identity: &str) -> String {
 
 /// A tag valid for `^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$`, at most 63 characters; `None` when nothing is left.
 pub fn sanitize_tag(raw: &str) -> Option<String> {
+    if is_valid_tag(raw) {
+        return Some(raw.to_string());
+    }
     let mut out = String::new();
     for c in raw.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '+' | '#') {
@@ -64,6 +67,11 @@ pub fn sanitize_tag(raw: &str) -> Option<String> {
         out.pop();
     }
     (!out.is_empty()).then_some(out)
+}
+
+fn is_valid_tag(s: &str) -> bool {
+    let tag_char = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b':' | b'+' | b'#');
+    s.len() <= MAX_NAME && s.split('-').all(|part| !part.is_empty() && part.as_bytes().iter().all(tag_char))
 }
 
 #[cfg(test)]
@@ -101,6 +109,10 @@ mod tests {
         assert_eq!(sanitize_tag("web_socket").as_deref(), Some("web-socket"));
         assert_eq!(sanitize_tag("deployment-service").as_deref(), Some("deployment-service"));
         assert_eq!(sanitize_tag("  "), None);
+        // Almost-valid tags take the slow path and come out valid.
+        assert_eq!(sanitize_tag("-a").as_deref(), Some("a"));
+        assert_eq!(sanitize_tag("a--b").as_deref(), Some("a-b"));
+        assert_eq!(sanitize_tag("c++:#1-").as_deref(), Some("c++:#1"));
         assert_eq!(sanitize_tag(&"x".repeat(80)).map(|t| t.len()), Some(63));
     }
 }

@@ -2,6 +2,7 @@
 //! that holds just that resource, so single-resource and whole-scope results can never differ.
 
 use crate::entity::Entity;
+use crate::items::Items;
 use crate::scope::{self, Lists, ScopeOutput};
 use serde_json::{Value, json};
 
@@ -62,28 +63,27 @@ pub fn translate(kind: &str, namespace: Option<&str>, resource: Value, context: 
     let mut lists: Lists = Lists::new();
     let empty = |lists: &mut Lists, eps: &[&str]| {
         for ep in eps {
-            lists.insert(ep.to_string(), Ok(Vec::new()));
+            lists.insert(ep.to_string(), Ok(Items::new()));
         }
     };
     if cluster {
         empty(&mut lists, &scope::CLUSTER_LISTS);
-        lists.insert(endpoint.to_string(), Ok(vec![resource]));
+        lists.insert(endpoint.to_string(), Ok(Items::from(vec![resource])));
         let out = scope::translate_cluster(&lists, &owner);
         return Ok(keep(out, |_| true));
     }
     let ns = namespace.ok_or_else(|| ResourceError::Invalid(format!("{kind} is namespaced: give --namespace")))?;
     empty(&mut lists, &scope::NAMESPACE_LISTS);
-    lists.insert("projects".into(), Ok(context_list(&context, "project", "projects")));
-    lists.insert("workloads".into(), Ok(context_list(&context, "workload", "workloads")));
+    let mut projects = context_list(&context, "project", "projects");
+    lists.insert("workloads".into(), Ok(context_list(&context, "workload", "workloads").into()));
     let family_scope = scope::ns_scope(ns, endpoint);
     if endpoint == "projects" {
         // The project itself first, so its own annotations decide its owner.
-        if let Some(Ok(projects)) = lists.get_mut("projects") {
-            projects.insert(0, resource);
-        }
+        projects.insert(0, resource);
     } else {
-        lists.insert(endpoint.to_string(), Ok(vec![resource]));
+        lists.insert(endpoint.to_string(), Ok(vec![resource].into()));
     }
+    lists.insert("projects".into(), Ok(projects.into()));
     let ns_resource = json!({ "metadata": { "name": ns } });
     let out = scope::translate_namespace(&ns_resource, &lists, &owner).map_err(ResourceError::Invalid)?;
     let mut out = keep(out, |e| e.scope == family_scope);

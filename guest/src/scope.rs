@@ -6,6 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity, MAX_ENTITY_BYTES};
+use crate::items::Items;
 use crate::kinds::planes::Plane;
 use crate::kinds::platform_templates::{self, TypeKind};
 use crate::kinds::template::{self, Family, Source, template_scope};
@@ -14,6 +15,8 @@ use crate::kinds::{
     type_template,
 };
 use crate::meta;
+use crate::node::Node;
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -68,7 +71,57 @@ pub enum ScopeRef<'a> {
 }
 
 /// The lists of one scope: items, or the reason the list failed. A missing list counts as failed.
-pub type Lists = HashMap<String, Result<Vec<Value>, String>>;
+pub type Lists = HashMap<String, Result<Items, String>>;
+
+/// The lists read as the lean [`Node`] tree: nearly all of an installation's items are here.
+const NODE_LISTS: [&str; 2] = ["components", "workloads"];
+
+/// A scope's lists parsed once, each into the tree its translations read.
+struct Parsed<'a> {
+    values: HashMap<&'a str, Result<Vec<Value>, String>>,
+    nodes: HashMap<&'a str, Result<Vec<Node<'a>>, String>>,
+}
+
+impl<'a> Parsed<'a> {
+    fn new(lists: &'a Lists, ns: &str, skipped: &mut Vec<Diagnostic>) -> Self {
+        let mut parsed = Parsed { values: HashMap::with_capacity(lists.len()), nodes: HashMap::new() };
+        for (endpoint, list) in lists {
+            let endpoint = endpoint.as_str();
+            if NODE_LISTS.contains(&endpoint) {
+                parsed.nodes.insert(endpoint, read(list, ns, endpoint, skipped));
+            } else {
+                parsed.values.insert(endpoint, read(list, ns, endpoint, skipped));
+            }
+        }
+        parsed
+    }
+}
+
+/// One list's items; an item that cannot be read is skipped with a diagnostic naming its position.
+fn read<'a, T: Deserialize<'a>>(
+    list: &'a Result<Items, String>,
+    ns: &str,
+    endpoint: &str,
+    skipped: &mut Vec<Diagnostic>,
+) -> Result<Vec<T>, String> {
+    let items = list.as_ref().map_err(Clone::clone)?;
+    let (good, bad) = items.parse();
+    skipped.extend(bad.into_iter().map(|b| Diagnostic::item(ns, endpoint, None, b.index, b.message)));
+    Ok(good)
+}
+
+/// The named lists of one map, or the reason the first unusable one failed.
+fn lookup<'a, T, const N: usize>(map: &'a HashMap<&str, Result<Vec<T>, String>>, endpoints: [&str; N]) -> Result<[&'a [T]; N], String> {
+    let mut got: [&[T]; N] = [&[]; N];
+    for (slot, ep) in got.iter_mut().zip(endpoints) {
+        match map.get(ep) {
+            Some(Ok(items)) => *slot = items.as_slice(),
+            Some(Err(reason)) => return Err(reason.clone()),
+            None => return Err(format!("list {ep} was not fetched")),
+        }
+    }
+    Ok(got)
+}
 
 #[derive(Debug, Default)]
 pub struct ScopeOutput {
@@ -92,22 +145,21 @@ pub fn cluster_scope(family: &str) -> String {
 }
 
 struct Builder<'a> {
-    lists: &'a Lists,
+    lists: &'a Parsed<'a>,
     out: ScopeOutput,
 }
 
 impl<'a> Builder<'a> {
     /// The lists a family needs, or `None` after recording the family as stale.
     fn need<const N: usize>(&mut self, scope: &str, endpoints: [&str; N]) -> Option<[&'a [Value]; N]> {
-        let mut got: [&[Value]; N] = [&[]; N];
-        for (slot, ep) in got.iter_mut().zip(endpoints) {
-            match self.lists.get(ep) {
-                Some(Ok(items)) => *slot = items.as_slice(),
-                Some(Err(reason)) => return self.stale(scope, reason.clone()),
-                None => return self.stale(scope, format!("list {ep} was not fetched")),
-            }
-        }
-        Some(got)
+        let lists = self.lists;
+        lookup(&lists.values, endpoints).map_or_else(|reason| self.stale(scope, reason), Some)
+    }
+
+    /// As [`Builder::need`], for the lists read as [`Node`]s.
+    fn need_nodes<const N: usize>(&mut self, scope: &str, endpoints: [&str; N]) -> Option<[&'a [Node<'a>]; N]> {
+        let lists = self.lists;
+        lookup(&lists.nodes, endpoints).map_or_else(|reason| self.stale(scope, reason), Some)
     }
 
     /// Skips every entity over [`MAX_ENTITY_BYTES`] with a warning naming it and its size.
@@ -136,7 +188,7 @@ impl<'a> Builder<'a> {
     /// Each template is its own scope: a failed schema keeps only that one. When the type list itself
     /// failed, every template of the family is kept (`…/<family>/*`).
     fn templates(&mut self, endpoint: &str, family: Family, source: &Source, owner: &str) {
-        let types = match self.lists.get(endpoint) {
+        let types = match self.lists.values.get(endpoint) {
             Some(Ok(items)) => items.as_slice(),
             failed => {
                 let reason = match failed {
@@ -153,7 +205,7 @@ impl<'a> Builder<'a> {
         };
         for (i, ct) in types.iter().enumerate() {
             let Ok(name) = meta::name(ct) else { continue };
-            match self.lists.get(&format!("{endpoint}/{name}/schema")) {
+            match self.lists.values.get(format!("{endpoint}/{name}/schema").as_str()) {
                 None => {}
                 Some(Err(reason)) => {
                     self.stale::<()>(&template_scope(source, family, name), reason.clone());
@@ -198,7 +250,9 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     }
     let owner = owner_ref(default_owner);
     let cx = NsCtx { ns, owner: &owner };
-    let mut b = Builder { lists, out: ScopeOutput::default() };
+    let mut out = ScopeOutput::default();
+    let parsed = Parsed::new(lists, ns, &mut out.skipped);
+    let mut b = Builder { lists: &parsed, out };
     b.out.entities.push(domain::translate(ns_resource, &owner)?);
 
     let planes = [
@@ -221,7 +275,9 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
         b.each(projects, ns, "Project", |r| system::translate(r, &cx, &scope));
     }
     let scope = ns_scope(ns, "components");
-    if let Some([projects, components, workloads]) = b.need(&scope, ["projects", "components", "workloads"]) {
+    if let Some([projects]) = b.need(&scope, ["projects"])
+        && let Some([components, workloads]) = b.need_nodes(&scope, ["components", "workloads"])
+    {
         let mut diags = Vec::new();
         let entities = component::translate(projects, components, workloads, &cx, &scope, &mut diags);
         b.out.entities.extend(entities);
@@ -266,8 +322,10 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
 }
 
 pub fn translate_cluster(lists: &Lists, default_owner: &str) -> ScopeOutput {
-    let mut b = Builder { lists, out: ScopeOutput::default() };
     let c = "cluster";
+    let mut out = ScopeOutput::default();
+    let parsed = Parsed::new(lists, c, &mut out.skipped);
+    let mut b = Builder { lists: &parsed, out };
     let scope = cluster_scope("componenttypes");
     if let Some([items]) = b.need(&scope, ["clustercomponenttypes"]) {
         b.each(items, c, "ClusterComponentType", |r| platform_types::cluster_component_type(r, &scope));

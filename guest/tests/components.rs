@@ -4,6 +4,7 @@ use openchoreo_catalog_guest::diagnostic::Diagnostic;
 use openchoreo_catalog_guest::entity::Entity;
 use openchoreo_catalog_guest::kinds::{NsCtx, component};
 use openchoreo_catalog_guest::names::is_valid_name;
+use openchoreo_catalog_guest::node::Node;
 use serde_json::{Value, json};
 
 const OWNER: &str = "group:default/openchoreo-users";
@@ -11,7 +12,9 @@ const OWNER: &str = "group:default/openchoreo-users";
 fn run(projects: &[Value], components: &[Value], workloads: &[Value]) -> (Vec<Entity>, Vec<Diagnostic>) {
     let cx = NsCtx { ns: "acme", owner: OWNER };
     let mut diags = Vec::new();
-    let out = component::translate(projects, components, workloads, &cx, "ns/acme/components", &mut diags);
+    let components: Vec<Node> = components.iter().map(Node::from).collect();
+    let workloads: Vec<Node> = workloads.iter().map(Node::from).collect();
+    let out = component::translate(projects, &components, &workloads, &cx, "ns/acme/components", &mut diags);
     (out, diags)
 }
 

@@ -3,23 +3,24 @@
 //! relations that tie them to Systems, Components and Environments.
 
 use openchoreo_catalog_guest::entity::Entity;
+use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::relations::relations;
 use openchoreo_catalog_guest::resource::{self, ResourceError};
 use openchoreo_catalog_guest::scope::{CLUSTER_LISTS, Lists, NAMESPACE_LISTS, scope_of, translate_cluster, translate_namespace};
 use serde_json::{Value, json};
 
 fn ns_lists(pairs: Vec<(&str, Result<Vec<Value>, String>)>) -> Lists {
-    let mut l: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    let mut l: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
     for (k, v) in pairs {
-        l.insert(k.to_string(), v);
+        l.insert(k.to_string(), v.map(Items::from));
     }
     l
 }
 
 fn cluster_lists(pairs: Vec<(&str, Result<Vec<Value>, String>)>) -> Lists {
-    let mut l: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    let mut l: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
     for (k, v) in pairs {
-        l.insert(k.to_string(), v);
+        l.insert(k.to_string(), v.map(Items::from));
     }
     l
 }

@@ -3,6 +3,7 @@
 //! the sample installation and runs every mapping entry point; every emitted entity is checked against
 //! Backstage's naming rules and every relation ref must parse.
 
+use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::relations::relations;
 use openchoreo_catalog_guest::scope::{
     CLUSTER_LISTS, CLUSTER_TEMPLATE_SOURCES, Lists, NAMESPACE_LISTS, scope_of, translate_cluster, translate_namespace,
@@ -97,10 +98,14 @@ fn mutated_inputs_never_panic_and_always_emit_valid_entities() {
             mutate_value(target, &mut rng, 0);
         }
         let list = |v: &Value| -> Result<Vec<Value>, String> { v.as_array().cloned().ok_or_else(|| "not a list".into()) };
-        let ns_lists: Lists =
-            NAMESPACE_LISTS.iter().map(|e| (e.to_string(), list(&data["namespaced"]["default"][e]).or_else(|_| Ok(vec![])))).collect();
-        let mut cluster_lists: Lists =
-            CLUSTER_LISTS.iter().map(|e| (e.to_string(), list(&data["cluster"][e]).or_else(|_| Ok(vec![])))).collect();
+        let ns_lists: Lists = NAMESPACE_LISTS
+            .iter()
+            .map(|e| (e.to_string(), list(&data["namespaced"]["default"][e]).map(Items::from).or_else(|_| Ok(Items::new()))))
+            .collect();
+        let mut cluster_lists: Lists = CLUSTER_LISTS
+            .iter()
+            .map(|e| (e.to_string(), list(&data["cluster"][e]).map(Items::from).or_else(|_| Ok(Items::new()))))
+            .collect();
         // Every listed type gets a (possibly mutated) schema, so Templates are fuzzed too.
         for (endpoint, _, _) in CLUSTER_TEMPLATE_SOURCES {
             for ct in data["cluster"][endpoint].as_array().into_iter().flatten() {
@@ -109,7 +114,7 @@ fn mutated_inputs_never_panic_and_always_emit_valid_entities() {
                     if rng.below(3) == 0 {
                         mutate_value(&mut schema, &mut rng, 0);
                     }
-                    cluster_lists.insert(format!("{endpoint}/{name}/schema"), Ok(vec![schema]));
+                    cluster_lists.insert(format!("{endpoint}/{name}/schema"), Ok(Items::from(vec![schema])));
                 }
             }
         }
@@ -129,14 +134,17 @@ fn mutated_inputs_never_panic_and_always_emit_valid_entities() {
 fn hostile_names_and_owners_still_give_valid_entities() {
     let long = "n".repeat(300);
     let ns = json!({"metadata": {"name": "acme"}});
-    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
-    lists.insert("projects".into(), Ok(vec![json!({"metadata": {"name": long, "annotations": {"backstage.io/owner": "group:"}}})]));
+    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
+    lists.insert(
+        "projects".into(),
+        Ok(Items::from(vec![json!({"metadata": {"name": long, "annotations": {"backstage.io/owner": "group:"}}})])),
+    );
     lists.insert(
         "components".into(),
-        Ok(vec![json!({"metadata": {"name": "UPPER_case.name", "annotations": {"backstage.io/owner": "kind:/"}},
-        "spec": {"owner": {"projectName": long}, "componentType": {"name": "proxy/Ünïcode type"}}})]),
+        Ok(Items::from(vec![json!({"metadata": {"name": "UPPER_case.name", "annotations": {"backstage.io/owner": "kind:/"}},
+        "spec": {"owner": {"projectName": long}, "componentType": {"name": "proxy/Ünïcode type"}}})])),
     );
-    lists.insert("environments".into(), Ok(vec![json!({"metadata": {"name": "prod env!"}, "spec": {"isProduction": "yes"}})]));
+    lists.insert("environments".into(), Ok(Items::from(vec![json!({"metadata": {"name": "prod env!"}, "spec": {"isProduction": "yes"}})])));
     let out = translate_namespace(&ns, &lists, "").unwrap();
     check_output(&out.entities, "hostile");
     let system = out.entities.iter().find(|e| e.kind == "System").unwrap();
@@ -152,7 +160,7 @@ fn hostile_names_and_owners_still_give_valid_entities() {
 
 #[test]
 fn a_namespace_backstage_cannot_hold_is_refused_with_a_reason() {
-    let lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    let lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
     let err = translate_namespace(&json!({"metadata": {"name": "Team_A"}}), &lists, "").unwrap_err();
     assert!(err.contains("Team_A") && err.contains("not a valid Backstage namespace"), "{err}");
 }
@@ -160,18 +168,21 @@ fn a_namespace_backstage_cannot_hold_is_refused_with_a_reason() {
 #[test]
 fn pathological_values_are_skipped_with_a_clear_error_and_nothing_else_is_lost() {
     let traits: Vec<Value> = (0..100_000).map(|i| json!({"kind": "Trait", "name": format!("trait-number-{i}")})).collect();
-    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
     lists.insert(
         "componenttypes".into(),
-        Ok(vec![json!({"metadata": {"name": "huge"}, "spec": {"allowedTraits": traits}}), json!({"metadata": {"name": "normal"}})]),
+        Ok(Items::from(vec![
+            json!({"metadata": {"name": "huge"}, "spec": {"allowedTraits": traits}}),
+            json!({"metadata": {"name": "normal"}}),
+        ])),
     );
     let huge_string = "x".repeat(5 << 20);
     lists.insert(
         "projects".into(),
-        Ok(vec![
+        Ok(Items::from(vec![
             json!({"metadata": {"name": "p", "annotations": {"openchoreo.dev/description": huge_string}}}),
             json!({"metadata": {"name": "q"}}),
-        ]),
+        ])),
     );
     let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
     let names: Vec<(&str, &str)> = out.entities.iter().map(|e| (e.kind.as_str(), e.name.as_str())).collect();
@@ -192,9 +203,9 @@ fn pathological_values_are_skipped_with_a_clear_error_and_nothing_else_is_lost()
 fn a_list_of_ten_to_the_five_items_maps_completely() {
     let components: Vec<Value> =
         (0..100_000).map(|i| json!({"metadata": {"name": format!("c{i}")}, "spec": {"owner": {"projectName": "p"}}})).collect();
-    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
-    lists.insert("projects".into(), Ok(vec![json!({"metadata": {"name": "p"}})]));
-    lists.insert("components".into(), Ok(components));
+    let mut lists: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
+    lists.insert("projects".into(), Ok(Items::from(vec![json!({"metadata": {"name": "p"}})])));
+    lists.insert("components".into(), Ok(components.into()));
     let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
     assert_eq!(out.entities.iter().filter(|e| e.kind == "Component").count(), 100_000);
     assert!(out.skipped.is_empty());

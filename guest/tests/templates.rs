@@ -1,14 +1,15 @@
 //! Scaffolder Templates from (Cluster)ComponentTypes (MAPPING §3.11), one scope per template.
 
+use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::names::is_valid_name;
 use openchoreo_catalog_guest::scope::{CLUSTER_LISTS, Lists, NAMESPACE_LISTS, scope_of, translate_cluster, translate_namespace};
 use serde_json::{Value, json};
 
 fn ns_lists(cts: Vec<Value>, schemas: &[(&str, Result<Value, String>)]) -> Lists {
-    let mut l: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
-    l.insert("componenttypes".into(), Ok(cts));
+    let mut l: Lists = NAMESPACE_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
+    l.insert("componenttypes".into(), Ok(cts.into()));
     for (name, s) in schemas {
-        l.insert(format!("componenttypes/{name}/schema"), s.clone().map(|v| vec![v]));
+        l.insert(format!("componenttypes/{name}/schema"), s.clone().map(|v| Items::from(vec![v])));
     }
     l
 }
@@ -69,14 +70,14 @@ fn namespaced_template_matches_the_spec() {
 
 #[test]
 fn cluster_template_names_workflows_only_and_defaults_to_cluster_kinds() {
-    let mut lists: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), Ok(vec![]))).collect();
+    let mut lists: Lists = CLUSTER_LISTS.iter().map(|e| (e.to_string(), Ok(Items::new()))).collect();
     let long = "w".repeat(60);
-    lists.insert("clustercomponenttypes".into(), Ok(vec![
+    lists.insert("clustercomponenttypes".into(), Ok(Items::from(vec![
         json!({"metadata": {"name": "web-app"}, "spec": {"allowedWorkflows": [{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}], "allowedTraits": [{"name": "ingress"}]}}),
         json!({"metadata": {"name": long}, "spec": {}}),
-    ]));
-    lists.insert("clustercomponenttypes/web-app/schema".into(), Ok(vec![json!({"type": "object", "properties": {}})]));
-    lists.insert(format!("clustercomponenttypes/{long}/schema"), Ok(vec![json!({"type": "object"})]));
+    ])));
+    lists.insert("clustercomponenttypes/web-app/schema".into(), Ok(Items::from(vec![json!({"type": "object", "properties": {}})])));
+    lists.insert(format!("clustercomponenttypes/{long}/schema"), Ok(Items::from(vec![json!({"type": "object"})])));
     let out = translate_cluster(&lists, "platform-team");
     let t = template(&out.entities, "template-web-app");
     assert_eq!(t["metadata"]["namespace"], "openchoreo-cluster");
@@ -125,14 +126,20 @@ fn unlisted_component_types_make_all_their_templates_stale() {
 
 #[test]
 fn a_pathologically_deep_schema_skips_its_template_with_a_reason() {
-    let mut deep = json!("leaf");
-    for _ in 0..200 {
-        deep = json!({ "properties": { "p": deep } });
+    // 100 levels passes the JSON parser and stops at the mapping's own limit; 400 stops at the parser's.
+    for (levels, reason, location) in
+        [(50, "deeper than 64", "acme/Template/service"), (200, "recursion limit exceeded", "acme/componenttypes/service/schema/#0")]
+    {
+        let mut deep = json!("leaf");
+        for _ in 0..levels {
+            deep = json!({ "properties": { "p": deep } });
+        }
+        let lists = ns_lists(vec![service()], &[("service", Ok(deep))]);
+        let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
+        assert!(out.entities.iter().all(|e| e.kind != "Template"));
+        assert!(out.entities.iter().any(|e| e.kind == "ComponentType"), "the type itself is still there");
+        assert_eq!(out.skipped.len(), 1);
+        assert!(out.skipped[0].message.contains(reason), "{:?}", out.skipped);
+        assert_eq!(out.skipped[0].location, location);
     }
-    let out =
-        translate_namespace(&json!({"metadata": {"name": "acme"}}), &ns_lists(vec![service()], &[("service", Ok(deep))]), "").unwrap();
-    assert!(out.entities.iter().all(|e| e.kind != "Template"));
-    assert_eq!(out.skipped.len(), 1);
-    assert!(out.skipped[0].message.contains("deeper than 64"), "{:?}", out.skipped);
-    assert_eq!(out.skipped[0].location, "acme/Template/service");
 }

@@ -107,6 +107,10 @@ impl Runtime {
     pub fn new(wasm: &[u8]) -> Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model(true).epoch_interruption(true);
+        // A profiling aid: `perf` then names the guest's functions (see tests/examples/profile_translate.rs).
+        if std::env::var_os("OPENCHOREO_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let component = crate::compile_cache::load(&engine, wasm).context("compiling the guest component")?;
         let mut linker = Linker::new(&engine);

@@ -87,18 +87,33 @@ fn snapshot(data: &Dataset) -> (wit_mapping::ScopeSnapshot, usize) {
     )
 }
 
-fn wasmtime_throughput(snap: &wit_mapping::ScopeSnapshot) -> (usize, f64) {
-    let rt = Runtime::embedded().unwrap();
-    let mut inst = rt.instantiate(Limits::default(), None, None, Logger::capture()).unwrap();
-    let entities = inst.translate_scope(snap).unwrap().unwrap().entities.len(); // warm-up
-    let mut rates = Vec::new();
-    for _ in 0..7 {
-        let t = Instant::now();
-        let n = inst.translate_scope(snap).unwrap().unwrap().entities.len();
-        rates.push(n as f64 / t.elapsed().as_secs_f64());
+const TRANSLATE_RUNS: usize = 15;
+
+/// Entities per second of `translate-scope` (median of the runs) for each component, the runs of
+/// all components interleaved so that they share the machine's noise.
+fn wasmtime_throughput(snap: &wit_mapping::ScopeSnapshot, components: &[Runtime]) -> (usize, Vec<f64>) {
+    let mut instances: Vec<_> =
+        components.iter().map(|rt| rt.instantiate(Limits::default(), None, None, Logger::capture()).unwrap()).collect();
+    let mut entities = 0;
+    for inst in &mut instances {
+        entities = inst.translate_scope(snap).unwrap().unwrap().entities.len(); // warm-up
     }
-    rates.sort_by(f64::total_cmp);
-    (entities, rates[rates.len() / 2])
+    let mut rates = vec![Vec::new(); instances.len()];
+    for _ in 0..TRANSLATE_RUNS {
+        for (inst, rates) in instances.iter_mut().zip(&mut rates) {
+            let t = Instant::now();
+            let n = inst.translate_scope(snap).unwrap().unwrap().entities.len();
+            rates.push(n as f64 / t.elapsed().as_secs_f64());
+        }
+    }
+    let medians = rates
+        .into_iter()
+        .map(|mut r| {
+            r.sort_by(f64::total_cmp);
+            r[r.len() / 2]
+        })
+        .collect();
+    (entities, medians)
 }
 
 fn node_throughput(snap: &wit_mapping::ScopeSnapshot, dir: &Path) -> Option<f64> {
@@ -170,7 +185,15 @@ fn main() {
     let data = generate(Shape::with_components(10_000));
     let (snap, snap_components) = snapshot(&data);
     eprintln!("translation throughput…");
-    let (snap_entities, wasm_rate) = wasmtime_throughput(&snap);
+    // BENCH_BASELINE_COMPONENT: another build's guest component (e.g. from a checkout of an earlier
+    // commit), measured side by side with this one.
+    let baseline = std::env::var("BENCH_BASELINE_COMPONENT").ok().map(PathBuf::from);
+    let mut components = vec![Runtime::embedded().unwrap()];
+    if let Some(path) = &baseline {
+        components.push(Runtime::new(&std::fs::read(path).unwrap()).unwrap());
+    }
+    let (snap_entities, rates) = wasmtime_throughput(&snap, &components);
+    let wasm_rate = rates[0];
     let node_rate = node_throughput(&snap, &dir);
 
     let mut md = String::new();
@@ -227,8 +250,15 @@ fn main() {
         warm_start,
         cold_start / warm_start
     );
-    let _ = writeln!(md, "\n## Translation alone (one namespace: {snap_components} components → {snap_entities} entities, median of 7)\n");
+    let _ = writeln!(
+        md,
+        "\n## Translation alone (one namespace: {snap_components} components → {snap_entities} entities, median of {TRANSLATE_RUNS})\n"
+    );
     let _ = writeln!(md, "| host | entities per second |\n|---|---:|\n| wasmtime | {:.0} |", wasm_rate);
+    let baseline_rate = baseline.as_ref().zip(rates.get(1));
+    if let Some((path, base)) = baseline_rate {
+        let _ = writeln!(md, "| wasmtime, baseline component `{}` (runs interleaved) | {base:.0} |", path.display());
+    }
     match node_rate {
         Some(r) => {
             let _ = writeln!(md, "| Node (jco, in the worker) | {r:.0} |\n\nwasmtime / Node: {:.2}×.", wasm_rate / r);
@@ -239,6 +269,9 @@ fn main() {
                 "| Node (jco) | not measured: run `npm run build --prefix packages/catalog-backend-module-openchoreo` first |"
             );
         }
+    }
+    if let Some((_, base)) = baseline_rate {
+        let _ = writeln!(md, "\nThis build / baseline in wasmtime: {:.2}×.", wasm_rate / base);
     }
     print!("{md}");
     std::fs::write(root().join("docs/benchmarks.md"), md).unwrap();

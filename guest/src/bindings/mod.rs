@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::Entity;
+use crate::items::Items;
 use crate::resource::{self, ResourceError};
 use crate::scope::{self, Lists};
 use serde_json::Value;
@@ -52,11 +53,8 @@ fn parse_json(what: &str, s: &str) -> Result<Value, types::MappingError> {
     serde_json::from_str(s).map_err(|e| types::MappingError::InvalidInput(format!("{what}: {e}")))
 }
 
-fn parse_items(endpoint: &str, s: &str) -> Result<Vec<Value>, types::MappingError> {
-    match parse_json(endpoint, s)? {
-        Value::Array(items) => Ok(items),
-        _ => Err(types::MappingError::InvalidInput(format!("{endpoint}: expected a JSON array of items"))),
-    }
+fn parse_items(endpoint: &str, s: &str) -> Result<Items, types::MappingError> {
+    Items::from_json_array(s).map_err(|e| types::MappingError::InvalidInput(format!("{endpoint}: {e}")))
 }
 
 impl mapping::Guest for Component {

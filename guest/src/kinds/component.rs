@@ -8,25 +8,25 @@ use super::NsCtx;
 use super::system::{owner_annotation, project_owner};
 use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntityBuilder};
-use crate::json::{arr_at, at, set_str, str_at};
+use crate::json::{Json, arr_at, at, set_str, str_at};
 use crate::meta;
-use crate::names::{backstage_name, hashed_name, name_with_identity};
+use crate::names::{backstage_name, hashed_name, is_valid_name, name_with_identity};
+use crate::node::Node;
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// (project, component, endpoint)
 /// (project, component, endpoint), borrowed from the input lists.
 type ApiKey<'a> = (&'a str, &'a str, &'a str);
 
 struct Joined<'a> {
-    component: &'a Value,
+    component: &'a Node<'a>,
     name: &'a str,
     project: &'a str,
     /// The first joined workload's name (by name order).
     workload: Option<&'a str>,
     /// Endpoints by name, first workload wins a clash; borrowed, never cloned.
-    endpoints: Vec<(&'a str, &'a Value)>,
-    dependencies: Vec<&'a Value>,
+    endpoints: Vec<(&'a str, &'a Node<'a>)>,
+    dependencies: Vec<&'a Node<'a>>,
     /// Names of the OpenChoreo Resources the workloads consume (`dependencies.resources[].ref`).
     resources: Vec<&'a str>,
 }
@@ -34,36 +34,37 @@ struct Joined<'a> {
 /// An endpoint that becomes an API entity: it has schema content, a port and a type.
 struct ApiEndpoint<'a> {
     endpoint_name: &'a str,
-    endpoint: &'a Value,
+    endpoint: &'a Node<'a>,
     port: i64,
     /// `schema.type` when set, else `type`.
     display_type: &'a str,
 }
 
-fn component_type(c: &Value) -> (String, Option<&str>) {
+fn component_type<'a>(c: &'a Node) -> (&'a str, Option<&'a str>) {
     match at(c, &["spec", "componentType"]) {
-        Some(Value::String(s)) => (s.clone(), None),
-        Some(v @ Value::Object(_)) => (str_at(v, &["name"]).unwrap_or("").to_string(), set_str(v, &["kind"])),
-        _ => (String::new(), None),
+        Some(Node::String(s)) => (s, None),
+        Some(v @ Node::Object(_)) => (str_at(v, &["name"]).unwrap_or(""), set_str(v, &["kind"])),
+        _ => ("", None),
     }
 }
 
-fn has_schema(ep: &Value) -> bool {
+fn has_schema(ep: &Node) -> bool {
     str_at(ep, &["schema", "content"]).is_some_and(|s| !s.trim().is_empty())
 }
 
-fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Value) -> Result<ApiEndpoint<'a>, String> {
-    let port = at(ep, &["port"]).and_then(Value::as_i64).ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
+fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Node<'a>) -> Result<ApiEndpoint<'a>, String> {
+    let port = at(ep, &["port"]).and_then(Json::int).ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
     let display_type = set_str(ep, &["schema", "type"])
         .or_else(|| set_str(ep, &["type"]))
         .ok_or_else(|| format!("endpoint {ep_name}: neither type nor schema.type is set"))?;
     Ok(ApiEndpoint { endpoint_name: ep_name, endpoint: ep, port, display_type })
 }
 
-fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: &mut Vec<Diagnostic>) -> Vec<Joined<'a>> {
+fn join<'a>(components: &'a [Node<'a>], workloads: &'a [Node<'a>], cx: &NsCtx, diags: &mut Vec<Diagnostic>) -> Vec<Joined<'a>> {
     let mut joined = Vec::with_capacity(components.len());
     let mut index: HashMap<(&str, &str), usize> = HashMap::with_capacity(components.len());
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Name → (first index, how many projects have a component of that name).
+    let mut by_name: HashMap<&str, (usize, usize)> = HashMap::with_capacity(components.len());
     for (i, c) in components.iter().enumerate() {
         let name = match meta::name(c) {
             Ok(n) => n,
@@ -77,7 +78,7 @@ fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: 
             continue;
         };
         index.insert((project, name), joined.len());
-        by_name.entry(name).or_default().push(joined.len());
+        by_name.entry(name).or_insert((joined.len(), 0)).1 += 1;
         joined.push(Joined {
             component: c,
             name,
@@ -89,22 +90,22 @@ fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: 
         });
     }
     // Workloads in name order so that several workloads of one component merge deterministically.
-    let mut sorted: Vec<(Option<&str>, &Value)> = workloads.iter().map(|w| (str_at(w, &["metadata", "name"]), w)).collect();
+    let mut sorted: Vec<(Option<&str>, &Node)> = workloads.iter().map(|w| (str_at(w, &["metadata", "name"]), w)).collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, w) in sorted {
         let Some(comp) = set_str(w, &["spec", "owner", "componentName"]) else { continue };
         let target = match set_str(w, &["spec", "owner", "projectName"]) {
             Some(project) => index.get(&(project, comp)).copied(),
-            None => by_name.get(comp).filter(|v| v.len() == 1).map(|v| v[0]),
+            None => by_name.get(comp).filter(|(_, count)| *count == 1).map(|(first, _)| *first),
         };
         let Some(j) = target.map(|t| &mut joined[t]) else { continue };
         if j.workload.is_none() {
             j.workload = set_str(w, &["metadata", "name"]);
         }
-        if let Some(eps) = at(w, &["spec", "endpoints"]).and_then(Value::as_object) {
-            for (k, v) in eps {
-                if !j.endpoints.iter().any(|(name, _)| *name == k.as_str()) {
-                    j.endpoints.push((k.as_str(), v));
+        if let Some(eps) = at(w, &["spec", "endpoints"]) {
+            for (k, v) in eps.entries() {
+                if !j.endpoints.iter().any(|(name, _)| *name == k) {
+                    j.endpoints.push((k, v));
                 }
             }
         }
@@ -120,26 +121,36 @@ fn join<'a>(components: &'a [Value], workloads: &'a [Value], cx: &NsCtx, diags: 
 
 /// Names every API of the namespace at once, so colliding concatenations are told apart.
 fn api_names<'a>(valid: &[ApiKey<'a>]) -> HashMap<ApiKey<'a>, String> {
-    let mut plain_count: HashMap<String, usize> = HashMap::with_capacity(valid.len());
     let plains: Vec<String> = valid.iter().map(|(p, c, e)| format!("{p}-{c}-{e}")).collect();
+    let mut plain_count: HashMap<&str, usize> = HashMap::with_capacity(valid.len());
     for plain in &plains {
-        *plain_count.entry(plain.clone()).or_default() += 1;
+        *plain_count.entry(plain).or_default() += 1;
     }
+    let clashing: Vec<bool> = plains.iter().map(|p| plain_count[p.as_str()] > 1).collect();
     valid
         .iter()
         .zip(plains)
-        .map(|(key @ (p, c, e), plain)| {
-            let identity = format!("{p}\u{0}{c}\u{0}{e}");
-            let name = if plain_count[&plain] > 1 { hashed_name(&plain, &identity) } else { name_with_identity(&plain, &identity) };
+        .zip(clashing)
+        .map(|((key @ (p, c, e), plain), clash)| {
+            let name = if !clash && is_valid_name(&plain) {
+                plain
+            } else {
+                let identity = format!("{p}\u{0}{c}\u{0}{e}");
+                if clash { hashed_name(&plain, &identity) } else { name_with_identity(&plain, &identity) }
+            };
             (*key, name)
         })
         .collect()
 }
 
-pub fn translate(
+fn api_name<'n, 'k>(names: &'n HashMap<ApiKey<'k>, String>, key: ApiKey<'k>) -> Option<&'n str> {
+    names.get(&key).map(String::as_str)
+}
+
+pub fn translate<'a>(
     projects: &[Value],
-    components: &[Value],
-    workloads: &[Value],
+    components: &'a [Node<'a>],
+    workloads: &'a [Node<'a>],
     cx: &NsCtx,
     scope: &str,
     diags: &mut Vec<Diagnostic>,
@@ -174,12 +185,12 @@ pub fn translate(
     for (j, apis) in joined.iter().zip(apis_of) {
         let project = project_by_name.get(j.project).copied();
         let owner = owner_annotation(j.component).or_else(|| project.and_then(project_owner)).unwrap_or(cx.owner);
-        let api_name = |p: &str, c: &str, e: &str| names.get(&(p, c, e)).cloned();
-        let provides: Vec<String> = apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
-        let mut consumes: Vec<String> = Vec::new();
+        let api_name = |p, c, e| api_name(&names, (p, c, e));
+        let provides: Vec<&str> = apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
+        let mut consumes: Vec<&str> = Vec::new();
         for dep in &j.dependencies {
-            let (Some(comp), Some(ep)) = (set_str(dep, &["component"]), set_str(dep, &["name"])) else { continue };
-            let dep_project = set_str(dep, &["project"]).unwrap_or(j.project);
+            let (Some(comp), Some(ep)) = (set_str(*dep, &["component"]), set_str(*dep, &["name"])) else { continue };
+            let dep_project = set_str(*dep, &["project"]).unwrap_or(j.project);
             if let Some(n) = api_name(dep_project, comp, ep)
                 && !consumes.contains(&n)
             {
@@ -189,19 +200,20 @@ pub fn translate(
         out.push(component_entity(j, owner, provides, consumes, cx, scope));
         for api in &apis {
             if let Some(name) = api_name(j.project, j.name, api.endpoint_name) {
-                out.push(api_entity(j, api, name, owner, cx, scope));
+                out.push(api_entity(j, api, name.to_string(), owner, cx, scope));
             }
         }
     }
     out
 }
 
-fn component_entity(j: &Joined, owner: &str, provides: Vec<String>, consumes: Vec<String>, cx: &NsCtx, scope: &str) -> Entity {
+fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<&str>, cx: &NsCtx, scope: &str) -> Entity {
     let c = j.component;
     let (ctype, ctype_kind) = component_type(c);
-    let type_or_unknown = if ctype.is_empty() { "unknown".to_string() } else { ctype.clone() };
+    let type_or_unknown = if ctype.is_empty() { "unknown" } else { ctype };
     let type_tag = type_or_unknown.replacen('/', "-", 1);
     let status = meta::ready_text(c);
+    let lifecycle = if status == "Ready" { "ready" } else { "not ready" };
     let repo = at(c, &["spec", "workflow", "parameters", "repository"]);
     let repo_url = repo.and_then(|r| set_str(r, &["url"]));
     let depends_on: Vec<String> = j.resources.iter().map(|r| format!("resource:{}/{}", cx.ns, backstage_name(r))).collect();
@@ -213,7 +225,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<String>, consumes: Ve
     b.annotations
         .put("openchoreo.io/component", j.name)
         .put_opt("openchoreo.io/component-uid", meta::uid(c))
-        .put_opt("openchoreo.io/component-type", (!ctype.is_empty()).then_some(ctype.as_str()))
+        .put_opt("openchoreo.io/component-type", (!ctype.is_empty()).then_some(ctype))
         .put_opt("openchoreo.io/component-type-kind", ctype_kind)
         .put("openchoreo.io/project", j.project)
         .put("openchoreo.io/namespace", cx.ns)
@@ -225,7 +237,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<String>, consumes: Ve
         .put_opt("openchoreo.io/workload", j.workload);
     b.spec
         .put("type", type_or_unknown)
-        .put("lifecycle", status.to_lowercase())
+        .put("lifecycle", lifecycle)
         .put("owner", owner)
         .put("system", backstage_name(j.project))
         .put_opt("providesApis", (!provides.is_empty()).then_some(provides))
@@ -237,7 +249,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<String>, consumes: Ve
 fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsCtx, scope: &str) -> Entity {
     let ep = api.endpoint;
     let schema_type = set_str(ep, &["schema", "type"]);
-    let visibility: Vec<&str> = arr_at(ep, &["visibility"]).iter().filter_map(Value::as_str).collect();
+    let visibility: Vec<&str> = arr_at(ep, &["visibility"]).iter().filter_map(Json::string).collect();
     let lower_type = api.display_type.to_lowercase();
     let mut b = EntityBuilder::managed("API", name, Some(cx.ns))
         .title(format!("{} {} API", j.name, api.endpoint_name))

@@ -27,7 +27,7 @@ pub fn translate(r: &Value, projects: &[Value], cx: &NsCtx, scope: &str) -> Resu
     if type_kind != "ResourceType" && type_kind != "ClusterResourceType" {
         return Err(format!("spec.type.kind {type_kind:?} is neither ResourceType nor ClusterResourceType"));
     }
-    let project_resource = projects.iter().find(|p| meta::name(p).ok() == Some(project));
+    let project_resource = projects.iter().find(|p| meta::name(*p).ok() == Some(project));
     let owner = owner_annotation(r).or_else(|| project_resource.and_then(project_owner)).unwrap_or(cx.owner);
     let status = meta::ready_text(r);
     let mut b = EntityBuilder::managed("Resource", backstage_name(name), Some(cx.ns))

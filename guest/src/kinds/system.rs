@@ -2,7 +2,7 @@
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder};
-use crate::json::{at, set_str, trimmed};
+use crate::json::{Json, at, set_str, trimmed};
 use crate::meta;
 use crate::names::backstage_name;
 use crate::refs::EntityRef;
@@ -10,12 +10,12 @@ use serde_json::Value;
 
 /// A `backstage.io/owner` annotation, trimmed, when it is a well-formed entity ref (a malformed one
 /// would get the entity rejected by the catalog; the next owner in line applies instead).
-pub fn owner_annotation(r: &Value) -> Option<&str> {
+pub fn owner_annotation<J: Json>(r: &J) -> Option<&str> {
     trimmed(meta::annotation(r, meta::OWNER_ANNOTATION)).filter(|o| EntityRef::parse(o, "group", "default").is_ok())
 }
 
 /// The project's owner annotation.
-pub fn project_owner(project: &Value) -> Option<&str> {
+pub fn project_owner<J: Json>(project: &J) -> Option<&str> {
     owner_annotation(project)
 }
 

@@ -7,6 +7,7 @@ pub mod transport;
 
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity};
+use crate::node::Node;
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use config::Config;
 use paging::{Auth, ListJob, Stats, fetch_all};
@@ -57,6 +58,8 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         SyncError::Namespaces(format!("{reason}{hint}"))
     })?;
     t.log(Level::Debug, &format!("Found {} namespaces from OpenChoreo", namespaces.len()));
+    let (namespaces, unreadable) = namespaces.parse::<Value>();
+    report.skipped.extend(unreadable.into_iter().map(|b| Diagnostic::item("cluster", "Namespace", None, b.index, b.message)));
 
     let mut usable: Vec<(String, Value)> = Vec::with_capacity(namespaces.len());
     for (i, ns) in namespaces.into_iter().enumerate() {
@@ -129,7 +132,7 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
 fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Option<&mut Lists>, t: &mut dyn Transport, stats: &mut Stats) {
     let names = |lists: &Lists, endpoint: &str| -> Vec<String> {
         match lists.get(endpoint) {
-            Some(Ok(items)) => items.iter().filter_map(|i| crate::meta::name(i).ok().map(str::to_string)).collect(),
+            Some(Ok(items)) => items.parse::<Node>().0.iter().filter_map(|i| crate::meta::name(i).ok().map(str::to_string)).collect(),
             _ => Vec::new(),
         }
     };
@@ -155,7 +158,7 @@ fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Opt
     let answers = paging::fetch_documents(&paths, t, stats);
     let mut cluster = cluster;
     for ((target, key, _, what), answer) in wanted.into_iter().zip(answers) {
-        let entry = answer.map(|v| vec![v]).map_err(|e| format!("Failed to fetch schema for {what}: {e}"));
+        let entry = answer.map_err(|e| format!("Failed to fetch schema for {what}: {e}"));
         match target {
             Some(k) => ns_lists[k].insert(key, entry),
             None => cluster.as_deref_mut().and_then(|c| c.insert(key, entry)),

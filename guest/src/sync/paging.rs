@@ -2,7 +2,10 @@
 //! pages of one list in order (W2: always `limit` and `cursor`, pages capped).
 
 use super::transport::{HttpError, Request, Response, TokenState, Transport};
+use crate::items::Items;
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 pub const PAGE_LIMIT: u32 = 100;
 /// 10 000 pages of 100 is a million items: far past any real installation, short of a runaway loop.
@@ -21,7 +24,7 @@ pub struct ListJob {
     /// Human description for messages: `projects for namespace acme`.
     pub label: String,
     pub path: String,
-    pub items: Vec<Value>,
+    pub items: Items,
     pub cursor: Option<String>,
     pub pages: u32,
     pub state: JobState,
@@ -29,10 +32,10 @@ pub struct ListJob {
 
 impl ListJob {
     pub fn new(label: String, path: String) -> Self {
-        Self { label, path, items: Vec::new(), cursor: None, pages: 0, state: JobState::Pending }
+        Self { label, path, items: Items::new(), cursor: None, pages: 0, state: JobState::Pending }
     }
 
-    pub fn into_result(self) -> Result<Vec<Value>, String> {
+    pub fn into_result(self) -> Result<Items, String> {
         match self.state {
             JobState::Done => Ok(self.items),
             JobState::Failed(reason) => Err(reason),
@@ -49,22 +52,27 @@ impl ListJob {
     }
 
     fn fail(&mut self, reason: String) {
-        self.items = Vec::new();
+        self.items = Items::new();
         self.state = JobState::Failed(format!("Failed to fetch {}: {reason}", self.label));
     }
 
     /// Takes one page; moves the list on, finishes it or fails it.
     fn accept(&mut self, body: &str) {
-        let mut page: Value = match serde_json::from_str(body) {
-            Ok(v) => v,
+        let unexpected = |path: &str| format!("unexpected response from {path}: expected an object with an items array");
+        let page: Page = match serde_json::from_str(body) {
+            Ok(page) => page,
+            Err(e) if e.is_data() => return self.fail(unexpected(&self.path)),
             Err(e) => return self.fail(format!("invalid JSON from {}: {e}", self.path)),
         };
-        let Some(items) = page.get_mut("items").and_then(Value::as_array_mut) else {
-            return self.fail(format!("unexpected response from {}: expected an object with an items array", self.path));
+        let Some(Ok(items)) = page.items.map(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get())) else {
+            return self.fail(unexpected(&self.path));
         };
-        self.items.append(items);
+        for item in items {
+            self.items.push_raw(item);
+        }
         self.pages += 1;
-        let next = page.pointer("/pagination/nextCursor").and_then(Value::as_str).filter(|c| !c.is_empty());
+        let pagination: Option<Value> = page.pagination.and_then(|raw| serde_json::from_str(raw.get()).ok());
+        let next = pagination.as_ref().and_then(|p| p.get("nextCursor")).and_then(Value::as_str).filter(|c| !c.is_empty());
         match next {
             None => self.state = JobState::Done,
             Some(c) if self.cursor.as_deref() == Some(c) => {
@@ -74,6 +82,15 @@ impl ListJob {
             Some(c) => self.cursor = Some(c.to_string()),
         }
     }
+}
+
+/// A page of a list; the items stay JSON text until a translation reads them.
+#[derive(Deserialize)]
+struct Page<'a> {
+    #[serde(borrow, default)]
+    items: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pagination: Option<&'a RawValue>,
 }
 
 /// Counters of one run.
@@ -164,7 +181,7 @@ fn describe_http_error(e: &HttpError) -> String {
 }
 
 /// Single documents (a type's `/schema`), one request each, in one batch; the host bounds concurrency.
-pub fn fetch_documents(paths: &[String], t: &mut dyn Transport, stats: &mut Stats) -> Vec<Result<Value, String>> {
+pub fn fetch_documents(paths: &[String], t: &mut dyn Transport, stats: &mut Stats) -> Vec<Result<Items, String>> {
     if paths.is_empty() {
         return Vec::new();
     }
@@ -181,7 +198,7 @@ pub fn fetch_documents(paths: &[String], t: &mut dyn Transport, stats: &mut Stat
             Some(Ok(resp)) => {
                 stats.pages += 1;
                 stats.bytes_received += resp.body.len() as u64;
-                serde_json::from_str(&resp.body).map_err(|e| format!("invalid JSON from {path}: {e}"))
+                Items::single(&resp.body).map_err(|e| format!("invalid JSON from {path}: {e}"))
             }
         })
         .collect()
