@@ -11,14 +11,23 @@ use openchoreo_catalog_guest::scope::{
     CLUSTER_LISTS, CLUSTER_TEMPLATE_SOURCES, Lists, NAMESPACE_LISTS, TEMPLATE_SOURCES, translate_cluster, translate_namespace,
 };
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
 
-/// A list as the crawl would hand it over: missing is an empty list, anything but an array a failure.
-fn list(v: Option<&Value>) -> Result<Items, String> {
-    match v {
+/// A list as the host hands it over: the input's own JSON text (escapes, duplicate keys and all),
+/// missing is an empty list, anything but an array a failure.
+fn list(raw: Option<&RawValue>) -> Result<Items, String> {
+    match raw {
         None => Ok(Items::new()),
-        Some(Value::Array(items)) => Ok(items.clone().into()),
-        Some(_) => Err("not a list".into()),
+        Some(raw) => Items::from_json_array(raw.get()),
     }
+}
+
+/// An object's members as raw text; anything else reads as empty.
+type RawMap<'a> = HashMap<&'a str, &'a RawValue>;
+
+fn raw_map(raw: Option<&RawValue>) -> RawMap<'_> {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default()
 }
 
 /// `<endpoint>/<name>/schema` for each listed type: the type's own parameter schema.
@@ -41,11 +50,16 @@ fn add_schemas(lists: &mut Lists, sources: &[(&str, &str, openchoreo_catalog_gue
 
 fuzz_target!(|data: &[u8]| {
     let Ok(doc) = serde_json::from_slice::<Value>(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let top: RawMap = serde_json::from_str(text).unwrap_or_default();
+    let namespaced = raw_map(top.get("namespaced").copied());
+    let cluster_lists = raw_map(top.get("cluster").copied());
     let owner = doc.get("defaultOwner").and_then(Value::as_str).unwrap_or("");
     for ns in doc.get("namespaces").and_then(Value::as_array).into_iter().flatten().take(4) {
         let name = ns.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
         let source = doc.get("namespaced").and_then(|n| n.get(name));
-        let mut lists: Lists = NAMESPACE_LISTS.iter().map(|ep| (ep.to_string(), list(source.and_then(|s| s.get(*ep))))).collect();
+        let ns_lists = raw_map(namespaced.get(name).copied());
+        let mut lists: Lists = NAMESPACE_LISTS.iter().map(|ep| (ep.to_string(), list(ns_lists.get(ep).copied()))).collect();
         add_schemas(&mut lists, &TEMPLATE_SOURCES);
         if let Ok(out) = translate_namespace(ns, &lists, owner) {
             check_entities(out.entities.iter().map(entity_parts));
@@ -63,8 +77,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let cluster = doc.get("cluster");
-    let mut lists: Lists = CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), list(cluster.and_then(|c| c.get(*ep))))).collect();
+    let mut lists: Lists = CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), list(cluster_lists.get(ep).copied()))).collect();
     add_schemas(&mut lists, &CLUSTER_TEMPLATE_SOURCES);
     let out = translate_cluster(&lists, owner);
     check_entities(out.entities.iter().map(entity_parts));
