@@ -257,7 +257,8 @@ fn main() {
     let _ = writeln!(md, "| host | entities per second |\n|---|---:|\n| wasmtime | {:.0} |", wasm_rate);
     let baseline_rate = baseline.as_ref().zip(rates.get(1));
     if let Some((path, base)) = baseline_rate {
-        let _ = writeln!(md, "| wasmtime, baseline component `{}` (runs interleaved) | {base:.0} |", path.display());
+        let name = path.file_name().unwrap_or(path.as_os_str()).to_string_lossy();
+        let _ = writeln!(md, "| wasmtime, baseline component `{name}` (runs interleaved) | {base:.0} |");
     }
     match node_rate {
         Some(r) => {
