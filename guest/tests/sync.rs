@@ -159,6 +159,25 @@ fn wrong_shape_and_bad_json_fail_the_list_with_a_reason() {
 }
 
 #[test]
+fn an_item_nested_past_the_parser_limit_is_skipped_alone_and_the_page_still_maps() {
+    let mut s = installation(1, 1, 3);
+    // 200 levels: valid JSON, deeper than the JSON parser builds a tree for.
+    let mut deep = json!("leaf");
+    for _ in 0..200 {
+        deep = json!([deep]);
+    }
+    let comps = s.lists.get_mut("/api/v1/namespaces/ns0/components").unwrap();
+    comps[1]["spec"]["nested"] = deep;
+    let report = run(&cfg(), &mut s).unwrap();
+    let names: Vec<&str> = report.entities.iter().filter(|e| e.kind == "Component").map(|e| e.name.as_str()).collect();
+    assert_eq!(names, vec!["c0-0", "c0-2"], "the other items on the same page map");
+    assert!(report.stale.is_empty(), "{:?}", report.stale);
+    assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
+    assert_eq!(report.skipped[0].location, "ns0/components/#1");
+    assert!(report.skipped[0].message.contains("recursion limit exceeded"), "{}", report.skipped[0].message);
+}
+
+#[test]
 fn a_401_refreshes_the_token_once_then_succeeds() {
     let mut s = installation(1, 1, 1);
     s.unauthorized_batch = Some(2);
