@@ -5,7 +5,7 @@ use crate::app_config::AppConfig;
 use crate::http_client::{HttpClient, HttpSettings};
 use crate::lock::StateLock;
 use crate::logging::Logger;
-use crate::runtime::{Limits, Runtime, wit_sync};
+use crate::runtime::{BoundaryBytes, Limits, Runtime, wit_sync};
 use crate::state::{self, StoredEntity};
 use crate::token::TokenProvider;
 use anyhow::{Result, anyhow};
@@ -48,6 +48,8 @@ pub struct RunOutcome {
     pub skipped: Vec<(String, String)>,
     pub requests: u32,
     pub bytes_received: u64,
+    /// String bytes copied into and out of the component during the run.
+    pub boundary: BoundaryBytes,
     pub changed: bool,
 }
 
@@ -171,7 +173,15 @@ impl Syncer {
         }
         let entities = Arc::new(entities);
         self.last = Some(entities.clone());
-        Ok(RunOutcome { entities, stale, skipped, requests: report.stats.requests, bytes_received: report.stats.bytes_received, changed })
+        Ok(RunOutcome {
+            entities,
+            stale,
+            skipped,
+            requests: report.stats.requests,
+            bytes_received: report.stats.bytes_received,
+            boundary: instance.boundary_bytes(),
+            changed,
+        })
     }
 }
 

@@ -50,6 +50,32 @@ pub struct HostState {
     deadline: Instant,
     /// Entities the guest handed over through `sink` during the current call.
     emitted: Vec<types::Entity>,
+    boundary: BoundaryBytes,
+}
+
+/// String bytes copied across the component boundary by a sync (issue 5: keep the boundary cheap).
+/// Ideally `to_guest` is the API's response bodies once and `from_guest` the entity documents once.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BoundaryBytes {
+    /// Configuration, response bodies and error texts handed to the guest.
+    pub to_guest: u64,
+    /// Request paths, entities, stale scopes, diagnostics and log lines handed to the host.
+    pub from_guest: u64,
+}
+
+fn entity_bytes(e: &types::Entity) -> u64 {
+    (e.kind.len() + e.namespace.len() + e.name.len() + e.scope.len() + e.json.len()) as u64
+}
+
+fn http_error_bytes(e: &http::HttpError) -> u64 {
+    match e {
+        http::HttpError::Timeout(m)
+        | http::HttpError::Connection(m)
+        | http::HttpError::Refused(m)
+        | http::HttpError::Deadline(m)
+        | http::HttpError::Other(m) => m.len() as u64,
+        http::HttpError::TooLarge(_) => 8,
+    }
 }
 
 impl WasiView for HostState {
@@ -62,10 +88,20 @@ impl types::Host for HostState {}
 
 impl http::Host for HostState {
     fn send_batch(&mut self, requests: Vec<http::Request>) -> Vec<Result<http::Response, http::HttpError>> {
-        match &self.http {
+        self.boundary.from_guest +=
+            requests.iter().map(|r| r.path.len() + r.query.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()).sum::<usize>() as u64;
+        let responses = match &self.http {
             Some(client) => client.send_batch(requests, self.deadline),
             None => requests.iter().map(|_| Err(http::HttpError::Refused("this call has no network".into()))).collect(),
-        }
+        };
+        self.boundary.to_guest += responses
+            .iter()
+            .map(|r| match r {
+                Ok(resp) => resp.body.len() as u64,
+                Err(e) => http_error_bytes(e),
+            })
+            .sum::<u64>();
+        responses
     }
 }
 
@@ -80,12 +116,14 @@ impl token::Host for HostState {
 
 impl sink::Host for HostState {
     fn emit(&mut self, entities: Vec<types::Entity>) {
+        self.boundary.from_guest += entities.iter().map(entity_bytes).sum::<u64>();
         self.emitted.extend(entities);
     }
 }
 
 impl log::Host for HostState {
     fn log(&mut self, level: log::Level, message: String) {
+        self.boundary.from_guest += message.len() as u64;
         let level = match level {
             log::Level::Debug => Level::Debug,
             log::Level::Info => Level::Info,
@@ -145,6 +183,7 @@ impl Runtime {
             logger,
             deadline,
             emitted: Vec::new(),
+            boundary: BoundaryBytes::default(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
@@ -193,6 +232,7 @@ impl Instance {
     }
 
     pub fn configure(&mut self, config_json: &str) -> wasmtime::Result<Result<wit_sync::Settings, wit_sync::ConfigError>> {
+        self.store.data_mut().boundary.to_guest += config_json.len() as u64;
         self.catalog.openchoreo_catalog_sync().call_configure(&mut self.store, config_json)
     }
 
@@ -201,6 +241,11 @@ impl Instance {
         self.store.data_mut().emitted.clear();
         let result = self.catalog.openchoreo_catalog_sync().call_run(&mut self.store)?;
         let emitted = std::mem::take(&mut self.store.data_mut().emitted);
+        if let Ok(report) = &result {
+            let texts = report.stale.iter().map(|s| s.scope.len() + s.reason.len()).sum::<usize>()
+                + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
+            self.store.data_mut().boundary.from_guest += report.entities.iter().map(entity_bytes).sum::<u64>() + texts as u64;
+        }
         Ok(result.map(|mut report| {
             if !emitted.is_empty() {
                 let rest = std::mem::replace(&mut report.entities, emitted);
@@ -208,6 +253,11 @@ impl Instance {
             }
             report
         }))
+    }
+
+    /// What crossed the boundary since this instance was made.
+    pub fn boundary_bytes(&self) -> BoundaryBytes {
+        self.store.data().boundary
     }
 
     pub fn translate_resource(

@@ -76,3 +76,17 @@ fn relations_promised_by_the_user_doc_are_present() {
     assert!(has("Component", "snip-frontend", "consumesApi", "api:default/url-shortener-snip-api-service-http"));
     assert!(has("Domain", "default", "hasPart", "system:default/url-shortener"));
 }
+
+#[test]
+fn each_response_and_each_entity_crosses_the_component_boundary_once() {
+    let api = sample_api();
+    let outcome = syncer(&api, "", Logger::capture(), None).run_once().unwrap();
+    let into = outcome.boundary.to_guest;
+    // In: the response bodies once, plus the small configuration document.
+    assert!(into >= outcome.bytes_received && into - outcome.bytes_received < 4096, "{into} in for {} received", outcome.bytes_received);
+    // Out: every entity document once, plus request paths, scopes and log lines; a second copy of
+    // the entities (say, emitted and also returned) would double it.
+    let documents: u64 = outcome.entities.iter().map(|e| e.entity.get().len() as u64).sum();
+    let out = outcome.boundary.from_guest;
+    assert!(out >= documents && out < documents + documents / 4 + 8192, "{out} out for {documents} bytes of entity documents");
+}
