@@ -145,7 +145,7 @@ impl Runtime {
     pub fn new(wasm: &[u8]) -> Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model(true).epoch_interruption(true);
-        // A profiling aid: `perf` then names the guest's functions (see tests/examples/profile_translate.rs).
+        // A profiling aid: under `perf record`, the guest's functions get their names (perf map files).
         if std::env::var_os("OPENCHOREO_PERFMAP").is_some() {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
         }

@@ -1,7 +1,9 @@
 //! Profiling aid: check and translate one synthetic namespace (1000 components) natively, ITER times,
 //! printing the split (checking the list texts, then parsing them into trees and translating).
 //! `ITER=40 perf record target/release/examples/profile_translate` shows where the mapping spends
-//! its time without wasm in the way.
+//! its time without wasm in the way. To profile the component itself, run any wasmtime host (the CLI,
+//! the bench) with `OPENCHOREO_PERFMAP=1` under `perf record`: wasmtime then names the guest's
+//! functions in the profile.
 
 use host_harness::synthetic::{Shape, generate};
 use openchoreo_catalog_guest::items::Items;
