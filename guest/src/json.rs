@@ -12,8 +12,6 @@ pub trait Json: Sized {
     fn string(&self) -> Option<&str>;
     fn array(&self) -> Option<&[Self]>;
     fn int(&self) -> Option<i64>;
-    fn boolean(&self) -> Option<bool>;
-    fn is_obj(&self) -> bool;
     /// An object's entries in document order; nothing for a non-object.
     fn entries(&self) -> impl Iterator<Item = (&str, &Self)>;
 }
@@ -33,12 +31,6 @@ impl Json for Value {
     }
     fn int(&self) -> Option<i64> {
         self.as_i64()
-    }
-    fn boolean(&self) -> Option<bool> {
-        self.as_bool()
-    }
-    fn is_obj(&self) -> bool {
-        self.is_object()
     }
     fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
         self.as_object().into_iter().flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
@@ -60,15 +52,6 @@ impl Json for Node<'_> {
             Node::Number(n) => n.as_i64(),
             _ => None,
         }
-    }
-    fn boolean(&self) -> Option<bool> {
-        match self {
-            Node::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-    fn is_obj(&self) -> bool {
-        matches!(self, Node::Object(_))
     }
     fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
         self.as_object().unwrap_or(&[]).iter().map(|(k, v)| (k.as_ref(), v))

@@ -10,7 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntityBuilder};
 use crate::json::{Json, arr_at, at, set_str, str_at};
 use crate::meta;
-use crate::names::{backstage_name, hashed_name, is_valid_name, name_with_identity};
+use crate::names::{backstage_name, hashed_name, is_valid_name};
 use crate::node::Node;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -132,12 +132,8 @@ fn api_names<'a>(valid: &[ApiKey<'a>]) -> HashMap<ApiKey<'a>, String> {
         .zip(plains)
         .zip(clashing)
         .map(|((key @ (p, c, e), plain), clash)| {
-            let name = if !clash && is_valid_name(&plain) {
-                plain
-            } else {
-                let identity = format!("{p}\u{0}{c}\u{0}{e}");
-                if clash { hashed_name(&plain, &identity) } else { name_with_identity(&plain, &identity) }
-            };
+            // As `name_with_identity`, but the identity is only formatted when a hash is needed.
+            let name = if !clash && is_valid_name(&plain) { plain } else { hashed_name(&plain, &format!("{p}\u{0}{c}\u{0}{e}")) };
             (*key, name)
         })
         .collect()

@@ -64,15 +64,14 @@ impl ListJob {
             Err(e) if e.is_data() => return self.fail(unexpected(&self.path)),
             Err(e) => return self.fail(format!("invalid JSON from {}: {e}", self.path)),
         };
-        let Some(Ok(items)) = page.items.map(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get())) else {
+        let Some(items) = page.items else {
             return self.fail(unexpected(&self.path));
         };
         for item in items {
             self.items.push_raw(item);
         }
         self.pages += 1;
-        let pagination: Option<Value> = page.pagination.and_then(|raw| serde_json::from_str(raw.get()).ok());
-        let next = pagination.as_ref().and_then(|p| p.get("nextCursor")).and_then(Value::as_str).filter(|c| !c.is_empty());
+        let next = page.pagination.as_ref().and_then(|p| p.get("nextCursor")).and_then(Value::as_str).filter(|c| !c.is_empty());
         match next {
             None => self.state = JobState::Done,
             Some(c) if self.cursor.as_deref() == Some(c) => {
@@ -84,13 +83,14 @@ impl ListJob {
     }
 }
 
-/// A page of a list; the items stay JSON text until a translation reads them.
+/// A page of a list; the items stay JSON text until a translation reads them. Anything of the wrong
+/// type (not an object, `items` not an array) is a data error: the list fails as an unexpected shape.
 #[derive(Deserialize)]
 struct Page<'a> {
     #[serde(borrow, default)]
-    items: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pagination: Option<&'a RawValue>,
+    items: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    pagination: Option<Value>,
 }
 
 /// Counters of one run.
