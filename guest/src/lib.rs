@@ -6,6 +6,7 @@ pub mod entity;
 pub mod escape;
 pub mod items;
 pub mod json;
+pub mod lenient;
 pub mod kinds;
 pub mod meta;
 pub mod names;

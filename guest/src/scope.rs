@@ -15,7 +15,7 @@ use crate::kinds::{
     type_template,
 };
 use crate::meta;
-use crate::node::Node;
+use crate::kinds::component_input::{Component, Workload};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -73,24 +73,25 @@ pub enum ScopeRef<'a> {
 /// The lists of one scope: items, or the reason the list failed. A missing list counts as failed.
 pub type Lists = HashMap<String, Result<Items, String>>;
 
-/// The lists read as the lean [`Node`] tree: nearly all of an installation's items are here.
-const NODE_LISTS: [&str; 2] = ["components", "workloads"];
-
-/// A scope's lists parsed once, each into the tree its translations read.
+/// A scope's lists parsed once, each into what its translations read: components and workloads,
+/// nearly all of an installation's items, into [`crate::kinds::component_input`] types; the rest into trees.
 struct Parsed<'a> {
     values: HashMap<&'a str, Result<Vec<Value>, String>>,
-    nodes: HashMap<&'a str, Result<Vec<Node<'a>>, String>>,
+    components: Option<Result<Vec<Component<'a>>, String>>,
+    workloads: Option<Result<Vec<Workload<'a>>, String>>,
 }
 
 impl<'a> Parsed<'a> {
     fn new(lists: &'a Lists, ns: &str, skipped: &mut Vec<Diagnostic>) -> Self {
-        let mut parsed = Parsed { values: HashMap::with_capacity(lists.len()), nodes: HashMap::new() };
+        let mut parsed = Parsed { values: HashMap::with_capacity(lists.len()), components: None, workloads: None };
         for (endpoint, list) in lists {
             let endpoint = endpoint.as_str();
-            if NODE_LISTS.contains(&endpoint) {
-                parsed.nodes.insert(endpoint, read(list, ns, endpoint, skipped));
-            } else {
-                parsed.values.insert(endpoint, read(list, ns, endpoint, skipped));
+            match endpoint {
+                "components" => parsed.components = Some(read(list, ns, endpoint, skipped)),
+                "workloads" => parsed.workloads = Some(read(list, ns, endpoint, skipped)),
+                _ => {
+                    parsed.values.insert(endpoint, read(list, ns, endpoint, skipped));
+                }
             }
         }
         parsed
@@ -108,6 +109,14 @@ fn read<'a, T: Deserialize<'a>>(
     let (good, bad) = items.parse();
     skipped.extend(bad.into_iter().map(|b| Diagnostic::item(ns, endpoint, None, b.index, b.message)));
     Ok(good)
+}
+
+fn typed<'a, T>(list: &'a Option<Result<Vec<T>, String>>, endpoint: &str) -> Result<&'a [T], String> {
+    match list {
+        Some(Ok(items)) => Ok(items),
+        Some(Err(reason)) => Err(reason.clone()),
+        None => Err(format!("list {endpoint} was not fetched")),
+    }
 }
 
 /// The named lists of one map, or the reason the first unusable one failed.
@@ -156,10 +165,11 @@ impl<'a> Builder<'a> {
         lookup(&lists.values, endpoints).map_or_else(|reason| self.stale(scope, reason), Some)
     }
 
-    /// As [`Builder::need`], for the lists read as [`Node`]s.
-    fn need_nodes<const N: usize>(&mut self, scope: &str, endpoints: [&str; N]) -> Option<[&'a [Node<'a>]; N]> {
+    /// Components and workloads, read as [`component_input`] types.
+    fn need_components(&mut self, scope: &str) -> Option<(&'a [Component<'a>], &'a [Workload<'a>])> {
         let lists = self.lists;
-        lookup(&lists.nodes, endpoints).map_or_else(|reason| self.stale(scope, reason), Some)
+        let got = typed(&lists.components, "components").and_then(|c| Ok((c, typed(&lists.workloads, "workloads")?)));
+        got.map_or_else(|reason| self.stale(scope, reason), Some)
     }
 
     /// Skips every entity over [`MAX_ENTITY_BYTES`] with a warning naming it and its size.
@@ -276,7 +286,7 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     }
     let scope = ns_scope(ns, "components");
     if let Some([projects]) = b.need(&scope, ["projects"])
-        && let Some([components, workloads]) = b.need_nodes(&scope, ["components", "workloads"])
+        && let Some((components, workloads)) = b.need_components(&scope)
     {
         let mut diags = Vec::new();
         let entities = component::translate(projects, components, workloads, &cx, &scope, &mut diags);

@@ -4,7 +4,8 @@ use openchoreo_catalog_guest::diagnostic::Diagnostic;
 use openchoreo_catalog_guest::entity::Entity;
 use openchoreo_catalog_guest::kinds::{NsCtx, component};
 use openchoreo_catalog_guest::names::is_valid_name;
-use openchoreo_catalog_guest::node::Node;
+use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 const OWNER: &str = "group:default/openchoreo-users";
@@ -12,8 +13,8 @@ const OWNER: &str = "group:default/openchoreo-users";
 fn run(projects: &[Value], components: &[Value], workloads: &[Value]) -> (Vec<Entity>, Vec<Diagnostic>) {
     let cx = NsCtx { ns: "acme", owner: OWNER };
     let mut diags = Vec::new();
-    let components: Vec<Node> = components.iter().map(Node::from).collect();
-    let workloads: Vec<Node> = workloads.iter().map(Node::from).collect();
+    let components: Vec<Component> = components.iter().map(|c| Component::deserialize(c).unwrap()).collect();
+    let workloads: Vec<Workload> = workloads.iter().map(|w| Workload::deserialize(w).unwrap()).collect();
     let out = component::translate(projects, &components, &workloads, &cx, "ns/acme/components", &mut diags);
     (out, diags)
 }

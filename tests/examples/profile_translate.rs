@@ -1,10 +1,15 @@
-//! Profiling aid: check and translate one synthetic namespace (1000 components) natively, ITER times,
-//! printing the split (checking the list texts, then parsing them into trees and translating).
-//! `ITER=40 perf record target/release/examples/profile_translate` shows where the mapping spends
-//! its time without wasm in the way. To profile the component itself, run any wasmtime host (the CLI,
-//! the bench) with `OPENCHOREO_PERFMAP=1` under `perf record`: wasmtime then names the guest's
-//! functions in the profile.
+//! Profiling aid: check and translate one synthetic namespace (1000 components) ITER times.
+//!
+//! Natively (the default) it prints the split: checking the list texts, then parsing them into trees
+//! and translating. `ITER=40 perf record target/release/examples/profile_translate` shows where the
+//! mapping spends its time without wasm in the way.
+//!
+//! `WASM=1` calls `translate-scope` of the embedded component in wasmtime instead (`WASM=path.wasm`
+//! for another build; a comma-separated list compares builds side by side, calls interleaved), as the bench's translation figure does. Under `perf record`, add
+//! `OPENCHOREO_PERFMAP=1` so that wasmtime names the guest's functions in the profile.
 
+use host_harness::logging::Logger;
+use host_harness::runtime::{Limits, Runtime, wit_mapping};
 use host_harness::synthetic::{Shape, generate};
 use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::scope::{Lists, NAMESPACE_LISTS, translate_namespace};
@@ -18,13 +23,50 @@ fn main() {
         .iter()
         .map(|e| (e.to_string(), serde_json::to_string(data.namespaced[&name].get(*e).map(Vec::as_slice).unwrap_or(&[])).unwrap()))
         .collect();
-    for _ in 0..std::env::var("ITER").ok().and_then(|s| s.parse().ok()).unwrap_or(5) {
+    let iterations = std::env::var("ITER").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    match std::env::var("WASM") {
+        Ok(wasm) => in_wasmtime(&wasm, &ns, &texts, iterations),
+        Err(_) => natively(&ns, &texts, iterations),
+    }
+}
+
+fn natively(ns: &serde_json::Value, texts: &[(String, String)], iterations: usize) {
+    for _ in 0..iterations {
         let t0 = Instant::now();
         let lists: Lists = texts.iter().map(|(k, v)| (k.clone(), Ok(Items::from_json_array(v).unwrap()))).collect();
         let t1 = Instant::now();
-        let out = translate_namespace(&ns, &lists, "").unwrap();
+        let out = translate_namespace(ns, &lists, "").unwrap();
         let t2 = Instant::now();
         let n = out.entities.len();
         println!("check {:?} parse+translate {:?} entities {n} => {:.0}/s total", t1 - t0, t2 - t1, n as f64 / (t2 - t0).as_secs_f64());
+    }
+}
+
+fn in_wasmtime(wasm: &str, ns: &serde_json::Value, texts: &[(String, String)], iterations: usize) {
+    let lists = texts
+        .iter()
+        .map(|(endpoint, items)| wit_mapping::ListResponse { endpoint: endpoint.clone(), outcome: wit_mapping::ListOutcome::Items(items.clone()) })
+        .collect();
+    let snapshot = wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(ns.to_string()), lists, default_owner: String::new() };
+    let mut instances: Vec<_> = wasm
+        .split(',')
+        .map(|w| {
+            let runtime = if w == "1" { Runtime::embedded() } else { Runtime::new(&std::fs::read(w).unwrap()) }.unwrap();
+            runtime.instantiate(Limits::default(), None, None, Logger::capture()).unwrap()
+        })
+        .collect();
+    let mut times = vec![Vec::new(); instances.len()];
+    let mut entities = 0;
+    for _ in 0..iterations {
+        for (instance, times) in instances.iter_mut().zip(&mut times) {
+            let t = Instant::now();
+            entities = instance.translate_scope(&snapshot).unwrap().unwrap().entities.len();
+            times.push(t.elapsed());
+        }
+    }
+    for (w, mut t) in wasm.split(',').zip(times) {
+        t.sort();
+        let rate = |d: std::time::Duration| entities as f64 / d.as_secs_f64();
+        println!("{w}: translate-scope of {entities} entities: min {:?} ({:.0}/s), median {:?} ({:.0}/s)", t[0], rate(t[0]), t[t.len() / 2], rate(t[t.len() / 2]));
     }
 }

@@ -5,13 +5,12 @@
 //! and unambiguous (W5): a name two endpoints would share is suffixed with a hash of each identity.
 
 use super::NsCtx;
-use super::system::{owner_annotation, project_owner};
+use super::component_input::{Component, Endpoint, EndpointDependency, Workload};
+use super::system::{owner_annotation_value, project_owner};
 use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntityBuilder};
-use crate::json::{Json, arr_at, at, set_str, str_at};
 use crate::meta;
 use crate::names::{backstage_name, hashed_name, is_valid_name};
-use crate::node::Node;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -19,14 +18,14 @@ use std::collections::HashMap;
 type ApiKey<'a> = (&'a str, &'a str, &'a str);
 
 struct Joined<'a> {
-    component: &'a Node<'a>,
+    component: &'a Component<'a>,
     name: &'a str,
     project: &'a str,
     /// The first joined workload's name (by name order).
     workload: Option<&'a str>,
     /// Endpoints by name, first workload wins a clash; borrowed, never cloned.
-    endpoints: Vec<(&'a str, &'a Node<'a>)>,
-    dependencies: Vec<&'a Node<'a>>,
+    endpoints: Vec<(&'a str, &'a Endpoint<'a>)>,
+    dependencies: Vec<&'a EndpointDependency<'a>>,
     /// Names of the OpenChoreo Resources the workloads consume (`dependencies.resources[].ref`).
     resources: Vec<&'a str>,
 }
@@ -34,46 +33,36 @@ struct Joined<'a> {
 /// An endpoint that becomes an API entity: it has schema content, a port and a type.
 struct ApiEndpoint<'a> {
     endpoint_name: &'a str,
-    endpoint: &'a Node<'a>,
+    endpoint: &'a Endpoint<'a>,
     port: i64,
     /// `schema.type` when set, else `type`.
     display_type: &'a str,
 }
 
-fn component_type<'a>(c: &'a Node) -> (&'a str, Option<&'a str>) {
-    match at(c, &["spec", "componentType"]) {
-        Some(Node::String(s)) => (s, None),
-        Some(v @ Node::Object(_)) => (str_at(v, &["name"]).unwrap_or(""), set_str(v, &["kind"])),
-        _ => ("", None),
-    }
+fn has_schema(ep: &Endpoint) -> bool {
+    ep.schema.content.get().is_some_and(|s| !s.trim().is_empty())
 }
 
-fn has_schema(ep: &Node) -> bool {
-    str_at(ep, &["schema", "content"]).is_some_and(|s| !s.trim().is_empty())
-}
-
-fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Node<'a>) -> Result<ApiEndpoint<'a>, String> {
-    let port = at(ep, &["port"]).and_then(Json::int).ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
-    let display_type = set_str(ep, &["schema", "type"])
-        .or_else(|| set_str(ep, &["type"]))
-        .ok_or_else(|| format!("endpoint {ep_name}: neither type nor schema.type is set"))?;
+fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Endpoint<'a>) -> Result<ApiEndpoint<'a>, String> {
+    let port = ep.port.0.ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
+    let display_type = ep.schema.kind.set().or_else(|| ep.kind.set()).ok_or_else(|| format!("endpoint {ep_name}: neither type nor schema.type is set"))?;
     Ok(ApiEndpoint { endpoint_name: ep_name, endpoint: ep, port, display_type })
 }
 
-fn join<'a>(components: &'a [Node<'a>], workloads: &'a [Node<'a>], cx: &NsCtx, diags: &mut Vec<Diagnostic>) -> Vec<Joined<'a>> {
+fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: &NsCtx, diags: &mut Vec<Diagnostic>) -> Vec<Joined<'a>> {
     let mut joined = Vec::with_capacity(components.len());
     let mut index: HashMap<(&str, &str), usize> = HashMap::with_capacity(components.len());
     // Name → (first index, how many projects have a component of that name).
     let mut by_name: HashMap<&str, (usize, usize)> = HashMap::with_capacity(components.len());
     for (i, c) in components.iter().enumerate() {
-        let name = match meta::name(c) {
+        let name = match c.metadata.name() {
             Ok(n) => n,
             Err(e) => {
                 diags.push(Diagnostic::item(cx.ns, "Component", None, i, e));
                 continue;
             }
         };
-        let Some(project) = set_str(c, &["spec", "owner", "projectName"]) else {
+        let Some(project) = c.spec.owner.project_name.set() else {
             diags.push(Diagnostic::item(cx.ns, "Component", Some(name), i, "spec.owner.projectName is missing".into()));
             continue;
         };
@@ -90,27 +79,25 @@ fn join<'a>(components: &'a [Node<'a>], workloads: &'a [Node<'a>], cx: &NsCtx, d
         });
     }
     // Workloads in name order so that several workloads of one component merge deterministically.
-    let mut sorted: Vec<(Option<&str>, &Node)> = workloads.iter().map(|w| (str_at(w, &["metadata", "name"]), w)).collect();
+    let mut sorted: Vec<(Option<&str>, &Workload)> = workloads.iter().map(|w| (w.metadata.name.get(), w)).collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, w) in sorted {
-        let Some(comp) = set_str(w, &["spec", "owner", "componentName"]) else { continue };
-        let target = match set_str(w, &["spec", "owner", "projectName"]) {
+        let Some(comp) = w.spec.owner.component_name.set() else { continue };
+        let target = match w.spec.owner.project_name.set() {
             Some(project) => index.get(&(project, comp)).copied(),
             None => by_name.get(comp).filter(|(_, count)| *count == 1).map(|(first, _)| *first),
         };
         let Some(j) = target.map(|t| &mut joined[t]) else { continue };
         if j.workload.is_none() {
-            j.workload = set_str(w, &["metadata", "name"]);
+            j.workload = w.metadata.name.set();
         }
-        if let Some(eps) = at(w, &["spec", "endpoints"]) {
-            for (k, v) in eps.entries() {
-                if !j.endpoints.iter().any(|(name, _)| *name == k) {
-                    j.endpoints.push((k, v));
-                }
+        for (k, v) in &w.spec.endpoints.0 {
+            if !j.endpoints.iter().any(|(name, _)| name == k) {
+                j.endpoints.push((k, v));
             }
         }
-        j.dependencies.extend(arr_at(w, &["spec", "dependencies", "endpoints"]));
-        for r in arr_at(w, &["spec", "dependencies", "resources"]).iter().filter_map(|r| set_str(r, &["ref"])) {
+        j.dependencies.extend(&w.spec.dependencies.endpoints.0);
+        for r in w.spec.dependencies.resources.0.iter().filter_map(|r| r.reference.set()) {
             if !j.resources.contains(&r) {
                 j.resources.push(r);
             }
@@ -145,8 +132,8 @@ fn api_name<'n, 'k>(names: &'n HashMap<ApiKey<'k>, String>, key: ApiKey<'k>) -> 
 
 pub fn translate<'a>(
     projects: &[Value],
-    components: &'a [Node<'a>],
-    workloads: &'a [Node<'a>],
+    components: &'a [Component<'a>],
+    workloads: &'a [Workload<'a>],
     cx: &NsCtx,
     scope: &str,
     diags: &mut Vec<Diagnostic>,
@@ -180,13 +167,13 @@ pub fn translate<'a>(
     let mut out = Vec::with_capacity(joined.len() * 2);
     for (j, apis) in joined.iter().zip(apis_of) {
         let project = project_by_name.get(j.project).copied();
-        let owner = owner_annotation(j.component).or_else(|| project.and_then(project_owner)).unwrap_or(cx.owner);
+        let owner = owner_annotation_value(j.component.metadata.annotations.owner.get()).or_else(|| project.and_then(project_owner)).unwrap_or(cx.owner);
         let api_name = |p, c, e| api_name(&names, (p, c, e));
         let provides: Vec<&str> = apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
         let mut consumes: Vec<&str> = Vec::new();
         for dep in &j.dependencies {
-            let (Some(comp), Some(ep)) = (set_str(*dep, &["component"]), set_str(*dep, &["name"])) else { continue };
-            let dep_project = set_str(*dep, &["project"]).unwrap_or(j.project);
+            let (Some(comp), Some(ep)) = (dep.component.set(), dep.name.set()) else { continue };
+            let dep_project = dep.project.set().unwrap_or(j.project);
             if let Some(n) = api_name(dep_project, comp, ep)
                 && !consumes.contains(&n)
             {
@@ -205,29 +192,29 @@ pub fn translate<'a>(
 
 fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<&str>, cx: &NsCtx, scope: &str) -> Entity {
     let c = j.component;
-    let (ctype, ctype_kind) = component_type(c);
+    let (ctype, ctype_kind) = c.spec.component_type.name_and_kind();
     let type_or_unknown = if ctype.is_empty() { "unknown" } else { ctype };
     let type_tag = type_or_unknown.replacen('/', "-", 1);
-    let status = meta::ready_text(c);
+    let status = c.status.ready_text();
     let lifecycle = if status == "Ready" { "ready" } else { "not ready" };
-    let repo = at(c, &["spec", "workflow", "parameters", "repository"]);
-    let repo_url = repo.and_then(|r| set_str(r, &["url"]));
+    let repo = &c.spec.workflow.parameters.repository;
+    let repo_url = repo.url.set();
     let depends_on: Vec<String> = j.resources.iter().map(|r| format!("resource:{}/{}", cx.ns, backstage_name(r))).collect();
-    let branch = repo.and_then(|r| set_str(r, &["revision", "branch"]));
+    let branch = repo.revision.branch.set();
     let mut b = EntityBuilder::managed("Component", backstage_name(j.name), Some(cx.ns))
-        .title(meta::title_or_name(c, j.name))
-        .description(meta::description(c))
+        .title(c.metadata.title_or(j.name))
+        .description(c.metadata.description())
         .tags(["openchoreo", "component", type_tag.as_str()]);
     b.annotations
         .put("openchoreo.io/component", j.name)
-        .put_opt("openchoreo.io/component-uid", meta::uid(c))
+        .put_opt("openchoreo.io/component-uid", c.metadata.uid.set())
         .put_opt("openchoreo.io/component-type", (!ctype.is_empty()).then_some(ctype))
         .put_opt("openchoreo.io/component-type-kind", ctype_kind)
         .put("openchoreo.io/project", j.project)
         .put("openchoreo.io/namespace", cx.ns)
-        .put_opt("openchoreo.io/created-at", meta::created_at(c))
+        .put_opt("openchoreo.io/created-at", c.metadata.creation_timestamp.set())
         .put("openchoreo.io/status", status)
-        .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(c))
+        .put_opt("openchoreo.io/deletion-timestamp", c.metadata.deletion_timestamp.set())
         .put_opt("backstage.io/source-location", repo_url.map(|u| format!("url:{u}")))
         .put_opt("openchoreo.io/branch", branch)
         .put_opt("openchoreo.io/workload", j.workload);
@@ -244,8 +231,8 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<
 
 fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsCtx, scope: &str) -> Entity {
     let ep = api.endpoint;
-    let schema_type = set_str(ep, &["schema", "type"]);
-    let visibility: Vec<&str> = arr_at(ep, &["visibility"]).iter().filter_map(Json::string).collect();
+    let schema_type = ep.schema.kind.set();
+    let visibility: Vec<&str> = ep.visibility.0.iter().filter_map(|v| v.get()).collect();
     let lower_type = api.display_type.to_lowercase();
     let mut b = EntityBuilder::managed("API", name, Some(cx.ns))
         .title(format!("{} {} API", j.name, api.endpoint_name))
@@ -254,7 +241,7 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
     b.annotations
         .put("openchoreo.io/component", j.name)
         .put("openchoreo.io/endpoint-name", api.endpoint_name)
-        .put("openchoreo.io/endpoint-type", str_at(ep, &["type"]).unwrap_or(""))
+        .put("openchoreo.io/endpoint-type", ep.kind.get().unwrap_or(""))
         .put("openchoreo.io/endpoint-port", api.port.to_string())
         .put("openchoreo.io/endpoint-visibility", visibility.join(","))
         .put("openchoreo.io/project", j.project)
@@ -265,6 +252,6 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
         .put("lifecycle", "production")
         .put("owner", owner)
         .put("system", backstage_name(j.project))
-        .put("definition", str_at(ep, &["schema", "content"]).unwrap_or(""));
+        .put("definition", ep.schema.content.get().unwrap_or(""));
     b.build(scope)
 }

@@ -2,6 +2,7 @@
 
 pub mod alert_channel;
 pub mod component;
+pub mod component_input;
 pub mod domain;
 pub mod environment;
 pub mod pipeline;

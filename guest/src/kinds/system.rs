@@ -11,7 +11,12 @@ use serde_json::Value;
 /// A `backstage.io/owner` annotation, trimmed, when it is a well-formed entity ref (a malformed one
 /// would get the entity rejected by the catalog; the next owner in line applies instead).
 pub fn owner_annotation<J: Json>(r: &J) -> Option<&str> {
-    trimmed(meta::annotation(r, meta::OWNER_ANNOTATION)).filter(|o| EntityRef::parse(o, "group", "default").is_ok())
+    owner_annotation_value(meta::annotation(r, meta::OWNER_ANNOTATION))
+}
+
+/// The `backstage.io/owner` annotation's value when it is a valid owner reference.
+pub fn owner_annotation_value(value: Option<&str>) -> Option<&str> {
+    trimmed(value).filter(|o| EntityRef::parse(o, "group", "default").is_ok())
 }
 
 /// The project's owner annotation.
