@@ -15,23 +15,32 @@ fn needs_escape(w: u64) -> bool {
     (control | has_zero(w ^ (LOW * b'"' as u64)) | has_zero(w ^ (LOW * b'\\' as u64))) != 0
 }
 
-/// True when some byte of `bytes` must be escaped.
-#[inline]
-fn any_needs_escape(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    let dirty = words.by_ref().any(|w| needs_escape(u64::from_le_bytes(w.try_into().expect("eight bytes"))));
-    dirty || words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-}
-
 /// Appends `s` as a JSON string literal, quotes included.
+///
+/// Clean words are stored eight bytes at a time rather than copied with `extend_from_slice`: in
+/// wasm a slice copy is a `memory.copy`, which wasmtime runs as a call into the host, and most
+/// strings here are a few dozen bytes.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    if any_needs_escape(bytes) {
-        write_escaped(out, bytes);
+    let mut words = bytes.chunks_exact(8);
+    for (i, word) in words.by_ref().enumerate() {
+        let word: [u8; 8] = word.try_into().expect("eight bytes");
+        if needs_escape(u64::from_le_bytes(word)) {
+            write_escaped(out, &bytes[i * 8..]);
+            out.push(b'"');
+            return;
+        }
+        out.extend_from_slice(&word);
+    }
+    let tail = words.remainder();
+    if tail.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        write_escaped(out, tail);
     } else {
-        out.extend_from_slice(bytes);
+        for &b in tail {
+            out.push(b);
+        }
     }
     out.push(b'"');
 }

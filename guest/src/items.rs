@@ -1,18 +1,20 @@
 //! A list's items kept as the JSON text they arrived in, until a translation reads them.
 //!
-//! Pages are appended without building a tree, and each family parses its lists into the tree it
-//! reads (`Value`, or the lean `Node` for components and workloads).
+//! Pages are appended without building a tree, and each family parses its lists into what it reads
+//! (`Value` trees, or typed structs for components and workloads).
 
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-/// One list's items as a JSON array text. Every item in it is syntactically valid JSON.
+/// One list's items as a JSON array text. Every item in it is syntactically valid JSON, except in
+/// a list made with [`Items::unchecked`], which is checked when it is parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Items {
     /// `[item,item,...]`
     text: String,
-    len: usize,
+    /// How many items; `None` until an unchecked text is checked.
+    len: Option<usize>,
 }
 
 /// An item that is valid JSON but cannot become a tree (nested past the parser's depth limit).
@@ -30,14 +32,28 @@ impl Default for Items {
 
 impl Items {
     pub fn new() -> Self {
-        Self { text: "[]".to_string(), len: 0 }
+        Self { text: "[]".to_string(), len: Some(0) }
     }
 
     /// A JSON array of items, refused with the reason when it is not one.
     pub fn from_json_array(text: &str) -> Result<Self, String> {
-        let raw: Vec<&RawValue> = serde_json::from_str(text)
-            .map_err(|e| if e.is_data() { "expected a JSON array of items".to_string() } else { e.to_string() })?;
-        Ok(Self { text: text.to_string(), len: raw.len() })
+        Self::from_json_string(text.to_string())
+    }
+
+    /// As [`Items::from_json_array`], keeping the text it is given (the host's strings are large).
+    pub fn from_json_string(mut text: String) -> Result<Self, String> {
+        text.truncate(text.trim_end().len()); // so that the text ends with the array's `]`
+        let len = serde_json::from_str::<ItemCount>(&text)
+            .map_err(|e| if e.is_data() { "expected a JSON array of items".to_string() } else { e.to_string() })?
+            .0;
+        Ok(Self { text, len: Some(len) })
+    }
+
+    /// A text that is checked only when parsed ([`Items::try_parse`]). For the host's large lists
+    /// that are parsed exactly once: checking them first would read every byte twice.
+    pub fn unchecked(mut text: String) -> Self {
+        text.truncate(text.trim_end().len());
+        Self { text, len: None }
     }
 
     /// One JSON document, refused with the parser's reason when it is not valid JSON.
@@ -50,29 +66,36 @@ impl Items {
 
     pub fn push_raw(&mut self, item: &RawValue) {
         self.text.pop();
-        if self.len > 0 {
+        if !self.text.trim_end().ends_with('[') {
             self.text.push(',');
         }
         self.text.push_str(item.get());
         self.text.push(']');
-        self.len += 1;
+        self.len = self.len.map(|n| n + 1);
     }
 
-    pub fn len(&self) -> usize {
+    /// How many items; `None` for an unchecked text.
+    pub fn len(&self) -> Option<usize> {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
+    /// The items as `T`s, as [`Items::try_parse`]; an unchecked text that is not a JSON array
+    /// reads as no items.
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> (Vec<T>, Vec<BadItem>) {
+        self.try_parse().unwrap_or_default()
     }
 
-    /// The items as trees of `T`. Items are parsed all at once; only when that fails (an item nested
-    /// past the depth limit) are they parsed one by one, so one bad item costs only itself.
-    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> (Vec<T>, Vec<BadItem>) {
+    /// The items as `T`s, or why an unchecked text is not a JSON array. Items are parsed all at
+    /// once; only when that fails (an item nested past the depth limit) are they parsed one by
+    /// one, so one bad item costs only itself.
+    pub fn try_parse<'a, T: Deserialize<'a>>(&'a self) -> Result<(Vec<T>, Vec<BadItem>), String> {
         if let Ok(all) = serde_json::from_str::<Vec<T>>(&self.text) {
-            return (all, Vec::new());
+            return Ok((all, Vec::new()));
         }
-        let raw: Vec<&'a RawValue> = serde_json::from_str(&self.text).expect("items are a valid JSON array by construction");
+        if self.len.is_none() {
+            Self::from_json_array(&self.text)?;
+        }
+        let raw: Vec<&'a RawValue> = serde_json::from_str(&self.text).expect("the text was checked to be a JSON array");
         let mut good = Vec::with_capacity(raw.len());
         let mut bad = Vec::new();
         for (index, item) in raw.into_iter().enumerate() {
@@ -81,7 +104,7 @@ impl Items {
                 Err(e) => bad.push(BadItem { index, message: format!("cannot be read: {e}") }),
             }
         }
-        (good, bad)
+        Ok((good, bad))
     }
 
     /// The items as `Value`s, for callers that need no diagnostics (and tests).
@@ -93,7 +116,30 @@ impl Items {
 impl From<Vec<Value>> for Items {
     fn from(values: Vec<Value>) -> Self {
         let text = serde_json::to_string(&values).expect("serializing to memory cannot fail");
-        Self { text, len: values.len() }
+        Self { text, len: Some(values.len()) }
+    }
+}
+
+/// How many items a JSON array has, checking that each is valid JSON without keeping anything.
+struct ItemCount(usize);
+
+impl<'de> Deserialize<'de> for ItemCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct CountVisitor;
+        impl<'de> serde::de::Visitor<'de> for CountVisitor {
+            type Value = ItemCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ItemCount, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(ItemCount(n))
+            }
+        }
+        d.deserialize_seq(CountVisitor)
     }
 }
 
@@ -110,7 +156,7 @@ mod tests {
                 items.push_raw(raw);
             }
         }
-        assert_eq!(items.len(), 3);
+        assert_eq!(items.len(), Some(3));
         assert_eq!(items.values(), vec![json!({"a": 1}), json!(2), json!("three")]);
     }
 
@@ -118,7 +164,10 @@ mod tests {
     fn a_non_array_is_refused_with_the_reason() {
         assert_eq!(Items::from_json_array(r#"{"items":[]}"#).unwrap_err(), "expected a JSON array of items");
         assert!(Items::from_json_array("[1,").unwrap_err().contains("EOF"));
-        assert_eq!(Items::from_json_array(" [1, {}] ").unwrap().len(), 2);
+        assert_eq!(Items::from_json_array(" [1, {}] ").unwrap().len(), Some(2));
+        let mut padded = Items::from_json_array("[1] \n").unwrap();
+        padded.push_raw(&RawValue::from_string("2".into()).unwrap());
+        assert_eq!(padded.values(), [serde_json::json!(1), serde_json::json!(2)]);
     }
 
     #[test]
@@ -130,5 +179,18 @@ mod tests {
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].index, 1);
         assert!(bad[0].message.contains("recursion limit"), "{}", bad[0].message);
+    }
+
+    #[test]
+    fn an_unchecked_text_is_checked_when_parsed() {
+        let items = Items::unchecked(r#"[{"a":1},2] "#.to_string());
+        assert_eq!(items.len(), None);
+        assert_eq!(items.try_parse::<Value>().unwrap(), (vec![json!({"a": 1}), json!(2)], vec![]));
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        let (good, bad) = Items::unchecked(format!("[1,{deep}]")).try_parse::<Value>().unwrap();
+        assert_eq!((good, bad[0].index), (vec![json!(1)], 1));
+        assert_eq!(Items::unchecked(r#"{"items":[]}"#.into()).try_parse::<Value>().unwrap_err(), "expected a JSON array of items");
+        assert!(Items::unchecked("[1,".into()).try_parse::<Value>().unwrap_err().contains("EOF"));
+        assert_eq!(Items::unchecked("[1,".into()).parse::<Value>(), (vec![], vec![]));
     }
 }

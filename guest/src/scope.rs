@@ -79,34 +79,43 @@ struct Parsed<'a> {
     values: HashMap<&'a str, Result<Vec<Value>, String>>,
     components: Option<Result<Vec<Component<'a>>, String>>,
     workloads: Option<Result<Vec<Workload<'a>>, String>>,
+    /// The first list (by endpoint) whose unchecked text turned out not to be a JSON array.
+    invalid: Option<String>,
 }
 
 impl<'a> Parsed<'a> {
     fn new(lists: &'a Lists, ns: &str, skipped: &mut Vec<Diagnostic>) -> Self {
-        let mut parsed = Parsed { values: HashMap::with_capacity(lists.len()), components: None, workloads: None };
+        let mut parsed = Parsed { values: HashMap::with_capacity(lists.len()), components: None, workloads: None, invalid: None };
+        let mut invalid: Vec<String> = Vec::new();
         for (endpoint, list) in lists {
             let endpoint = endpoint.as_str();
             match endpoint {
-                "components" => parsed.components = Some(read(list, ns, endpoint, skipped)),
-                "workloads" => parsed.workloads = Some(read(list, ns, endpoint, skipped)),
+                "components" => parsed.components = Some(read(list, ns, endpoint, skipped, &mut invalid)),
+                "workloads" => parsed.workloads = Some(read(list, ns, endpoint, skipped, &mut invalid)),
                 _ => {
-                    parsed.values.insert(endpoint, read(list, ns, endpoint, skipped));
+                    parsed.values.insert(endpoint, read(list, ns, endpoint, skipped, &mut invalid));
                 }
             }
         }
+        parsed.invalid = invalid.into_iter().min();
         parsed
     }
 }
 
 /// One list's items; an item that cannot be read is skipped with a diagnostic naming its position.
+/// A text that is not a JSON array is noted in `invalid` as `<endpoint>: <why>`.
 fn read<'a, T: Deserialize<'a>>(
     list: &'a Result<Items, String>,
     ns: &str,
     endpoint: &str,
     skipped: &mut Vec<Diagnostic>,
+    invalid: &mut Vec<String>,
 ) -> Result<Vec<T>, String> {
     let items = list.as_ref().map_err(Clone::clone)?;
-    let (good, bad) = items.parse();
+    let (good, bad) = items.try_parse().map_err(|why| {
+        invalid.push(format!("{endpoint}: {why}"));
+        format!("invalid JSON: {why}")
+    })?;
     skipped.extend(bad.into_iter().map(|b| Diagnostic::item(ns, endpoint, None, b.index, b.message)));
     Ok(good)
 }
@@ -262,6 +271,9 @@ pub fn translate_namespace(ns_resource: &Value, lists: &Lists, default_owner: &s
     let cx = NsCtx { ns, owner: &owner };
     let mut out = ScopeOutput::default();
     let parsed = Parsed::new(lists, ns, &mut out.skipped);
+    if let Some(invalid) = parsed.invalid {
+        return Err(invalid);
+    }
     let mut b = Builder { lists: &parsed, out };
     b.out.entities.push(domain::translate(ns_resource, &owner)?);
 

@@ -28,3 +28,34 @@ fn translates_a_scope_snapshot_without_any_host_imports() {
     let rels = t.relations(&out.entities[1].json).unwrap().unwrap();
     assert!(rels.iter().any(|r| r.type_ == "partOf" && r.target == "domain:default/acme"));
 }
+
+#[test]
+fn a_list_that_is_not_a_json_array_fails_the_call_naming_its_endpoint() {
+    let mut t = Transform::new(TRANSFORM_COMPONENT, Limits::default()).unwrap();
+    // Components and workloads are checked while they are parsed, the other lists before; both
+    // must fail the same way.
+    for (endpoint, text, why) in [
+        ("components", "[{\"metadata\":", "EOF while parsing"),
+        ("workloads", r#"{"items":[]}"#, "expected a JSON array of items"),
+        ("environments", "[1,]", "trailing comma"),
+    ] {
+        let lists = NAMESPACE_LISTS
+            .iter()
+            .map(|e| wit_mapping::ListResponse {
+                endpoint: e.to_string(),
+                outcome: wit_mapping::ListOutcome::Items(if *e == endpoint { text.into() } else { "[]".into() }),
+            })
+            .collect();
+        let snapshot = wit_mapping::ScopeSnapshot {
+            scope: wit_mapping::ScopeRef::Namespace(r#"{"metadata":{"name":"acme"}}"#.into()),
+            lists,
+            default_owner: String::new(),
+        };
+        match t.translate_scope(&snapshot).unwrap() {
+            Err(host_harness::transform::MappingError::InvalidInput(m)) => {
+                assert!(m.starts_with(&format!("{endpoint}: ")) && m.contains(why), "{endpoint}: {m}")
+            }
+            other => panic!("{endpoint}: expected invalid-input, got {other:?}"),
+        }
+    }
+}

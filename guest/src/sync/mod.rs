@@ -57,8 +57,8 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         let hint = if reason.contains(": 401 ") { format!(" ({AUTH_HINT})") } else { String::new() };
         SyncError::Namespaces(format!("{reason}{hint}"))
     })?;
-    t.log(Level::Debug, &format!("Found {} namespaces from OpenChoreo", namespaces.len()));
     let (namespaces, unreadable) = namespaces.parse::<Value>();
+    t.log(Level::Debug, &format!("Found {} namespaces from OpenChoreo", namespaces.len() + unreadable.len()));
     report.skipped.extend(unreadable.into_iter().map(|b| Diagnostic::item("cluster", "Namespace", None, b.index, b.message)));
 
     let mut usable: Vec<(String, Value)> = Vec::with_capacity(namespaces.len());
