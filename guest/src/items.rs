@@ -75,7 +75,7 @@ impl Items {
     }
 
     /// How many items; `None` for an unchecked text.
-    pub fn len(&self) -> Option<usize> {
+    pub fn checked_len(&self) -> Option<usize> {
         self.len
     }
 
@@ -156,7 +156,7 @@ mod tests {
                 items.push_raw(raw);
             }
         }
-        assert_eq!(items.len(), Some(3));
+        assert_eq!(items.checked_len(), Some(3));
         assert_eq!(items.values(), vec![json!({"a": 1}), json!(2), json!("three")]);
     }
 
@@ -164,7 +164,7 @@ mod tests {
     fn a_non_array_is_refused_with_the_reason() {
         assert_eq!(Items::from_json_array(r#"{"items":[]}"#).unwrap_err(), "expected a JSON array of items");
         assert!(Items::from_json_array("[1,").unwrap_err().contains("EOF"));
-        assert_eq!(Items::from_json_array(" [1, {}] ").unwrap().len(), Some(2));
+        assert_eq!(Items::from_json_array(" [1, {}] ").unwrap().checked_len(), Some(2));
         let mut padded = Items::from_json_array("[1] \n").unwrap();
         padded.push_raw(&RawValue::from_string("2".into()).unwrap());
         assert_eq!(padded.values(), [serde_json::json!(1), serde_json::json!(2)]);
@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn an_unchecked_text_is_checked_when_parsed() {
         let items = Items::unchecked(r#"[{"a":1},2] "#.to_string());
-        assert_eq!(items.len(), None);
+        assert_eq!(items.checked_len(), None);
         assert_eq!(items.try_parse::<Value>().unwrap(), (vec![json!({"a": 1}), json!(2)], vec![]));
         let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
         let (good, bad) = Items::unchecked(format!("[1,{deep}]")).try_parse::<Value>().unwrap();
