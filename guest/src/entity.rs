@@ -3,6 +3,8 @@
 use crate::escape::write_str;
 use crate::names::sanitize_tag;
 use serde_json::Value;
+use std::borrow::Cow;
+use std::cell::RefCell;
 
 pub const PROVIDER: &str = "OpenChoreoEntityProvider";
 pub const LOCATION: &str = "provider:OpenChoreoEntityProvider";
@@ -35,6 +37,8 @@ impl Entity {
 
 /// Insertion-ordered fields, written as JSON text the moment they are put: no tree, no per-field
 /// allocation (building `Value`s per field dominated the mapping's cost). Each key is put once.
+/// The buffer comes from, and goes back to, a small pool: a translation builds thousands of
+/// entities one after the other, each with three or four of these.
 #[derive(Default)]
 pub struct Fields {
     /// `"key":value` pairs, comma-separated, without the braces.
@@ -45,7 +49,9 @@ pub struct Fields {
 
 impl Fields {
     pub fn with_capacity(bytes: usize) -> Self {
-        Self { buf: Vec::with_capacity(bytes), ..Self::default() }
+        let mut fields = Self::default();
+        fields.buf = pooled_buffer(bytes);
+        fields
     }
 
     pub fn put(&mut self, key: &str, value: impl FieldValue) -> &mut Self {
@@ -85,6 +91,39 @@ impl Fields {
     }
 }
 
+impl Drop for Fields {
+    fn drop(&mut self) {
+        return_buffer(std::mem::take(&mut self.buf));
+    }
+}
+
+/// Buffers kept for reuse; more than a builder holds at once, few enough to be negligible.
+const POOLED_BUFFERS: usize = 8;
+/// A buffer grown past this (a large definition or schema) is freed rather than kept.
+const POOLED_CAPACITY: usize = 16 * 1024;
+
+thread_local! {
+    static BUFFERS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn pooled_buffer(bytes: usize) -> Vec<u8> {
+    let mut buf = BUFFERS.with_borrow_mut(Vec::pop).unwrap_or_default();
+    buf.reserve(bytes);
+    buf
+}
+
+fn return_buffer(mut buf: Vec<u8>) {
+    if buf.capacity() == 0 || buf.capacity() > POOLED_CAPACITY {
+        return;
+    }
+    buf.clear();
+    BUFFERS.with_borrow_mut(|pool| {
+        if pool.len() < POOLED_BUFFERS {
+            pool.push(buf);
+        }
+    });
+}
+
 fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
     serde_json::to_writer(&mut *out, v).expect("serializing to memory cannot fail");
 }
@@ -102,6 +141,12 @@ impl FieldValue for str {
 }
 
 impl FieldValue for String {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_str(out, self);
+    }
+}
+
+impl FieldValue for Cow<'_, str> {
     fn write(&self, out: &mut Vec<u8>) {
         write_str(out, self);
     }
@@ -149,33 +194,35 @@ macro_rules! serde_field_values {
 }
 serde_field_values!(bool, i64, u64, usize, Value, crate::node::Node<'_>);
 
-/// Builds one entity document in the key order Backstage users see in the YAML view.
-pub struct EntityBuilder {
+/// Builds one entity document in the key order Backstage users see in the YAML view. Texts borrow
+/// from the input where they can; only the document and the record's strings are allocated.
+pub struct EntityBuilder<'a> {
     api_version: &'static str,
     kind: &'static str,
     name: String,
-    namespace: Option<String>,
-    title: Option<String>,
-    description: Option<String>,
-    tags: Option<Vec<String>>,
+    namespace: Option<&'a str>,
+    title: Option<Cow<'a, str>>,
+    description: Option<Cow<'a, str>>,
+    /// The tags as JSON array items (`"a","b"`), already sanitised.
+    tags: Option<Fields>,
     pub annotations: Fields,
     labels: Option<Fields>,
     pub spec: Fields,
 }
 
-impl EntityBuilder {
+impl<'a> EntityBuilder<'a> {
     /// A `backstage.io/v1alpha1` entity with the managed-by annotations and the managed label.
-    pub fn managed(kind: &'static str, name: String, namespace: Option<&str>) -> Self {
+    pub fn managed(kind: &'static str, name: String, namespace: Option<&'a str>) -> Self {
         let mut labels = Fields::with_capacity(64);
         labels.put("openchoreo.io/managed", "true");
         let mut b = Self::bare(V1ALPHA1, kind, name, namespace);
         b.labels = Some(labels);
-        b.tags = Some(Vec::new());
+        b.tags = Some(Fields::with_capacity(64));
         b
     }
 
     /// An entity with only the managed-by annotations (Templates).
-    pub fn bare(api_version: &'static str, kind: &'static str, name: String, namespace: Option<&str>) -> Self {
+    pub fn bare(api_version: &'static str, kind: &'static str, name: String, namespace: Option<&'a str>) -> Self {
         let mut annotations = Fields::with_capacity(512);
         annotations.put("backstage.io/managed-by-location", LOCATION);
         annotations.put("backstage.io/managed-by-origin-location", LOCATION);
@@ -183,7 +230,7 @@ impl EntityBuilder {
             api_version,
             kind,
             name,
-            namespace: namespace.map(str::to_string),
+            namespace,
             title: None,
             description: None,
             tags: None,
@@ -193,19 +240,27 @@ impl EntityBuilder {
         }
     }
 
-    pub fn title(mut self, t: impl Into<String>) -> Self {
+    pub fn title(mut self, t: impl Into<Cow<'a, str>>) -> Self {
         self.title = Some(t.into());
         self
     }
 
-    pub fn description(mut self, d: Option<impl Into<String>>) -> Self {
+    pub fn description(mut self, d: Option<impl Into<Cow<'a, str>>>) -> Self {
         self.description = d.map(Into::into);
         self
     }
 
     /// Tags in order; each is sanitised and dropped when nothing valid remains.
-    pub fn tags<'a>(mut self, tags: impl IntoIterator<Item = &'a str>) -> Self {
-        self.tags = Some(tags.into_iter().filter_map(sanitize_tag).collect());
+    pub fn tags<'t>(mut self, tags: impl IntoIterator<Item = &'t str>) -> Self {
+        let mut out = self.tags.take().unwrap_or_else(|| Fields::with_capacity(64));
+        out.buf.clear();
+        for tag in tags.into_iter().filter_map(sanitize_tag) {
+            if !out.buf.is_empty() {
+                out.buf.push(b',');
+            }
+            write_str(&mut out.buf, &tag);
+        }
+        self.tags = Some(out);
         self
     }
 
@@ -215,15 +270,16 @@ impl EntityBuilder {
     }
 
     pub fn build(self, scope: &str) -> Entity {
-        let text_len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let text_len = |s: &Option<Cow<str>>| s.as_ref().map_or(0, |s| s.len());
+        let fields_len = |f: &Option<Fields>| f.as_ref().map_or(0, |f| f.buf.len());
         let estimate = 160
             + self.name.len()
-            + text_len(&self.namespace)
+            + self.namespace.map_or(0, str::len)
             + text_len(&self.title)
             + text_len(&self.description)
-            + self.tags.as_ref().map_or(0, |t| t.iter().map(|t| t.len() + 3).sum())
+            + fields_len(&self.tags)
             + self.annotations.buf.len()
-            + self.labels.as_ref().map_or(0, |l| l.buf.len())
+            + fields_len(&self.labels)
             + self.spec.buf.len();
         let mut out: Vec<u8> = Vec::with_capacity(estimate);
         out.extend_from_slice(b"{\"apiVersion\":");
@@ -232,11 +288,11 @@ impl EntityBuilder {
         write_str(&mut out, self.kind);
         out.extend_from_slice(b",\"metadata\":{\"name\":");
         write_str(&mut out, &self.name);
-        let field = |out: &mut Vec<u8>, key: &[u8], value: &dyn FieldValue| {
+        let field = |out: &mut Vec<u8>, key: &[u8], value: &str| {
             out.extend_from_slice(key);
-            value.write(out);
+            write_str(out, value);
         };
-        if let Some(ns) = &self.namespace {
+        if let Some(ns) = self.namespace {
             field(&mut out, b",\"namespace\":", ns);
         }
         if let Some(t) = &self.title {
@@ -246,7 +302,9 @@ impl EntityBuilder {
             field(&mut out, b",\"description\":", d);
         }
         if let Some(tags) = &self.tags {
-            field(&mut out, b",\"tags\":", tags);
+            out.extend_from_slice(b",\"tags\":[");
+            out.extend_from_slice(&tags.buf);
+            out.push(b']');
         }
         out.extend_from_slice(b",\"annotations\":");
         self.annotations.write_json(&mut out);
@@ -259,7 +317,7 @@ impl EntityBuilder {
         out.push(b'}');
         Entity {
             kind: self.kind.to_string(),
-            namespace: self.namespace.unwrap_or_else(|| "default".to_string()),
+            namespace: self.namespace.unwrap_or("default").to_string(),
             name: self.name,
             scope: scope.to_string(),
             json: String::from_utf8(out).expect("entity text is written from UTF-8 strings"),

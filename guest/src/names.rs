@@ -1,5 +1,7 @@
 //! Backstage naming rules (MAPPING §6 W5): every emitted name and tag is valid, deterministically.
 
+use std::borrow::Cow;
+
 /// Backstage `metadata.name` limit.
 pub const MAX_NAME: usize = 63;
 const HASH_LEN: usize = 8;
@@ -37,6 +39,16 @@ pub fn backstage_name(raw: &str) -> String {
     name_with_identity(raw, raw)
 }
 
+/// As [`backstage_name`], borrowing `raw` when it is already valid (the usual case).
+pub fn backstage_name_ref(raw: &str) -> Cow<'_, str> {
+    if is_valid_name(raw) { Cow::Borrowed(raw) } else { Cow::Owned(hashed_name(raw, raw)) }
+}
+
+/// `s.to_lowercase()`, borrowed when that is `s` itself (ASCII without upper-case letters).
+pub fn lower_case(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Borrowed(s) } else { Cow::Owned(s.to_lowercase()) }
+}
+
 /// Always suffixes the hash of `identity` (used to separate names that collide).
 pub fn hashed_name(raw: &str, identity: &str) -> String {
     let cleaned: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
@@ -50,9 +62,9 @@ pub fn hashed_name(raw: &str, identity: &str) -> String {
 }
 
 /// A tag valid for `^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$`, at most 63 characters; `None` when nothing is left.
-pub fn sanitize_tag(raw: &str) -> Option<String> {
+pub fn sanitize_tag(raw: &str) -> Option<Cow<'_, str>> {
     if is_valid_tag(raw) {
-        return Some(raw.to_string());
+        return Some(Cow::Borrowed(raw));
     }
     let mut out = String::new();
     for c in raw.chars().flat_map(char::to_lowercase) {
@@ -66,7 +78,7 @@ pub fn sanitize_tag(raw: &str) -> Option<String> {
     while out.ends_with('-') {
         out.pop();
     }
-    (!out.is_empty()).then_some(out)
+    (!out.is_empty()).then_some(Cow::Owned(out))
 }
 
 fn is_valid_tag(s: &str) -> bool {

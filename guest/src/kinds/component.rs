@@ -10,8 +10,9 @@ use super::system::{owner_annotation_value, project_owner};
 use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntityBuilder};
 use crate::meta;
-use crate::names::{backstage_name, hashed_name, is_valid_name};
+use crate::names::{backstage_name, backstage_name_ref, hashed_name, is_valid_name, lower_case};
 use serde_json::Value;
+use std::borrow::Cow;
 // The joins hash a few keys per component; SipHash was a noticeable share of the mapping.
 use foldhash::{HashMap, HashMapExt};
 
@@ -200,7 +201,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<
     let lifecycle = if status == "Ready" { "ready" } else { "not ready" };
     let repo = &c.spec.workflow.parameters.repository;
     let repo_url = repo.url.set();
-    let depends_on: Vec<String> = j.resources.iter().map(|r| format!("resource:{}/{}", cx.ns, backstage_name(r))).collect();
+    let depends_on: Vec<String> = j.resources.iter().map(|r| format!("resource:{}/{}", cx.ns, backstage_name_ref(r))).collect();
     let branch = repo.revision.branch.set();
     let mut b = EntityBuilder::managed("Component", backstage_name(j.name), Some(cx.ns))
         .title(c.metadata.title_or(j.name))
@@ -223,7 +224,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<
         .put("type", type_or_unknown)
         .put("lifecycle", lifecycle)
         .put("owner", owner)
-        .put("system", backstage_name(j.project))
+        .put("system", backstage_name_ref(j.project))
         .put_opt("providesApis", (!provides.is_empty()).then_some(provides))
         .put_opt("consumesApis", (!consumes.is_empty()).then_some(consumes))
         .put_opt("dependsOn", (!depends_on.is_empty()).then_some(depends_on));
@@ -234,11 +235,11 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
     let ep = api.endpoint;
     let schema_type = ep.schema.kind.set();
     let visibility: Vec<&str> = ep.visibility.0.iter().filter_map(|v| v.get()).collect();
-    let lower_type = api.display_type.to_lowercase();
+    let lower_type = lower_case(api.display_type);
     let mut b = EntityBuilder::managed("API", name, Some(cx.ns))
         .title(format!("{} {} API", j.name, api.endpoint_name))
         .description(Some(format!("{} API for {} on port {}", api.display_type, j.name, api.port)))
-        .tags(["openchoreo", "api", lower_type.as_str()]);
+        .tags(["openchoreo", "api", &lower_type]);
     b.annotations
         .put("openchoreo.io/component", j.name)
         .put("openchoreo.io/endpoint-name", api.endpoint_name)
@@ -249,10 +250,10 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
         .put("openchoreo.io/namespace", cx.ns)
         .put_opt("openchoreo.io/workload", j.workload);
     b.spec
-        .put("type", schema_type.map_or_else(|| "openapi".to_string(), str::to_lowercase))
+        .put("type", schema_type.map_or(Cow::Borrowed("openapi"), lower_case))
         .put("lifecycle", "production")
         .put("owner", owner)
-        .put("system", backstage_name(j.project))
+        .put("system", backstage_name_ref(j.project))
         .put("definition", ep.schema.content.get().unwrap_or(""));
     b.build(scope)
 }
