@@ -192,7 +192,7 @@ macro_rules! serde_field_values {
         }
     )*};
 }
-serde_field_values!(bool, i64, u64, usize, Value, crate::node::Node<'_>);
+serde_field_values!(bool, i64, u64, usize, Value);
 
 /// Builds one entity document in the key order Backstage users see in the YAML view. Texts borrow
 /// from the input where they can; only the document and the record's strings are allocated.

@@ -1,8 +1,8 @@
 //! Tolerant accessors over raw OpenChoreo JSON: a value of the wrong type reads as absent.
 //!
-//! They work on both trees the mapping reads: `serde_json::Value` and the lean [`Node`].
+//! Written against a small trait so that they stay independent of the tree type; the lists that
+//! dominate an installation (components, workloads) are read into typed structs instead.
 
-use crate::node::Node;
 use serde_json::Value;
 
 /// What the mapping reads from a JSON tree.
@@ -34,27 +34,6 @@ impl Json for Value {
     }
     fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
         self.as_object().into_iter().flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
-    }
-}
-
-impl Json for Node<'_> {
-    fn key(&self, key: &str) -> Option<&Self> {
-        self.get(key)
-    }
-    fn string(&self) -> Option<&str> {
-        self.as_str()
-    }
-    fn array(&self) -> Option<&[Self]> {
-        self.as_array()
-    }
-    fn int(&self) -> Option<i64> {
-        match self {
-            Node::Number(n) => n.as_i64(),
-            _ => None,
-        }
-    }
-    fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
-        self.as_object().unwrap_or(&[]).iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 

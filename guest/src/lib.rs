@@ -10,7 +10,6 @@ pub mod lenient;
 pub mod kinds;
 pub mod meta;
 pub mod names;
-pub mod node;
 pub mod refs;
 pub mod relations;
 pub mod resource;

@@ -7,7 +7,8 @@ pub mod transport;
 
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity};
-use crate::node::Node;
+use crate::kinds::component_input::Metadata;
+use crate::lenient::lenient_struct;
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use config::Config;
 use paging::{Auth, ListJob, Stats, fetch_all};
@@ -127,12 +128,19 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
     Ok(report)
 }
 
+lenient_struct! {
+    /// What the crawl reads of a listed type: its name.
+    pub struct Listed<'a> {
+        pub metadata: Metadata<'a> = "metadata",
+    }
+}
+
 /// Each listed type's `/schema` (component, resource and project types, namespaced and cluster),
 /// stored in the lists as `<endpoint>/<name>/schema`.
 fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Option<&mut Lists>, t: &mut dyn Transport, stats: &mut Stats) {
     let names = |lists: &Lists, endpoint: &str| -> Vec<String> {
         match lists.get(endpoint) {
-            Some(Ok(items)) => items.parse::<Node>().0.iter().filter_map(|i| crate::meta::name(i).ok().map(str::to_string)).collect(),
+            Some(Ok(items)) => items.parse::<Listed>().0.iter().filter_map(|i| i.metadata.name().ok().map(str::to_string)).collect(),
             _ => Vec::new(),
         }
     };
