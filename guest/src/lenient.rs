@@ -252,7 +252,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<'de, T> {
                     if let Some(index) = &mut index {
                         index.insert(key.clone(), entries.len());
                     } else if entries.len() == SCAN_KEYS {
-                        index = Some(entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).chain([(key.clone(), entries.len())]).collect());
+                        index = Some(
+                            entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).chain([(key.clone(), entries.len())]).collect(),
+                        );
                     }
                     entries.push((key, value));
                 }

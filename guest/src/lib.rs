@@ -6,8 +6,8 @@ pub mod entity;
 pub mod escape;
 pub mod items;
 pub mod json;
-pub mod lenient;
 pub mod kinds;
+pub mod lenient;
 pub mod meta;
 pub mod names;
 pub mod refs;
@@ -15,6 +15,7 @@ pub mod relations;
 pub mod resource;
 pub mod scope;
 pub mod sync;
+pub mod text;
 pub mod validate;
 
 // The generated bindings need `unsafe` (exports, canonical ABI); nothing else in the guest does.

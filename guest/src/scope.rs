@@ -7,6 +7,7 @@
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity, MAX_ENTITY_BYTES};
 use crate::items::Items;
+use crate::kinds::component_input::{Component, Workload};
 use crate::kinds::planes::Plane;
 use crate::kinds::platform_templates::{self, TypeKind};
 use crate::kinds::template::{self, Family, Source, template_scope};
@@ -15,7 +16,6 @@ use crate::kinds::{
     type_template,
 };
 use crate::meta;
-use crate::kinds::component_input::{Component, Workload};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;

@@ -2,9 +2,9 @@
 
 use openchoreo_catalog_guest::diagnostic::Diagnostic;
 use openchoreo_catalog_guest::entity::Entity;
+use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
 use openchoreo_catalog_guest::kinds::{NsCtx, component};
 use openchoreo_catalog_guest::names::is_valid_name;
-use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

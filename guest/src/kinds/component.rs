@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntityBuilder};
 use crate::meta;
 use crate::names::{backstage_name, backstage_name_ref, hashed_name, is_valid_name, lower_case};
+use crate::text::concat;
 use serde_json::Value;
 use std::borrow::Cow;
 // The joins hash a few keys per component; SipHash was a noticeable share of the mapping.
@@ -47,7 +48,8 @@ fn has_schema(ep: &Endpoint) -> bool {
 
 fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Endpoint<'a>) -> Result<ApiEndpoint<'a>, String> {
     let port = ep.port.0.ok_or_else(|| format!("endpoint {ep_name}: port is missing or not an integer"))?;
-    let display_type = ep.schema.kind.set().or_else(|| ep.kind.set()).ok_or_else(|| format!("endpoint {ep_name}: neither type nor schema.type is set"))?;
+    let display_type =
+        ep.schema.kind.set().or_else(|| ep.kind.set()).ok_or_else(|| format!("endpoint {ep_name}: neither type nor schema.type is set"))?;
     Ok(ApiEndpoint { endpoint_name: ep_name, endpoint: ep, port, display_type })
 }
 
@@ -110,7 +112,7 @@ fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: 
 
 /// Names every API of the namespace at once, so colliding concatenations are told apart.
 fn api_names<'a>(valid: &[ApiKey<'a>]) -> HashMap<ApiKey<'a>, String> {
-    let plains: Vec<String> = valid.iter().map(|(p, c, e)| format!("{p}-{c}-{e}")).collect();
+    let plains: Vec<String> = valid.iter().map(|(p, c, e)| concat(&[p, "-", c, "-", e])).collect();
     let mut plain_count: HashMap<&str, usize> = HashMap::with_capacity(valid.len());
     for plain in &plains {
         *plain_count.entry(plain).or_default() += 1;
@@ -169,7 +171,9 @@ pub fn translate<'a>(
     let mut out = Vec::with_capacity(joined.len() * 2);
     for (j, apis) in joined.iter().zip(apis_of) {
         let project = project_by_name.get(j.project).copied();
-        let owner = owner_annotation_value(j.component.metadata.annotations.owner.get()).or_else(|| project.and_then(project_owner)).unwrap_or(cx.owner);
+        let owner = owner_annotation_value(j.component.metadata.annotations.owner.get())
+            .or_else(|| project.and_then(project_owner))
+            .unwrap_or(cx.owner);
         let api_name = |p, c, e| api_name(&names, (p, c, e));
         let provides: Vec<&str> = apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
         let mut consumes: Vec<&str> = Vec::new();
@@ -217,7 +221,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<
         .put_opt("openchoreo.io/created-at", c.metadata.creation_timestamp.set())
         .put("openchoreo.io/status", status)
         .put_opt("openchoreo.io/deletion-timestamp", c.metadata.deletion_timestamp.set())
-        .put_opt("backstage.io/source-location", repo_url.map(|u| format!("url:{u}")))
+        .put_opt("backstage.io/source-location", repo_url.map(|u| concat(&["url:", u])))
         .put_opt("openchoreo.io/branch", branch)
         .put_opt("openchoreo.io/workload", j.workload);
     b.spec
@@ -236,15 +240,16 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
     let schema_type = ep.schema.kind.set();
     let visibility: Vec<&str> = ep.visibility.0.iter().filter_map(|v| v.get()).collect();
     let lower_type = lower_case(api.display_type);
+    let port = api.port.to_string();
     let mut b = EntityBuilder::managed("API", name, Some(cx.ns))
-        .title(format!("{} {} API", j.name, api.endpoint_name))
-        .description(Some(format!("{} API for {} on port {}", api.display_type, j.name, api.port)))
+        .title(concat(&[j.name, " ", api.endpoint_name, " API"]))
+        .description(Some(concat(&[api.display_type, " API for ", j.name, " on port ", &port])))
         .tags(["openchoreo", "api", &lower_type]);
     b.annotations
         .put("openchoreo.io/component", j.name)
         .put("openchoreo.io/endpoint-name", api.endpoint_name)
         .put("openchoreo.io/endpoint-type", ep.kind.get().unwrap_or(""))
-        .put("openchoreo.io/endpoint-port", api.port.to_string())
+        .put("openchoreo.io/endpoint-port", port)
         .put("openchoreo.io/endpoint-visibility", visibility.join(","))
         .put("openchoreo.io/project", j.project)
         .put("openchoreo.io/namespace", cx.ns)
