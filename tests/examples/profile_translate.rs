@@ -45,9 +45,13 @@ fn natively(ns: &serde_json::Value, texts: &[(String, String)], iterations: usiz
 fn in_wasmtime(wasm: &str, ns: &serde_json::Value, texts: &[(String, String)], iterations: usize) {
     let lists = texts
         .iter()
-        .map(|(endpoint, items)| wit_mapping::ListResponse { endpoint: endpoint.clone(), outcome: wit_mapping::ListOutcome::Items(items.clone()) })
+        .map(|(endpoint, items)| wit_mapping::ListResponse {
+            endpoint: endpoint.clone(),
+            outcome: wit_mapping::ListOutcome::Items(items.clone()),
+        })
         .collect();
-    let snapshot = wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(ns.to_string()), lists, default_owner: String::new() };
+    let snapshot =
+        wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(ns.to_string()), lists, default_owner: String::new() };
     let mut instances: Vec<_> = wasm
         .split(',')
         .map(|w| {
@@ -67,6 +71,12 @@ fn in_wasmtime(wasm: &str, ns: &serde_json::Value, texts: &[(String, String)], i
     for (w, mut t) in wasm.split(',').zip(times) {
         t.sort();
         let rate = |d: std::time::Duration| entities as f64 / d.as_secs_f64();
-        println!("{w}: translate-scope of {entities} entities: min {:?} ({:.0}/s), median {:?} ({:.0}/s)", t[0], rate(t[0]), t[t.len() / 2], rate(t[t.len() / 2]));
+        println!(
+            "{w}: translate-scope of {entities} entities: min {:?} ({:.0}/s), median {:?} ({:.0}/s)",
+            t[0],
+            rate(t[0]),
+            t[t.len() / 2],
+            rate(t[t.len() / 2])
+        );
     }
 }

@@ -14,8 +14,7 @@ use crate::names::{backstage_name, backstage_name_ref, hashed_name, is_valid_nam
 use crate::text::concat;
 use serde_json::Value;
 use std::borrow::Cow;
-// The joins hash a few keys per component; SipHash was a noticeable share of the mapping.
-use foldhash::{HashMap, HashMapExt};
+use std::collections::HashMap;
 
 /// (project, component, endpoint), borrowed from the input lists.
 type ApiKey<'a> = (&'a str, &'a str, &'a str);
