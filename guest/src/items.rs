@@ -41,18 +41,16 @@ impl Items {
     }
 
     /// As [`Items::from_json_array`], keeping the text it is given (the host's strings are large).
-    pub fn from_json_string(mut text: String) -> Result<Self, String> {
-        text.truncate(text.trim_end().len()); // so that the text ends with the array's `]`
-        let len = serde_json::from_str::<ItemCount>(&text)
-            .map_err(|e| if e.is_data() { "expected a JSON array of items".to_string() } else { e.to_string() })?
-            .0;
-        Ok(Self { text, len: Some(len) })
+    pub fn from_json_string(text: String) -> Result<Self, String> {
+        let mut items = Self::unchecked(text);
+        items.len = Some(count_items(&items.text)?);
+        Ok(items)
     }
 
     /// A text that is checked only when parsed ([`Items::try_parse`]). For the host's large lists
     /// that are parsed exactly once: checking them first would read every byte twice.
     pub fn unchecked(mut text: String) -> Self {
-        text.truncate(text.trim_end().len());
+        text.truncate(text.trim_end().len()); // so that the text ends with the array's `]`
         Self { text, len: None }
     }
 
@@ -93,7 +91,7 @@ impl Items {
             return Ok((all, Vec::new()));
         }
         if self.len.is_none() {
-            Self::from_json_array(&self.text)?;
+            count_items(&self.text)?;
         }
         let raw: Vec<&'a RawValue> = serde_json::from_str(&self.text).expect("the text was checked to be a JSON array");
         let mut good = Vec::with_capacity(raw.len());
@@ -118,6 +116,13 @@ impl From<Vec<Value>> for Items {
         let text = serde_json::to_string(&values).expect("serializing to memory cannot fail");
         Self { text, len: Some(values.len()) }
     }
+}
+
+/// How many items a JSON array text has, or why it is not one.
+fn count_items(text: &str) -> Result<usize, String> {
+    serde_json::from_str::<ItemCount>(text)
+        .map(|count| count.0)
+        .map_err(|e| if e.is_data() { "expected a JSON array of items".to_string() } else { e.to_string() })
 }
 
 /// How many items a JSON array has, checking that each is valid JSON without keeping anything.
