@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use openchoreo_catalog_fuzz::{check_entities, entity_parts};
+use openchoreo_catalog_fuzz::{check_entities, check_packing, entity_parts};
 use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::resource;
 use openchoreo_catalog_guest::scope::{
@@ -65,6 +65,7 @@ fuzz_target!(|data: &[u8]| {
         add_schemas(&mut lists, &TEMPLATE_SOURCES);
         if let Ok(out) = translate_namespace(ns, &lists, owner) {
             check_entities(out.entities.iter().map(entity_parts));
+            check_packing(&out.entities);
         }
         // Each item alone, through the single-resource entry point.
         for (ep, kind) in [
@@ -83,4 +84,5 @@ fuzz_target!(|data: &[u8]| {
     add_schemas(&mut lists, &CLUSTER_TEMPLATE_SOURCES);
     let out = translate_cluster(&lists, owner);
     check_entities(out.entities.iter().map(entity_parts));
+    check_packing(&out.entities);
 });

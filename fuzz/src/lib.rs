@@ -1,5 +1,6 @@
 //! What every fuzz target asserts about the mapping's output, whatever the input.
 
+use openchoreo_catalog_guest::batch::Batch;
 use openchoreo_catalog_guest::entity::Entity;
 use openchoreo_catalog_guest::relations::relations;
 use openchoreo_catalog_guest::scope::scope_of;
@@ -22,4 +23,12 @@ pub fn check_entities<'a>(entities: impl IntoIterator<Item = (&'a str, &'a str, 
 
 pub fn entity_parts(e: &Entity) -> (&str, &str, &str) {
     (e.kind.as_str(), e.scope.as_str(), e.json.as_str())
+}
+
+/// Packed for the component boundary, the entities read back exactly as they were.
+pub fn check_packing(entities: &[Entity]) {
+    let batch = Batch::pack(entities.to_vec());
+    let expected: Vec<[&str; 5]> =
+        entities.iter().map(|e| [&e.kind, &e.namespace, &e.name, &e.scope, &e.json].map(String::as_str)).collect();
+    assert_eq!(batch.unpack(), expected);
 }

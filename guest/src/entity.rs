@@ -26,6 +26,24 @@ pub struct Entity {
     pub name: String,
     pub scope: String,
     pub json: String,
+    /// Where `kind`, `name` and `namespace` are written verbatim in `json`, for packing.
+    pub located: Located,
+}
+
+/// Byte offsets in an entity's document where a value is written verbatim (no escapes); `None` when
+/// it is not (a namespace left unset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Located {
+    pub kind: Option<u32>,
+    pub name: Option<u32>,
+    pub namespace: Option<u32>,
+}
+
+/// Writes `value` as a JSON string and returns where its text starts when it was written verbatim.
+fn write_located(out: &mut Vec<u8>, value: &str) -> Option<u32> {
+    let quote = out.len();
+    write_str(out, value);
+    (out.len() - quote == value.len() + 2).then(|| (quote + 1) as u32)
 }
 
 impl Entity {
@@ -285,15 +303,16 @@ impl<'a> EntityBuilder<'a> {
         out.extend_from_slice(b"{\"apiVersion\":");
         write_str(&mut out, self.api_version);
         out.extend_from_slice(b",\"kind\":");
-        write_str(&mut out, self.kind);
+        let mut located = Located { kind: write_located(&mut out, self.kind), ..Located::default() };
         out.extend_from_slice(b",\"metadata\":{\"name\":");
-        write_str(&mut out, &self.name);
+        located.name = write_located(&mut out, &self.name);
         let field = |out: &mut Vec<u8>, key: &[u8], value: &str| {
             out.extend_from_slice(key);
             write_str(out, value);
         };
         if let Some(ns) = self.namespace {
-            field(&mut out, b",\"namespace\":", ns);
+            out.extend_from_slice(b",\"namespace\":");
+            located.namespace = write_located(&mut out, ns);
         }
         if let Some(t) = &self.title {
             field(&mut out, b",\"title\":", t);
@@ -321,6 +340,7 @@ impl<'a> EntityBuilder<'a> {
             name: self.name,
             scope: scope.to_string(),
             json: String::from_utf8(out).expect("entity text is written from UTF-8 strings"),
+            located,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! openchoreo-catalog guest: the mapping (pure) and the sync (through a transport), plus the
 //! component bindings that expose both over WIT when built for `wasm32-wasip2`.
 
+pub mod batch;
 pub mod diagnostic;
 pub mod entity;
 pub mod escape;

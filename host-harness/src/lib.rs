@@ -2,6 +2,7 @@
 //! scheduling as host imports; config, state and output handling; the fixture API and the demo.
 
 pub mod app_config;
+pub mod batch;
 pub mod compile_cache;
 pub mod demo;
 pub mod fixture;

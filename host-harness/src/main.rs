@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use host_harness::logging::{Level, Logger};
 use host_harness::runner::Syncer;
 use host_harness::runtime::{Limits, Runtime, mapping_error_text};
-use host_harness::{app_config, demo, output};
+use host_harness::{app_config, batch, demo, output};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -102,10 +102,11 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             std::io::stdin().read_to_string(&mut input).context("reading the resource from stdin")?;
             let context = context.map(|p| std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))).transpose()?;
             let mut instance = runtime.instantiate(Limits::default(), None, None, logger)?;
-            let entities = instance
+            let batch = instance
                 .translate_resource(&kind, namespace.as_deref(), &input, context.as_deref())?
                 .map_err(|e| anyhow!(mapping_error_text(&e)))?;
-            let docs: Vec<serde_json::Value> = entities.iter().map(|e| serde_json::from_str(&e.json)).collect::<Result<_, _>>()?;
+            let docs: Vec<serde_json::Value> =
+                batch::unpack(&batch)?.iter().map(|e| serde_json::from_str(e.json)).collect::<Result<_, _>>()?;
             println!("{}", serde_json::to_string_pretty(&docs)?);
             Ok(())
         }

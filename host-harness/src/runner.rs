@@ -2,6 +2,7 @@
 //! last-known-good entities of stale scopes, tell whether anything changed, persist the state.
 
 use crate::app_config::AppConfig;
+use crate::batch;
 use crate::http_client::{HttpClient, HttpSettings};
 use crate::lock::StateLock;
 use crate::logging::Logger;
@@ -133,7 +134,7 @@ impl Syncer {
             .configure(&self.guest_config)
             .map_err(|e| RunFailure::Trap(format!("{e:#}")))?
             .map_err(|e| RunFailure::Sync(config_error_text(&e)))?;
-        let report = match instance.run() {
+        let delivered = match instance.run() {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return Err(RunFailure::Sync(sync_error_text(e))),
             Err(trap) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
@@ -145,13 +146,25 @@ impl Syncer {
                 return Err(RunFailure::Trap(format!("{trap:#}{detail}")));
             }
         };
+        let mut entities = Vec::new();
+        for batch in delivered.batches() {
+            let unpacked = batch::unpack(batch).map_err(|e| RunFailure::Trap(format!("{e:#}")))?;
+            entities.reserve(unpacked.len());
+            for e in unpacked {
+                let entity = RawValue::from_string(e.json.to_string())
+                    .map_err(|err| RunFailure::Trap(format!("entity {}:{}/{}: not JSON: {err}", e.kind, e.namespace, e.name)))?;
+                entities.push(StoredEntity {
+                    kind: e.kind.to_string(),
+                    namespace: e.namespace.to_string(),
+                    name: e.name.to_string(),
+                    scope: e.scope.to_string(),
+                    entity,
+                });
+            }
+        }
+        let report = delivered.report;
         let stale: Vec<(String, String)> = report.stale.into_iter().map(|s| (s.scope, s.reason)).collect();
         let skipped: Vec<(String, String)> = report.skipped.into_iter().map(|d| (d.location, d.message)).collect();
-        let mut entities = Vec::with_capacity(report.entities.len());
-        for e in report.entities {
-            let entity = RawValue::from_string(e.json).map_err(|err| RunFailure::Trap(format!("entity JSON: {err}")))?;
-            entities.push(StoredEntity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, entity });
-        }
         if let Some(last) = &self.last {
             entities.extend(last.iter().filter(|e| stale.iter().any(|(s, _)| stale_covers(s, &e.scope))).cloned());
         }

@@ -49,7 +49,7 @@ pub struct HostState {
     logger: Logger,
     deadline: Instant,
     /// Entities the guest handed over through `sink` during the current call.
-    emitted: Vec<types::Entity>,
+    emitted: Vec<types::EntityBatch>,
     boundary: BoundaryBytes,
 }
 
@@ -61,10 +61,6 @@ pub struct BoundaryBytes {
     pub to_guest: u64,
     /// Request paths, entities, stale scopes, diagnostics and log lines handed to the host.
     pub from_guest: u64,
-}
-
-fn entity_bytes(e: &types::Entity) -> u64 {
-    (e.kind.len() + e.namespace.len() + e.name.len() + e.scope.len() + e.json.len()) as u64
 }
 
 fn http_error_bytes(e: &http::HttpError) -> u64 {
@@ -115,9 +111,9 @@ impl token::Host for HostState {
 }
 
 impl sink::Host for HostState {
-    fn emit(&mut self, entities: Vec<types::Entity>) {
-        self.boundary.from_guest += entities.iter().map(entity_bytes).sum::<u64>();
-        self.emitted.extend(entities);
+    fn emit(&mut self, entities: types::EntityBatch) {
+        self.boundary.from_guest += crate::batch::byte_size(&entities);
+        self.emitted.push(entities);
     }
 }
 
@@ -156,6 +152,14 @@ impl Runtime {
         bindings::Catalog::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         spawn_epoch_ticker(&engine);
         Ok(Self { engine, component, linker })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn component(&self) -> &Component {
+        &self.component
     }
 
     /// The component shipped inside this binary.
@@ -223,7 +227,21 @@ pub struct Instance {
 
 pub use bindings::exports::openchoreo::catalog::mapping as wit_mapping;
 pub use bindings::exports::openchoreo::catalog::sync as wit_sync;
-pub use types::{Entity as WitEntity, MappingError, Relation as WitRelation};
+pub use types::{EntityBatch, MappingError, Relation as WitRelation};
+
+/// A run's report, with the batches the guest emitted along the way.
+pub struct Delivered {
+    /// Emitted during the run, in order; the report's own batch comes after them.
+    pub emitted: Vec<EntityBatch>,
+    pub report: wit_sync::Report,
+}
+
+impl Delivered {
+    /// Every batch of the run, in the order the guest handed them over.
+    pub fn batches(&self) -> impl Iterator<Item = &EntityBatch> {
+        self.emitted.iter().chain(std::iter::once(&self.report.entities))
+    }
+}
 
 impl Instance {
     /// What the guest wrote to stderr (at most 64 KiB), e.g. a panic message before a trap.
@@ -236,23 +254,17 @@ impl Instance {
         self.catalog.openchoreo_catalog_sync().call_configure(&mut self.store, config_json)
     }
 
-    /// One sync; the report's entities include those the guest emitted along the way.
-    pub fn run(&mut self) -> wasmtime::Result<Result<wit_sync::Report, wit_sync::SyncError>> {
+    /// One sync, with the entities the guest emitted along the way.
+    pub fn run(&mut self) -> wasmtime::Result<Result<Delivered, wit_sync::SyncError>> {
         self.store.data_mut().emitted.clear();
         let result = self.catalog.openchoreo_catalog_sync().call_run(&mut self.store)?;
         let emitted = std::mem::take(&mut self.store.data_mut().emitted);
         if let Ok(report) = &result {
             let texts = report.stale.iter().map(|s| s.scope.len() + s.reason.len()).sum::<usize>()
                 + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
-            self.store.data_mut().boundary.from_guest += report.entities.iter().map(entity_bytes).sum::<u64>() + texts as u64;
+            self.store.data_mut().boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
         }
-        Ok(result.map(|mut report| {
-            if !emitted.is_empty() {
-                let rest = std::mem::replace(&mut report.entities, emitted);
-                report.entities.extend(rest);
-            }
-            report
-        }))
+        Ok(result.map(|report| Delivered { emitted, report }))
     }
 
     /// What crossed the boundary since this instance was made.
@@ -266,7 +278,7 @@ impl Instance {
         namespace: Option<&str>,
         json: &str,
         context: Option<&str>,
-    ) -> wasmtime::Result<Result<Vec<WitEntity>, MappingError>> {
+    ) -> wasmtime::Result<Result<EntityBatch, MappingError>> {
         self.catalog.openchoreo_catalog_mapping().call_translate_resource(&mut self.store, kind, namespace, json, context)
     }
 

@@ -8,11 +8,16 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 pub mod bindings {
-    wasmtime::component::bindgen!({ path: "../wit", world: "transform" });
+    // One set of shared record types for both worlds, so an entity batch reads the same way.
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "transform",
+        with: { "openchoreo:catalog/types": crate::runtime::bindings::openchoreo::catalog::types },
+    });
 }
 
+pub use crate::runtime::bindings::openchoreo::catalog::types::{EntityBatch, MappingError, Relation};
 pub use bindings::exports::openchoreo::catalog::mapping as wit_mapping;
-pub use bindings::openchoreo::catalog::types::{Entity, MappingError, Relation};
 
 /// The transform component shipped inside this binary.
 pub const TRANSFORM_COMPONENT: &[u8] = include_bytes!(env!("TRANSFORM_COMPONENT_PATH"));
@@ -29,7 +34,7 @@ impl WasiView for State {
     }
 }
 
-impl bindings::openchoreo::catalog::types::Host for State {}
+impl crate::runtime::bindings::openchoreo::catalog::types::Host for State {}
 
 /// An instance of the transform component.
 pub struct Transform {
@@ -61,7 +66,7 @@ impl Transform {
         namespace: Option<&str>,
         json: &str,
         context: Option<&str>,
-    ) -> wasmtime::Result<Result<Vec<Entity>, MappingError>> {
+    ) -> wasmtime::Result<Result<EntityBatch, MappingError>> {
         self.bindings.openchoreo_catalog_mapping().call_translate_resource(&mut self.store, kind, namespace, json, context)
     }
 

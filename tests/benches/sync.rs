@@ -6,9 +6,9 @@
 //! size after the other, all in one run, so the figures compare side by side.
 
 use host_harness::fixture::Dataset;
-use host_harness::logging::Logger;
-use host_harness::runtime::{Limits, Runtime, wit_mapping};
+use host_harness::runtime::Runtime;
 use host_harness::synthetic::{Shape, generate};
+use integration_tests::translator::{ScopeInput, Translator};
 use openchoreo_catalog_guest::scope::NAMESPACE_LISTS;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -68,42 +68,35 @@ fn whole_sync(components: usize, latency_ms: u64, dir: &Path) -> SyncFigures {
     SyncFigures { components, stats }
 }
 
-/// One namespace of the synthetic installation as a scope snapshot.
-fn snapshot(data: &Dataset) -> (wit_mapping::ScopeSnapshot, usize) {
+/// One namespace of the synthetic installation: its resource and lists, and its component count.
+fn scope_input(data: &Dataset) -> (ScopeInput, usize) {
     let ns = data.namespaces[0].clone();
     let name = ns["metadata"]["name"].as_str().unwrap().to_string();
     let lists = &data.namespaced[&name];
-    let lists: Vec<wit_mapping::ListResponse> = NAMESPACE_LISTS
+    let texts = NAMESPACE_LISTS
         .iter()
-        .map(|e| wit_mapping::ListResponse {
-            endpoint: e.to_string(),
-            outcome: wit_mapping::ListOutcome::Items(serde_json::to_string(lists.get(*e).map(Vec::as_slice).unwrap_or(&[])).unwrap()),
-        })
+        .map(|e| (e.to_string(), serde_json::to_string(lists.get(*e).map(Vec::as_slice).unwrap_or(&[])).unwrap()))
         .collect();
-    let components = data.namespaced[&name]["components"].len();
-    (
-        wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(ns.to_string()), lists, default_owner: String::new() },
-        components,
-    )
+    let components = lists["components"].len();
+    (ScopeInput { namespace: ns.to_string(), lists: texts }, components)
 }
 
 const TRANSLATE_RUNS: usize = 15;
 
 /// Entities per second of `translate-scope` (median of the runs) for each component, the runs of
 /// all components interleaved so that they share the machine's noise.
-fn wasmtime_throughput(snap: &wit_mapping::ScopeSnapshot, components: &[Runtime]) -> (usize, Vec<f64>) {
-    let mut instances: Vec<_> =
-        components.iter().map(|rt| rt.instantiate(Limits::default(), None, None, Logger::capture()).unwrap()).collect();
+fn wasmtime_throughput(input: &ScopeInput, components: &[Runtime]) -> (usize, Vec<f64>) {
+    let mut translators: Vec<_> = components.iter().map(|rt| Translator::new(rt, input).unwrap()).collect();
     let mut entities = 0;
-    for inst in &mut instances {
-        entities = inst.translate_scope(snap).unwrap().unwrap().entities.len(); // warm-up
+    for t in &mut translators {
+        entities = t.translate(); // warm-up
     }
-    let mut rates = vec![Vec::new(); instances.len()];
+    let mut rates = vec![Vec::new(); translators.len()];
     for _ in 0..TRANSLATE_RUNS {
-        for (inst, rates) in instances.iter_mut().zip(&mut rates) {
-            let t = Instant::now();
-            let n = inst.translate_scope(snap).unwrap().unwrap().entities.len();
-            rates.push(n as f64 / t.elapsed().as_secs_f64());
+        for (t, rates) in translators.iter_mut().zip(&mut rates) {
+            let started = Instant::now();
+            let n = t.translate();
+            rates.push(n as f64 / started.elapsed().as_secs_f64());
         }
     }
     let medians = rates
@@ -116,20 +109,13 @@ fn wasmtime_throughput(snap: &wit_mapping::ScopeSnapshot, components: &[Runtime]
     (entities, medians)
 }
 
-fn node_throughput(snap: &wit_mapping::ScopeSnapshot, dir: &Path) -> Option<f64> {
+fn node_throughput(input: &ScopeInput, dir: &Path) -> Option<f64> {
     let pkg = root().join("packages/catalog-backend-module-openchoreo");
     if !pkg.join("node_modules").exists() || !pkg.join("dist/component/catalog.js").exists() {
         return None;
     }
-    let lists: Vec<Value> = snap
-        .lists
-        .iter()
-        .map(|l| match &l.outcome {
-            wit_mapping::ListOutcome::Items(s) => serde_json::json!({"endpoint": l.endpoint, "items": s}),
-            wit_mapping::ListOutcome::Failed(r) => serde_json::json!({"endpoint": l.endpoint, "failed": r}),
-        })
-        .collect();
-    let wit_mapping::ScopeRef::Namespace(ns) = &snap.scope else { return None };
+    let lists: Vec<Value> = input.lists.iter().map(|(endpoint, items)| serde_json::json!({"endpoint": endpoint, "items": items})).collect();
+    let ns = &input.namespace;
     let file = dir.join("bench-snapshot.json");
     std::fs::write(&file, serde_json::json!({ "namespace": ns, "lists": lists }).to_string()).unwrap();
     let out = Command::new("node").arg(pkg.join("bench/translate.mjs")).arg(&file).output().ok()?;
@@ -183,7 +169,7 @@ fn main() {
         figures.push(whole_sync(n, latency, &dir));
     }
     let data = generate(Shape::with_components(10_000));
-    let (snap, snap_components) = snapshot(&data);
+    let (input, snap_components) = scope_input(&data);
     eprintln!("translation throughput…");
     // BENCH_BASELINE_COMPONENT: another build's guest component (e.g. from a checkout of an earlier
     // commit), measured side by side with this one.
@@ -192,9 +178,9 @@ fn main() {
     if let Some(path) = &baseline {
         components.push(Runtime::new(&std::fs::read(path).unwrap()).unwrap());
     }
-    let (snap_entities, rates) = wasmtime_throughput(&snap, &components);
+    let (snap_entities, rates) = wasmtime_throughput(&input, &components);
     let wasm_rate = rates[0];
-    let node_rate = node_throughput(&snap, &dir);
+    let node_rate = node_throughput(&input, &dir);
 
     let mut md = String::new();
     let _ = writeln!(
@@ -264,7 +250,7 @@ fn main() {
     }
     let _ = writeln!(
         md,
-        "\nEach response body goes in once and each entity document comes out once, as text: no JSON is re-serialised on either side of the boundary. The rest out is the entities' kind, namespace, name and scope, request paths and log lines."
+        "\nEach response body goes in once and each entity document comes out once, as text: no JSON is re-serialised on either side of the boundary. The rest out is the batches' spans (36 bytes an entity) and scope names, request paths and log lines."
     );
     let _ = writeln!(
         md,

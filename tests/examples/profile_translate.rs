@@ -5,12 +5,13 @@
 //! mapping spends its time without wasm in the way.
 //!
 //! `WASM=1` calls `translate-scope` of the embedded component in wasmtime instead (`WASM=path.wasm`
-//! for another build; a comma-separated list compares builds side by side, calls interleaved), as the bench's translation figure does. Under `perf record`, add
+//! for another build, of this interface or of 0.1.0; a comma-separated list compares builds side by side,
+//! calls interleaved), as the bench's translation figure does. Under `perf record`, add
 //! `OPENCHOREO_PERFMAP=1` so that wasmtime names the guest's functions in the profile.
 
-use host_harness::logging::Logger;
-use host_harness::runtime::{Limits, Runtime, wit_mapping};
+use host_harness::runtime::Runtime;
 use host_harness::synthetic::{Shape, generate};
+use integration_tests::translator::{ScopeInput, Translator};
 use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::scope::{Lists, NAMESPACE_LISTS, translate_namespace};
 use std::time::Instant;
@@ -43,20 +44,12 @@ fn natively(ns: &serde_json::Value, texts: &[(String, String)], iterations: usiz
 }
 
 fn in_wasmtime(wasm: &str, ns: &serde_json::Value, texts: &[(String, String)], iterations: usize) {
-    let lists = texts
-        .iter()
-        .map(|(endpoint, items)| wit_mapping::ListResponse {
-            endpoint: endpoint.clone(),
-            outcome: wit_mapping::ListOutcome::Items(items.clone()),
-        })
-        .collect();
-    let snapshot =
-        wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(ns.to_string()), lists, default_owner: String::new() };
-    let mut instances: Vec<_> = wasm
+    let input = ScopeInput { namespace: ns.to_string(), lists: texts.to_vec() };
+    let mut instances: Vec<Translator> = wasm
         .split(',')
         .map(|w| {
             let runtime = if w == "1" { Runtime::embedded() } else { Runtime::new(&std::fs::read(w).unwrap()) }.unwrap();
-            runtime.instantiate(Limits::default(), None, None, Logger::capture()).unwrap()
+            Translator::new(&runtime, &input).unwrap()
         })
         .collect();
     let mut times = vec![Vec::new(); instances.len()];
@@ -64,7 +57,7 @@ fn in_wasmtime(wasm: &str, ns: &serde_json::Value, texts: &[(String, String)], i
     for _ in 0..iterations {
         for (instance, times) in instances.iter_mut().zip(&mut times) {
             let t = Instant::now();
-            entities = instance.translate_scope(&snapshot).unwrap().unwrap().entities.len();
+            entities = instance.translate();
             times.push(t.elapsed());
         }
     }

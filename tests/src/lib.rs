@@ -1,6 +1,8 @@
 //! Shared set-up for the integration tests: one compiled component per test process, the fixture
 //! OpenChoreo API with a real token endpoint, and a syncer wired to it.
 
+pub mod translator;
+
 use host_harness::app_config;
 use host_harness::fixture::{Dataset, FixtureApi, FixtureAuth};
 use host_harness::http_client::HttpSettings;

@@ -1,5 +1,6 @@
-//! The guest is sandboxed: a component that spins, hoards memory, panics or asks for another origin
-//! gets a failed run with the previous entities kept, never a host crash or a request elsewhere.
+//! The guest is sandboxed: a component that spins, hoards memory, panics, returns entities that do
+//! not fit their batch or asks for another origin gets a failed run with the previous entities kept,
+//! never a host crash or a request elsewhere.
 
 use host_harness::app_config;
 use host_harness::fixture::{Dataset, FixtureApi};
@@ -68,6 +69,15 @@ fn a_guest_panic_is_a_failed_run_that_says_why() {
     let mut s = hostile("panic", &api, logger.clone());
     let Err(RunFailure::Trap(msg)) = s.run_once() else { panic!("expected a trap") };
     assert!(msg.contains("deliberate panic in the hostile guest"), "the guest's stderr is in the failure: {msg}");
+    assert_eq!(kept(&s), vec!["domain:default/kept"]);
+}
+
+#[test]
+fn an_entity_batch_whose_spans_do_not_fit_is_a_failed_run_that_says_where() {
+    let api = FixtureApi::start(Dataset::default(), None, Duration::ZERO).unwrap();
+    let mut s = hostile("bad-spans", &api, Logger::capture());
+    let Err(RunFailure::Trap(msg)) = s.run_once() else { panic!("expected a failed run") };
+    assert!(msg.contains("entity #0 of a batch: its name span 15..915 is outside the text (19 bytes)"), "{msg}");
     assert_eq!(kept(&s), vec!["domain:default/kept"]);
 }
 

@@ -1,5 +1,6 @@
 //! The `transform` component: the mapping with no imports of ours, usable by any portal.
 
+use host_harness::batch;
 use host_harness::runtime::Limits;
 use host_harness::transform::{TRANSFORM_COMPONENT, Transform, wit_mapping};
 use openchoreo_catalog_guest::scope::NAMESPACE_LISTS;
@@ -22,10 +23,11 @@ fn translates_a_scope_snapshot_without_any_host_imports() {
         default_owner: String::new(),
     };
     let out = t.translate_scope(&snapshot).unwrap().unwrap();
-    let kinds: Vec<&str> = out.entities.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["Domain", "System"]);
+    let entities = batch::unpack(&out.entities).unwrap();
+    let names: Vec<[&str; 4]> = entities.iter().map(|e| [e.kind, e.namespace, e.name, e.scope]).collect();
+    assert_eq!(names, vec![["Domain", "default", "acme", "namespaces"], ["System", "acme", "shop", "ns/acme/projects"]]);
     assert_eq!(out.stale.iter().map(|s| s.scope.as_str()).collect::<Vec<_>>(), vec!["ns/acme/components"]);
-    let rels = t.relations(&out.entities[1].json).unwrap().unwrap();
+    let rels = t.relations(entities[1].json).unwrap().unwrap();
     assert!(rels.iter().any(|r| r.type_ == "partOf" && r.target == "domain:default/acme"));
 }
 

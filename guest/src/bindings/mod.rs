@@ -1,6 +1,7 @@
 //! WIT glue only: converts between the generated types and the pure modules. Built for the `catalog`
 //! world by default, or for the import-free `transform` world with the `transform` feature.
 
+use crate::batch::{self, Batch};
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::Entity;
 use crate::items::Items;
@@ -37,8 +38,24 @@ fn install_panic_hook() {
     });
 }
 
-fn to_wit(e: Entity) -> types::Entity {
-    types::Entity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, json: e.json }
+fn to_wit(entities: Vec<Entity>) -> types::EntityBatch {
+    let batch = Batch::pack(entities);
+    let span = |s: batch::Span| types::Span { start: s.start, len: s.len };
+    types::EntityBatch {
+        entities: batch
+            .entities
+            .iter()
+            .map(|e| types::EntitySpan {
+                document: span(e.document),
+                kind: span(e.kind),
+                namespace: span(e.namespace),
+                name: span(e.name),
+                scope: e.scope,
+            })
+            .collect(),
+        text: batch.text,
+        scopes: batch.scopes,
+    }
 }
 
 fn stale_to_wit(s: Stale) -> types::StaleScope {
@@ -81,7 +98,7 @@ impl mapping::Guest for Component {
             mapping::ScopeRef::Cluster => scope::translate_cluster(&lists, &snapshot.default_owner),
         };
         Ok(mapping::ScopeOutput {
-            entities: out.entities.into_iter().map(to_wit).collect(),
+            entities: to_wit(out.entities),
             stale: out.stale.into_iter().map(stale_to_wit).collect(),
             skipped: out.skipped.into_iter().map(diag_to_wit).collect(),
         })
@@ -92,7 +109,7 @@ impl mapping::Guest for Component {
         namespace: Option<String>,
         json: String,
         context: Option<String>,
-    ) -> Result<Vec<types::Entity>, types::MappingError> {
+    ) -> Result<types::EntityBatch, types::MappingError> {
         install_panic_hook();
         let resource = parse_json("resource", &json)?;
         let context = context.map(|c| parse_json("context", &c)).transpose()?;
@@ -105,7 +122,7 @@ impl mapping::Guest for Component {
         {
             return Err(types::MappingError::InvalidInput(format!("{}: {}", d.location, d.message)));
         }
-        Ok(out.entities.into_iter().map(to_wit).collect())
+        Ok(to_wit(out.entities))
     }
 
     fn relations(entity_json: String) -> Result<Vec<types::Relation>, types::MappingError> {

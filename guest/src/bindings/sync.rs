@@ -1,7 +1,7 @@
 //! The `catalog` world's extra glue: the transport over the host imports, and the sync export.
 
 use super::exports::openchoreo::catalog::sync as wsync;
-use super::openchoreo::catalog::{http, log, sink, token, types};
+use super::openchoreo::catalog::{http, log, sink, token};
 use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit, to_wit};
 use crate::entity::Entity;
 use crate::sync::config::{self, Config, ConfigError};
@@ -58,8 +58,7 @@ impl Transport for HostTransport {
         if entities.is_empty() {
             return;
         }
-        let batch: Vec<types::Entity> = entities.drain(..).map(to_wit).collect();
-        sink::emit(&batch);
+        sink::emit(&to_wit(std::mem::take(entities)));
     }
 }
 
@@ -90,7 +89,7 @@ impl wsync::Guest for Component {
             SyncError::Auth(m) => wsync::SyncError::Auth(m),
         })?;
         Ok(wsync::Report {
-            entities: report.entities.into_iter().map(to_wit).collect(),
+            entities: to_wit(report.entities),
             stale: report.stale.into_iter().map(stale_to_wit).collect(),
             skipped: report.skipped.into_iter().map(diag_to_wit).collect(),
             stats: wsync::RunStats {

@@ -1,6 +1,7 @@
 // The sandbox in Node: the memory cap is baked into the component and V8 enforces it; a guest that
 // hoards memory traps, the worker is torn down and the next call gets a fresh one, and the backend
-// process carries on. The hostile component is tests/hostile-guest, built here as `cargo test` builds it.
+// process carries on; entity batches that do not fit their text fail the run, naming the entity. The hostile
+// component is tests/hostile-guest, built here as `cargo test` builds it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -106,6 +107,18 @@ describe('the memory cap in Node', () => {
     const report = await worker.run(20_000);
     assert.equal(report.stale.length, 4);
     assert.ok(report.stale.every((s) => s.reason.startsWith('Err(HttpError::Refused(')), JSON.stringify(report.stale));
+    await worker.terminate();
+  });
+});
+
+describe('entity batches in Node', () => {
+  it('fails a run whose entity batch has a span past its text, saying which entity and span', async () => {
+    const worker = new ComponentWorker({ logger: quiet, componentDir: hostileDir });
+    await worker.configure(JSON.stringify({ baseUrl: 'http://127.0.0.1:9', mode: 'bad-spans' }));
+    await assert.rejects(worker.run(20_000), (e) => {
+      assert.match(e.message, /entity #0 of a batch: its name span 15\.\.915 is outside the text \(19 bytes\)/);
+      return true;
+    });
     await worker.terminate();
   });
 });

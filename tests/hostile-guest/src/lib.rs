@@ -1,5 +1,5 @@
 //! A component that misbehaves on purpose, so the hosts' limits can be tested at their boundaries.
-//! `configure` takes `{"baseUrl": "...", "mode": "spin" | "hoard" | "panic" | "exfiltrate"}`.
+//! `configure` takes `{"baseUrl": "...", "mode": "spin" | "hoard" | "panic" | "bad-spans" | "exfiltrate"}`.
 #![cfg(target_arch = "wasm32")]
 #![allow(unsafe_code)]
 
@@ -8,7 +8,7 @@ wit_bindgen::generate!({ path: "../../wit", world: "catalog" });
 use exports::openchoreo::catalog::mapping::{self, ScopeOutput, ScopeSnapshot};
 use exports::openchoreo::catalog::sync::{self, ConfigError, Report, RunStats, Settings, SyncError};
 use openchoreo::catalog::http::{self, Request};
-use openchoreo::catalog::types::{Entity, MappingError, Relation, StaleScope};
+use openchoreo::catalog::types::{EntityBatch, EntitySpan, MappingError, Relation, Span, StaleScope};
 use std::sync::Mutex;
 
 static MODE: Mutex<String> = Mutex::new(String::new());
@@ -48,6 +48,13 @@ impl sync::Guest for Hostile {
                 }
             }
             "panic" => panic!("deliberate panic in the hostile guest"),
+            "bad-spans" => {
+                // A document span that runs past the end of the text.
+                let span = |start, len| Span { start, len };
+                let entity = EntitySpan { document: span(0, 2), kind: span(2, 6), namespace: span(8, 7), name: span(15, 900), scope: 0 };
+                let entities = EntityBatch { text: b"{}Systemdefaultshop".to_vec(), scopes: vec!["ns/x".into()], entities: vec![entity] };
+                Ok(Report { entities, stale: vec![], skipped: vec![], stats: RunStats { requests: 0, pages: 0, bytes_received: 0 } })
+            }
             _ => {
                 let paths =
                     ["http://127.0.0.1:1/api/v1/namespaces", "//evil.example/api/v1/namespaces", "/api/v1/../../secrets", "/metrics"];
@@ -57,7 +64,8 @@ impl sync::Guest for Hostile {
                     .zip(paths)
                     .map(|(r, p)| StaleScope { scope: p.to_string(), reason: format!("{r:?}") })
                     .collect();
-                Ok(Report { entities: vec![], stale, skipped: vec![], stats: RunStats { requests: 4, pages: 0, bytes_received: 0 } })
+                let entities = EntityBatch { text: vec![], scopes: vec![], entities: vec![] };
+                Ok(Report { entities, stale, skipped: vec![], stats: RunStats { requests: 4, pages: 0, bytes_received: 0 } })
             }
         }
     }
@@ -67,7 +75,7 @@ impl mapping::Guest for Hostile {
     fn translate_scope(_: ScopeSnapshot) -> Result<ScopeOutput, MappingError> {
         Err(MappingError::InvalidInput("hostile".into()))
     }
-    fn translate_resource(_: String, _: Option<String>, _: String, _: Option<String>) -> Result<Vec<Entity>, MappingError> {
+    fn translate_resource(_: String, _: Option<String>, _: String, _: Option<String>) -> Result<EntityBatch, MappingError> {
         Err(MappingError::InvalidInput("hostile".into()))
     }
     fn relations(_: String) -> Result<Vec<Relation>, MappingError> {

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
+import { unpackBatch } from './batch.mjs';
 
 const { componentDir, signal, hostPort } = workerData;
 const flag = new Int32Array(signal);
@@ -28,7 +29,7 @@ function withVersions(imports) {
   const out = {};
   for (const [name, value] of Object.entries(imports)) {
     out[name] = value;
-    out[`${name}@0.1.0`] = value;
+    out[`${name}@0.2.0`] = value;
   }
   return out;
 }
@@ -53,8 +54,8 @@ const ours = withVersions({
     },
   },
   'openchoreo:catalog/sink': {
-    emit(entities) {
-      for (const e of entities) emitted.push(e);
+    emit(batch) {
+      for (const e of unpackBatch(batch)) emitted.push(e);
     },
   },
   'openchoreo:catalog/log': {
@@ -69,8 +70,8 @@ const component = await instantiate(
   (path) => readFile(join(componentDir, path)).then((bytes) => WebAssembly.compile(bytes)),
   { ...wasiImports(), ...ours },
 );
-const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.1.0'];
-const sync = component.sync ?? component['openchoreo:catalog/sync@0.1.0'];
+const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.2.0'];
+const sync = component.sync ?? component['openchoreo:catalog/sync@0.2.0'];
 
 /** A guest error (WIT `result` err) arrives as a thrown ComponentError carrying `.payload`. */
 function guestError(e) {
@@ -84,7 +85,8 @@ const ops = {
     emitted = [];
     try {
       const report = sync.run();
-      if (emitted.length) report.entities = emitted.concat(report.entities);
+      const rest = unpackBatch(report.entities);
+      report.entities = emitted.length ? emitted.concat(rest) : rest;
       return report;
     } finally {
       emitted = [];
@@ -98,14 +100,14 @@ const ops = {
       return null;
     }
   }),
-  translateResource: ({ kind, namespace, json, context }) => mapping.translateResource(kind, namespace, json, context),
-  // Benchmarks: translate a snapshot in the worker and return only the entity count.
+  translateResource: ({ kind, namespace, json, context }) => unpackBatch(mapping.translateResource(kind, namespace, json, context)),
+  // Benchmarks: translate a snapshot in the worker, read its entities, and return only their count.
   translateScope: ({ namespace, lists }) =>
-    mapping.translateScope({
+    unpackBatch(mapping.translateScope({
       scope: { tag: 'namespace', val: namespace },
       lists: lists.map((l) => ({ endpoint: l.endpoint, outcome: l.failed === undefined ? { tag: 'items', val: l.items } : { tag: 'failed', val: l.failed } })),
       defaultOwner: '',
-    }).entities.length,
+    }).entities).length,
 };
 
 parentPort.on('message', (msg) => {

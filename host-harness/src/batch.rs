@@ -1,0 +1,54 @@
+//! Reading the guest's entity batches (WIT `entity-batch`): one UTF-8 text, and spans saying where
+//! each entity's document, kind, namespace and name are in it. A span that does not fit the text is
+//! the guest's fault and is reported as such, never a panic.
+
+use crate::runtime::bindings::openchoreo::catalog::types::{EntityBatch, Span};
+use anyhow::{Context, Result, anyhow};
+
+/// One entity of a batch, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntityParts<'a> {
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub scope: &'a str,
+    pub json: &'a str,
+}
+
+/// The entities of a batch, in order.
+pub fn unpack(batch: &EntityBatch) -> Result<Vec<EntityParts<'_>>> {
+    let text = std::str::from_utf8(&batch.text).context("the entity batch's text is not UTF-8")?;
+    batch
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let part = |what: &str, s: Span| {
+                let end = s.start as usize + s.len as usize;
+                text.get(s.start as usize..end).ok_or_else(|| {
+                    anyhow!(
+                        "entity #{i} of a batch: its {what} span {}..{end} is outside the text ({} bytes) or splits a character",
+                        s.start,
+                        text.len()
+                    )
+                })
+            };
+            let scope = batch
+                .scopes
+                .get(e.scope as usize)
+                .ok_or_else(|| anyhow!("entity #{i} of a batch: scope #{} of {} does not exist", e.scope, batch.scopes.len()))?;
+            Ok(EntityParts {
+                kind: part("kind", e.kind)?,
+                namespace: part("namespace", e.namespace)?,
+                name: part("name", e.name)?,
+                scope,
+                json: part("document", e.document)?,
+            })
+        })
+        .collect()
+}
+
+/// Bytes a batch hands over: its text, its scope names, and per entity four spans and a scope index.
+pub fn byte_size(batch: &EntityBatch) -> u64 {
+    (batch.text.len() + batch.scopes.iter().map(String::len).sum::<usize>() + batch.entities.len() * 36) as u64
+}

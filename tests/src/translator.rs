@@ -1,0 +1,101 @@
+//! `translate-scope` of one scope snapshot, callable the same way on the component built now and on a
+//! build of interface 0.1.0 (entities as five strings each, before entity batches), so the bench and
+//! the profiling example can time an earlier build side by side with this one.
+
+use anyhow::Result;
+use host_harness::logging::Logger;
+use host_harness::runtime::{Instance, Limits, Runtime, wit_mapping};
+use wasmtime::Store;
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+mod v0_1 {
+    wasmtime::component::bindgen!({ path: "wit-0.1.0", world: "catalog" });
+}
+use v0_1::exports::openchoreo::catalog::mapping as old_mapping;
+
+/// A namespace resource and its lists as JSON texts, keyed by endpoint.
+pub struct ScopeInput {
+    pub namespace: String,
+    pub lists: Vec<(String, String)>,
+}
+
+pub enum Translator {
+    Current(Box<Instance>, wit_mapping::ScopeSnapshot),
+    V0_1(Store<WasiOnly>, v0_1::Catalog, old_mapping::ScopeSnapshot),
+}
+
+pub struct WasiOnly {
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for WasiOnly {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl Translator {
+    /// An instance of `runtime`'s component, through whichever interface it exports.
+    pub fn new(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
+        match runtime.instantiate(Limits::default(), None, None, Logger::capture()) {
+            Ok(instance) => Ok(Self::Current(Box::new(instance), current_snapshot(input))),
+            Err(current) => {
+                Self::v0_1(runtime, input).map_err(|old| anyhow::anyhow!("neither the current interface ({current:#}) nor 0.1.0 ({old:#})"))
+            }
+        }
+    }
+
+    fn v0_1(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
+        let mut linker = Linker::new(runtime.engine());
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        // Its sync imports are never called by `translate-scope`.
+        for (interface, function) in [("http", "send-batch"), ("token", "ensure"), ("log", "log"), ("sink", "emit")] {
+            linker.instance(&format!("openchoreo:catalog/{interface}@0.1.0"))?.func_new(function, move |_, _, _, _| {
+                Err(wasmtime::format_err!("{interface}.{function} is not available when only translating"))
+            })?;
+        }
+        let mut store = Store::new(runtime.engine(), WasiOnly { wasi: WasiCtxBuilder::new().build(), table: ResourceTable::new() });
+        // The engine counts epochs for the sync's deadline; this store has none.
+        store.set_epoch_deadline(1 << 40);
+        store.set_hostcall_fuel(Limits::default().max_memory);
+        let bindings = v0_1::Catalog::instantiate(&mut store, runtime.component(), &linker)?;
+        let lists = input
+            .lists
+            .iter()
+            .map(|(endpoint, items)| old_mapping::ListResponse {
+                endpoint: endpoint.clone(),
+                outcome: old_mapping::ListOutcome::Items(items.clone()),
+            })
+            .collect();
+        let snapshot = old_mapping::ScopeSnapshot {
+            scope: old_mapping::ScopeRef::Namespace(input.namespace.clone()),
+            lists,
+            default_owner: String::new(),
+        };
+        Ok(Self::V0_1(store, bindings, snapshot))
+    }
+
+    /// One call; the number of entities it returned.
+    pub fn translate(&mut self) -> usize {
+        match self {
+            Self::Current(instance, snapshot) => instance.translate_scope(snapshot).unwrap().unwrap().entities.entities.len(),
+            Self::V0_1(store, bindings, snapshot) => {
+                bindings.openchoreo_catalog_mapping().call_translate_scope(&mut *store, snapshot).unwrap().unwrap().entities.len()
+            }
+        }
+    }
+}
+
+fn current_snapshot(input: &ScopeInput) -> wit_mapping::ScopeSnapshot {
+    let lists = input
+        .lists
+        .iter()
+        .map(|(endpoint, items)| wit_mapping::ListResponse {
+            endpoint: endpoint.clone(),
+            outcome: wit_mapping::ListOutcome::Items(items.clone()),
+        })
+        .collect();
+    wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(input.namespace.clone()), lists, default_owner: String::new() }
+}
