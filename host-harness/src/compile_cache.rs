@@ -20,10 +20,12 @@ fn cache_dir() -> Option<PathBuf> {
     Some(base.join("openchoreo-catalog"))
 }
 
-/// Keyed by the component bytes and the wasmtime version, so a stale entry is never picked up.
-fn cache_key(wasm: &[u8]) -> String {
+/// Keyed by the component bytes, the wasmtime version and the engine's settings (runs and pure calls
+/// compile differently), so a stale or foreign entry is never picked up.
+fn cache_key(engine: &Engine, wasm: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     wasm.hash(&mut h);
+    engine.precompile_compatibility_hash().hash(&mut h);
     env!("CARGO_PKG_VERSION").hash(&mut h);
     "wasmtime-48".hash(&mut h);
     std::env::consts::ARCH.hash(&mut h);
@@ -32,7 +34,7 @@ fn cache_key(wasm: &[u8]) -> String {
 
 pub fn load(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     let Some(dir) = cache_dir() else { return Ok(Component::new(engine, wasm)?) };
-    let path = dir.join(format!("guest-{}.cwasm", cache_key(wasm)));
+    let path = dir.join(format!("guest-{}.cwasm", cache_key(engine, wasm)));
     if path.is_file() {
         // SAFETY: the file is one this function wrote from our own embedded component, keyed by a
         // hash of its bytes; wasmtime additionally checks that it matches this engine's settings.
@@ -52,4 +54,18 @@ pub fn load(engine: &Engine, wasm: &[u8]) -> Result<Component> {
         }
     }
     Ok(component)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtime::Config;
+
+    #[test]
+    fn code_compiled_with_and_without_epoch_checks_is_cached_apart() {
+        let engine = |epochs: bool| Engine::new(Config::new().epoch_interruption(epochs)).unwrap();
+        let wasm = b"the same component bytes";
+        assert_ne!(cache_key(&engine(true), wasm), cache_key(&engine(false), wasm));
+        assert_eq!(cache_key(&engine(true), wasm), cache_key(&engine(true), wasm));
+    }
 }

@@ -6,7 +6,7 @@ use crate::fixture::{Dataset, FixtureApi, FixtureAuth};
 use crate::logging::Logger;
 use crate::output;
 use crate::runner::Syncer;
-use crate::runtime::{Limits, Runtime};
+use crate::runtime::Runtime;
 use anyhow::{Result, anyhow};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -41,7 +41,7 @@ pub fn run(runtime: Arc<Runtime>, logger: Logger, out: &Path) -> Result<DemoResu
     let app = app_config::parse(&demo_app_config(&api), &|_| None)?;
     let mut syncer = Syncer::new(runtime.clone(), &app, logger.clone(), None)?;
     let outcome = syncer.run_once().map_err(|e| anyhow!("{e}"))?;
-    let mut pure = runtime.instantiate(Limits::default(), None, None, logger)?;
+    let mut pure = runtime.pure(logger)?;
     let docs = output::with_relations(&mut pure, &outcome.entities)?;
     output::write(out, &docs)?;
 

@@ -101,7 +101,7 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             let mut input = String::new();
             std::io::stdin().read_to_string(&mut input).context("reading the resource from stdin")?;
             let context = context.map(|p| std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))).transpose()?;
-            let mut instance = runtime.instantiate(Limits::default(), None, None, logger)?;
+            let mut instance = runtime.pure(logger)?;
             let batch = instance
                 .translate_resource(&kind, namespace.as_deref(), &input, context.as_deref())?
                 .map_err(|e| anyhow!(mapping_error_text(&e)))?;
@@ -121,7 +121,7 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                         let sync_ms = started.elapsed().as_millis();
                         let rss_after_sync = peak_rss_kib();
                         if outcome.changed || once {
-                            let mut pure = runtime.instantiate(Limits::default(), None, None, logger.clone())?;
+                            let mut pure = runtime.pure(logger.clone())?;
                             output::write_entities(&output, &mut pure, &outcome.entities)?;
                         }
                         if stats {

@@ -1,11 +1,12 @@
-//! The component under wasmtime: one engine and compiled component per process, a fresh store per
-//! call, deny-all WASI, a memory cap and a wall-clock deadline through epoch interruption.
+//! The component under wasmtime: compiled once per process (twice: for runs and for pure mapping
+//! calls), a fresh store per call, deny-all WASI, a memory cap, and for runs a wall-clock deadline
+//! through epoch interruption.
 
 use crate::http_client::HttpClient;
 use crate::logging::{Level, Logger};
 use crate::token::TokenProvider;
 use anyhow::{Context, Result};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
@@ -130,17 +131,18 @@ impl log::Host for HostState {
     }
 }
 
-/// Compiled once; instantiated per call.
-pub struct Runtime {
+/// One compilation of the component: an engine, the code it compiled, and the imports.
+struct Compiled {
     engine: Engine,
     component: Component,
     linker: Linker<HostState>,
+    interruptible: bool,
 }
 
-impl Runtime {
-    pub fn new(wasm: &[u8]) -> Result<Self> {
+impl Compiled {
+    fn new(wasm: &[u8], interruptible: bool) -> Result<Self> {
         let mut config = Config::new();
-        config.wasm_component_model(true).epoch_interruption(true);
+        config.wasm_component_model(true).epoch_interruption(interruptible);
         // A profiling aid: under `perf record`, the guest's functions get their names (perf map files).
         if std::env::var_os("OPENCHOREO_PERFMAP").is_some() {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
@@ -150,16 +152,26 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         bindings::Catalog::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
-        spawn_epoch_ticker(&engine);
-        Ok(Self { engine, component, linker })
+        if interruptible {
+            spawn_epoch_ticker(&engine);
+        }
+        Ok(Self { engine, component, linker, interruptible })
     }
+}
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
+/// The component, compiled twice over: runs need a deadline, and wasmtime can only interrupt code
+/// compiled with epoch checks, which cost about a quarter of the mapping's time. So runs use code with
+/// the checks, and pure mapping calls (bounded work on bounded input, under the memory cap) use code
+/// without them, compiled the first time one is made. Each is instantiated per call.
+pub struct Runtime {
+    wasm: Vec<u8>,
+    interruptible: Compiled,
+    pure: OnceLock<Compiled>,
+}
 
-    pub fn component(&self) -> &Component {
-        &self.component
+impl Runtime {
+    pub fn new(wasm: &[u8]) -> Result<Self> {
+        Ok(Self { wasm: wasm.to_vec(), interruptible: Compiled::new(wasm, true)?, pure: OnceLock::new() })
     }
 
     /// The component shipped inside this binary.
@@ -167,7 +179,21 @@ impl Runtime {
         Self::new(crate::GUEST_COMPONENT)
     }
 
-    /// A fresh instance. Without `http`, the guest has no network at all (pure mapping calls).
+    fn pure_compiled(&self) -> Result<&Compiled> {
+        if let Some(c) = self.pure.get() {
+            return Ok(c);
+        }
+        let compiled = Compiled::new(&self.wasm, false)?;
+        Ok(self.pure.get_or_init(|| compiled))
+    }
+
+    /// The engine and component that pure mapping calls use (for hosts of another interface version).
+    pub fn pure_parts(&self) -> Result<(&Engine, &Component)> {
+        self.pure_compiled().map(|c| (&c.engine, &c.component))
+    }
+
+    /// A fresh instance for a run: interrupted once `limits.deadline` has passed. Without `http`, the
+    /// guest has no network at all.
     pub fn instantiate(
         &self,
         limits: Limits,
@@ -175,31 +201,49 @@ impl Runtime {
         token: Option<Arc<TokenProvider>>,
         logger: Logger,
     ) -> Result<Instance> {
-        let deadline = Instant::now() + limits.deadline;
-        // Deny-all WASI; stderr goes to a small capped buffer so a guest's panic message is not lost.
-        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        let state = HostState {
-            wasi: WasiCtxBuilder::new().stderr(stderr.clone()).build(),
-            table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new().memory_size(limits.max_memory).instances(4).build(),
-            http,
-            token,
-            logger,
-            deadline,
-            emitted: Vec::new(),
-            boundary: BoundaryBytes::default(),
-        };
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limits);
-        // Bytes the host may lift from one call: a run's report can be hundreds of MiB at 100k
-        // components, and the guest cannot hold more than its memory cap anyway.
-        store.set_hostcall_fuel(limits.max_memory);
+        instantiate(&self.interruptible, limits, http, token, logger)
+    }
+
+    /// A fresh instance for pure mapping calls (translate, relations, scope-of): no network, the
+    /// default memory cap, and no deadline.
+    pub fn pure(&self, logger: Logger) -> Result<Instance> {
+        instantiate(self.pure_compiled()?, Limits::default(), None, None, logger)
+    }
+}
+
+fn instantiate(
+    compiled: &Compiled,
+    limits: Limits,
+    http: Option<Arc<HttpClient>>,
+    token: Option<Arc<TokenProvider>>,
+    logger: Logger,
+) -> Result<Instance> {
+    let deadline = Instant::now() + limits.deadline;
+    // Deny-all WASI; stderr goes to a small capped buffer so a guest's panic message is not lost.
+    let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+    let state = HostState {
+        wasi: WasiCtxBuilder::new().stderr(stderr.clone()).build(),
+        table: ResourceTable::new(),
+        limits: StoreLimitsBuilder::new().memory_size(limits.max_memory).instances(4).build(),
+        http,
+        token,
+        logger,
+        deadline,
+        emitted: Vec::new(),
+        boundary: BoundaryBytes::default(),
+    };
+    let mut store = Store::new(&compiled.engine, state);
+    store.limiter(|s| &mut s.limits);
+    // Bytes the host may lift from one call: a run's report can be hundreds of MiB at 100k
+    // components, and the guest cannot hold more than its memory cap anyway.
+    store.set_hostcall_fuel(limits.max_memory);
+    if compiled.interruptible {
         let ticks = limits.deadline.as_millis().div_ceil(TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
-        let catalog = bindings::Catalog::instantiate(&mut store, &self.component, &self.linker)?;
-        Ok(Instance { store, catalog, stderr })
     }
+    let catalog = bindings::Catalog::instantiate(&mut store, &compiled.component, &compiled.linker)?;
+    Ok(Instance { store, catalog, stderr })
 }
 
 /// Ticks the engine's epoch until the engine is dropped (the thread holds only a weak handle).

@@ -37,9 +37,9 @@ impl WasiView for WasiOnly {
 }
 
 impl Translator {
-    /// An instance of `runtime`'s component, through whichever interface it exports.
+    /// A pure-call instance of `runtime`'s component, through whichever interface it exports.
     pub fn new(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
-        match runtime.instantiate(Limits::default(), None, None, Logger::capture()) {
+        match runtime.pure(Logger::capture()) {
             Ok(instance) => Ok(Self::Current(Box::new(instance), current_snapshot(input))),
             Err(current) => {
                 Self::v0_1(runtime, input).map_err(|old| anyhow::anyhow!("neither the current interface ({current:#}) nor 0.1.0 ({old:#})"))
@@ -48,7 +48,8 @@ impl Translator {
     }
 
     fn v0_1(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
-        let mut linker = Linker::new(runtime.engine());
+        let (engine, component) = runtime.pure_parts()?;
+        let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         // Its sync imports are never called by `translate-scope`.
         for (interface, function) in [("http", "send-batch"), ("token", "ensure"), ("log", "log"), ("sink", "emit")] {
@@ -56,11 +57,9 @@ impl Translator {
                 Err(wasmtime::format_err!("{interface}.{function} is not available when only translating"))
             })?;
         }
-        let mut store = Store::new(runtime.engine(), WasiOnly { wasi: WasiCtxBuilder::new().build(), table: ResourceTable::new() });
-        // The engine counts epochs for the sync's deadline; this store has none.
-        store.set_epoch_deadline(1 << 40);
+        let mut store = Store::new(engine, WasiOnly { wasi: WasiCtxBuilder::new().build(), table: ResourceTable::new() });
         store.set_hostcall_fuel(Limits::default().max_memory);
-        let bindings = v0_1::Catalog::instantiate(&mut store, runtime.component(), &linker)?;
+        let bindings = v0_1::Catalog::instantiate(&mut store, component, &linker)?;
         let lists = input
             .lists
             .iter()

@@ -3,7 +3,6 @@
 
 use host_harness::logging::Logger;
 use host_harness::output;
-use host_harness::runtime::Limits;
 use integration_tests::{runtime, sample_api, syncer};
 use serde_json::Value;
 use std::path::Path;
@@ -19,7 +18,7 @@ fn sample_installation_matches_the_golden_output() {
         1 + 15 + 8 + 4 + 3 + 1,
         "1 + 15·N + 8 for one namespace, plus one /schema per (Cluster)ComponentType (4), ResourceType (3) and ProjectType (1)"
     );
-    let mut pure = runtime().instantiate(Limits::default(), None, None, Logger::capture()).unwrap();
+    let mut pure = runtime().pure(Logger::capture()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
     let actual = serde_json::to_string_pretty(&docs).unwrap() + "\n";
 
@@ -47,7 +46,7 @@ fn sample_installation_matches_the_golden_output() {
 fn relations_promised_by_the_user_doc_are_present() {
     let api = sample_api();
     let outcome = syncer(&api, "", Logger::capture(), None).run_once().unwrap();
-    let mut pure = runtime().instantiate(Limits::default(), None, None, Logger::capture()).unwrap();
+    let mut pure = runtime().pure(Logger::capture()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
     let has = |kind: &str, name: &str, rel: &str, target: &str| {
         docs.iter().any(|d| {

@@ -5,7 +5,6 @@ use host_harness::fixture::{Fault, FaultKind};
 use host_harness::http_client::{HttpClient, HttpSettings};
 use host_harness::logging::Logger;
 use host_harness::output;
-use host_harness::runtime::Limits;
 use host_harness::runtime::bindings::openchoreo::catalog::http::{HttpError, Request};
 use integration_tests::{CLIENT_SECRET, runtime, sample_api, scratch_dir, syncer};
 use std::time::{Duration, Instant};
@@ -59,7 +58,7 @@ fn secrets_and_tokens_never_reach_logs_output_or_state() {
         times: None,
     });
     let outcome = s.run_once().unwrap();
-    let mut pure = runtime().instantiate(Limits::default(), None, None, logger.clone()).unwrap();
+    let mut pure = runtime().pure(logger.clone()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
     output::write(&dir.join("out.yaml"), &docs).unwrap();
 
@@ -105,7 +104,7 @@ fn the_http_import_refuses_anything_but_api_paths_on_the_configured_origin() {
 
 #[test]
 fn the_pure_mapping_instance_has_no_network() {
-    let mut pure = runtime().instantiate(Limits::default(), None, None, Logger::capture()).unwrap();
+    let mut pure = runtime().pure(Logger::capture()).unwrap();
     let out = pure.translate_resource("Namespace", None, r#"{"metadata":{"name":"acme"}}"#, None).unwrap().unwrap();
     let entities = host_harness::batch::unpack(&out).unwrap();
     assert_eq!(entities.iter().map(|e| (e.kind, e.name)).collect::<Vec<_>>(), [("Domain", "acme")]);
