@@ -5,7 +5,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use host_harness::logging::{Level, Logger};
 use host_harness::runner::Syncer;
-use host_harness::runtime::{Limits, Runtime, mapping_error_text};
+use host_harness::runtime::{Runtime, mapping_error_text};
 use host_harness::{app_config, batch, demo, output};
 use std::io::Read;
 use std::path::PathBuf;
