@@ -15,6 +15,30 @@ pub struct EntityParts<'a> {
     pub json: &'a str,
 }
 
+/// An entity with strings of its own, as a host keeps it once the batch is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedEntity {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub scope: String,
+    pub json: String,
+}
+
+/// The entities of a batch, copied out of it, in order.
+pub fn to_owned(batch: &EntityBatch) -> Result<Vec<OwnedEntity>> {
+    Ok(unpack(batch)?
+        .into_iter()
+        .map(|e| OwnedEntity {
+            kind: e.kind.to_string(),
+            namespace: e.namespace.to_string(),
+            name: e.name.to_string(),
+            scope: e.scope.to_string(),
+            json: e.json.to_string(),
+        })
+        .collect())
+}
+
 /// The entities of a batch, in order.
 pub fn unpack(batch: &EntityBatch) -> Result<Vec<EntityParts<'_>>> {
     let text = std::str::from_utf8(&batch.text).context("the entity batch's text is not UTF-8")?;

@@ -89,7 +89,7 @@ fn run(command: Command, logger: Logger) -> Result<()> {
     if let Command::ServeFixture { auth, synthetic, latency_ms } = command {
         return serve_fixture(auth, synthetic, Duration::from_millis(latency_ms));
     }
-    let runtime = Arc::new(Runtime::embedded()?);
+    let runtime = Arc::new(Runtime::embedded());
     match command {
         Command::ServeFixture { .. } => unreachable!("handled above"),
         Command::Demo { output } => {

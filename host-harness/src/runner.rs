@@ -2,7 +2,6 @@
 //! last-known-good entities of stale scopes, tell whether anything changed, persist the state.
 
 use crate::app_config::AppConfig;
-use crate::batch;
 use crate::http_client::{HttpClient, HttpSettings};
 use crate::lock::StateLock;
 use crate::logging::Logger;
@@ -146,25 +145,15 @@ impl Syncer {
                 return Err(RunFailure::Trap(format!("{trap:#}{detail}")));
             }
         };
-        let mut entities = Vec::new();
-        for batch in delivered.batches() {
-            let unpacked = batch::unpack(batch).map_err(|e| RunFailure::Trap(format!("{e:#}")))?;
-            entities.reserve(unpacked.len());
-            for e in unpacked {
-                let entity = RawValue::from_string(e.json.to_string())
-                    .map_err(|err| RunFailure::Trap(format!("entity {}:{}/{}: not JSON: {err}", e.kind, e.namespace, e.name)))?;
-                entities.push(StoredEntity {
-                    kind: e.kind.to_string(),
-                    namespace: e.namespace.to_string(),
-                    name: e.name.to_string(),
-                    scope: e.scope.to_string(),
-                    entity,
-                });
-            }
+        let mut entities = Vec::with_capacity(delivered.entities.len());
+        for e in delivered.entities {
+            let entity = RawValue::from_string(e.json)
+                .map_err(|err| RunFailure::Trap(format!("entity {}:{}/{}: not JSON: {err}", e.kind, e.namespace, e.name)))?;
+            entities.push(StoredEntity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, entity });
         }
-        let report = delivered.report;
-        let stale: Vec<(String, String)> = report.stale.into_iter().map(|s| (s.scope, s.reason)).collect();
-        let skipped: Vec<(String, String)> = report.skipped.into_iter().map(|d| (d.location, d.message)).collect();
+        let stale: Vec<(String, String)> = delivered.stale.into_iter().map(|s| (s.scope, s.reason)).collect();
+        let skipped: Vec<(String, String)> = delivered.skipped.into_iter().map(|d| (d.location, d.message)).collect();
+        let stats = delivered.stats;
         if let Some(last) = &self.last {
             entities.extend(last.iter().filter(|e| stale.iter().any(|(s, _)| stale_covers(s, &e.scope))).cloned());
         }
@@ -172,8 +161,8 @@ impl Syncer {
         let summary = format!(
             "{} entities ({} requests, {} bytes){}",
             entities.len(),
-            report.stats.requests,
-            report.stats.bytes_received,
+            stats.requests,
+            stats.bytes_received,
             if stale.is_empty() { String::new() } else { format!(", {} stale scopes kept", stale.len()) }
         );
         if changed {
@@ -190,8 +179,8 @@ impl Syncer {
             entities,
             stale,
             skipped,
-            requests: report.stats.requests,
-            bytes_received: report.stats.bytes_received,
+            requests: stats.requests,
+            bytes_received: stats.bytes_received,
             boundary: instance.boundary_bytes(),
             changed,
         })

@@ -2,6 +2,7 @@
 //! calls), a fresh store per call, deny-all WASI, a memory cap, and for runs a wall-clock deadline
 //! through epoch interruption.
 
+use crate::batch::OwnedEntity;
 use crate::http_client::HttpClient;
 use crate::logging::{Level, Logger};
 use crate::token::TokenProvider;
@@ -49,8 +50,11 @@ pub struct HostState {
     token: Option<Arc<TokenProvider>>,
     logger: Logger,
     deadline: Instant,
-    /// Entities the guest handed over through `sink` during the current call.
-    emitted: Vec<types::EntityBatch>,
+    /// Entities the guest handed over through `sink` during the current call, copied out of their
+    /// batches at once so that no batch outlives its `emit`.
+    emitted: Vec<OwnedEntity>,
+    /// The first emitted batch that could not be read; the run fails with it.
+    bad_batch: Option<String>,
     boundary: BoundaryBytes,
 }
 
@@ -114,7 +118,12 @@ impl token::Host for HostState {
 impl sink::Host for HostState {
     fn emit(&mut self, entities: types::EntityBatch) {
         self.boundary.from_guest += crate::batch::byte_size(&entities);
-        self.emitted.push(entities);
+        match crate::batch::to_owned(&entities) {
+            Ok(owned) => self.emitted.extend(owned),
+            Err(e) => {
+                self.bad_batch.get_or_insert(format!("{e:#}"));
+            }
+        }
     }
 }
 
@@ -162,34 +171,37 @@ impl Compiled {
 /// The component, compiled twice over: runs need a deadline, and wasmtime can only interrupt code
 /// compiled with epoch checks, which cost about a quarter of the mapping's time. So runs use code with
 /// the checks, and pure mapping calls (bounded work on bounded input, under the memory cap) use code
-/// without them, compiled the first time one is made. Each is instantiated per call.
+/// without them. Each is compiled (or loaded from the cache) the first time it is needed, so a process
+/// that only translates or only syncs compiles once; each is instantiated per call.
 pub struct Runtime {
     wasm: Vec<u8>,
-    interruptible: Compiled,
+    interruptible: OnceLock<Compiled>,
     pure: OnceLock<Compiled>,
 }
 
 impl Runtime {
-    pub fn new(wasm: &[u8]) -> Result<Self> {
-        Ok(Self { wasm: wasm.to_vec(), interruptible: Compiled::new(wasm, true)?, pure: OnceLock::new() })
+    /// Compiling waits for the first instance, and a `wasm` that is not a valid component fails there.
+    pub fn new(wasm: &[u8]) -> Self {
+        Self { wasm: wasm.to_vec(), interruptible: OnceLock::new(), pure: OnceLock::new() }
     }
 
     /// The component shipped inside this binary.
-    pub fn embedded() -> Result<Self> {
+    pub fn embedded() -> Self {
         Self::new(crate::GUEST_COMPONENT)
     }
 
-    fn pure_compiled(&self) -> Result<&Compiled> {
-        if let Some(c) = self.pure.get() {
+    fn compiled(&self, interruptible: bool) -> Result<&Compiled> {
+        let cell = if interruptible { &self.interruptible } else { &self.pure };
+        if let Some(c) = cell.get() {
             return Ok(c);
         }
-        let compiled = Compiled::new(&self.wasm, false)?;
-        Ok(self.pure.get_or_init(|| compiled))
+        let compiled = Compiled::new(&self.wasm, interruptible)?;
+        Ok(cell.get_or_init(|| compiled))
     }
 
     /// The engine and component that pure mapping calls use (for hosts of another interface version).
     pub fn pure_parts(&self) -> Result<(&Engine, &Component)> {
-        self.pure_compiled().map(|c| (&c.engine, &c.component))
+        self.compiled(false).map(|c| (&c.engine, &c.component))
     }
 
     /// A fresh instance for a run: interrupted once `limits.deadline` has passed. Without `http`, the
@@ -201,13 +213,13 @@ impl Runtime {
         token: Option<Arc<TokenProvider>>,
         logger: Logger,
     ) -> Result<Instance> {
-        instantiate(&self.interruptible, limits, http, token, logger)
+        instantiate(self.compiled(true)?, limits, http, token, logger)
     }
 
     /// A fresh instance for pure mapping calls (translate, relations, scope-of): no network, the
     /// default memory cap, and no deadline.
     pub fn pure(&self, logger: Logger) -> Result<Instance> {
-        instantiate(self.pure_compiled()?, Limits::default(), None, None, logger)
+        instantiate(self.compiled(false)?, Limits::default(), None, None, logger)
     }
 }
 
@@ -230,6 +242,7 @@ fn instantiate(
         logger,
         deadline,
         emitted: Vec::new(),
+        bad_batch: None,
         boundary: BoundaryBytes::default(),
     };
     let mut store = Store::new(&compiled.engine, state);
@@ -273,18 +286,12 @@ pub use bindings::exports::openchoreo::catalog::mapping as wit_mapping;
 pub use bindings::exports::openchoreo::catalog::sync as wit_sync;
 pub use types::{EntityBatch, MappingError, Relation as WitRelation};
 
-/// A run's report, with the batches the guest emitted along the way.
+/// What a run delivered: every entity, the emitted ones first, and the rest of its report.
 pub struct Delivered {
-    /// Emitted during the run, in order; the report's own batch comes after them.
-    pub emitted: Vec<EntityBatch>,
-    pub report: wit_sync::Report,
-}
-
-impl Delivered {
-    /// Every batch of the run, in the order the guest handed them over.
-    pub fn batches(&self) -> impl Iterator<Item = &EntityBatch> {
-        self.emitted.iter().chain(std::iter::once(&self.report.entities))
-    }
+    pub entities: Vec<OwnedEntity>,
+    pub stale: Vec<types::StaleScope>,
+    pub skipped: Vec<types::Diagnostic>,
+    pub stats: wit_sync::RunStats,
 }
 
 impl Instance {
@@ -298,17 +305,27 @@ impl Instance {
         self.catalog.openchoreo_catalog_sync().call_configure(&mut self.store, config_json)
     }
 
-    /// One sync, with the entities the guest emitted along the way.
+    /// One sync, with the entities the guest emitted along the way. A batch whose spans do not fit
+    /// its text fails the run (outer `Err`), as a trap does.
     pub fn run(&mut self) -> wasmtime::Result<Result<Delivered, wit_sync::SyncError>> {
-        self.store.data_mut().emitted.clear();
+        let state = self.store.data_mut();
+        state.emitted.clear();
+        state.bad_batch = None;
         let result = self.catalog.openchoreo_catalog_sync().call_run(&mut self.store)?;
-        let emitted = std::mem::take(&mut self.store.data_mut().emitted);
-        if let Ok(report) = &result {
-            let texts = report.stale.iter().map(|s| s.scope.len() + s.reason.len()).sum::<usize>()
-                + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
-            self.store.data_mut().boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
+        let state = self.store.data_mut();
+        let mut entities = std::mem::take(&mut state.emitted);
+        if let Some(e) = state.bad_batch.take() {
+            return Err(wasmtime::format_err!("{e}"));
         }
-        Ok(result.map(|report| Delivered { emitted, report }))
+        let report = match result {
+            Ok(report) => report,
+            Err(e) => return Ok(Err(e)),
+        };
+        let texts = report.stale.iter().map(|s| s.scope.len() + s.reason.len()).sum::<usize>()
+            + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
+        state.boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
+        entities.extend(crate::batch::to_owned(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?);
+        Ok(Ok(Delivered { entities, stale: report.stale, skipped: report.skipped, stats: report.stats }))
     }
 
     /// What crossed the boundary since this instance was made.

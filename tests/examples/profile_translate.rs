@@ -48,7 +48,7 @@ fn in_wasmtime(wasm: &str, ns: &serde_json::Value, texts: &[(String, String)], i
     let mut instances: Vec<Translator> = wasm
         .split(',')
         .map(|w| {
-            let runtime = if w == "1" { Runtime::embedded() } else { Runtime::new(&std::fs::read(w).unwrap()) }.unwrap();
+            let runtime = if w == "1" { Runtime::embedded() } else { Runtime::new(&std::fs::read(w).unwrap()) };
             Translator::new(&runtime, &input).unwrap()
         })
         .collect();

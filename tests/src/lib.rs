@@ -18,7 +18,7 @@ pub const CLIENT_SECRET: &str = "backstage-portal-secret-7d1f";
 
 pub fn runtime() -> Arc<Runtime> {
     static RT: OnceLock<Arc<Runtime>> = OnceLock::new();
-    RT.get_or_init(|| Arc::new(Runtime::embedded().expect("component compiles"))).clone()
+    RT.get_or_init(|| Arc::new(Runtime::embedded())).clone()
 }
 
 pub fn fixture_auth() -> FixtureAuth {

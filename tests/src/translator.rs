@@ -47,6 +47,12 @@ impl Translator {
         }
     }
 
+    /// An instance on the code runs use (with epoch checks for the run deadline), current interface only.
+    pub fn with_epoch_checks(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
+        let instance = runtime.instantiate(Limits::default(), None, None, Logger::capture())?;
+        Ok(Self::Current(Box::new(instance), current_snapshot(input)))
+    }
+
     fn v0_1(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
         let (engine, component) = runtime.pure_parts()?;
         let mut linker = Linker::new(engine);

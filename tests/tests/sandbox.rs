@@ -16,7 +16,7 @@ const HOSTILE: &[u8] = include_bytes!(env!("HOSTILE_COMPONENT_PATH"));
 
 fn hostile_runtime() -> Arc<Runtime> {
     static RT: OnceLock<Arc<Runtime>> = OnceLock::new();
-    RT.get_or_init(|| Arc::new(Runtime::new(HOSTILE).expect("hostile component compiles"))).clone()
+    RT.get_or_init(|| Arc::new(Runtime::new(HOSTILE))).clone()
 }
 
 fn previous() -> Vec<StoredEntity> {
