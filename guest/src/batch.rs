@@ -39,8 +39,8 @@ pub struct Batch {
 
 impl Batch {
     pub fn pack(entities: Vec<Entity>) -> Self {
-        let bytes: usize = entities.iter().map(|e| e.json.len()).sum();
-        let mut batch = Batch { text: Vec::with_capacity(bytes + 16), entities: Vec::with_capacity(entities.len()), ..Self::default() };
+        let bytes: usize = entities.iter().map(text_bytes).sum();
+        let mut batch = Batch { text: Vec::with_capacity(bytes), entities: Vec::with_capacity(entities.len()), ..Self::default() };
         for e in entities {
             batch.push(e);
         }
@@ -95,6 +95,12 @@ impl Batch {
     }
 }
 
+/// The bytes an entity adds to the text: its document, and the values not found in it.
+fn text_bytes(e: &Entity) -> usize {
+    let outside = |at: Option<u32>, value: &str| if at.is_some() { 0 } else { value.len() };
+    e.json.len() + outside(e.located.kind, &e.kind) + outside(e.located.name, &e.name) + outside(e.located.namespace, &e.namespace)
+}
+
 /// Batches stay well under 4 GiB: the guest's memory is capped at 1 GiB.
 fn span(start: usize, len: usize) -> Span {
     Span { start: u32::try_from(start).expect("batch text under 4 GiB"), len: u32::try_from(len).expect("batch text under 4 GiB") }
@@ -132,6 +138,7 @@ mod tests {
         let inside = |s: Span| s.start >= e.document.start && s.start + s.len <= e.document.start + e.document.len;
         assert!(inside(e.kind) && inside(e.name) && inside(e.namespace), "{e:?}");
         assert_eq!(batch.text.len(), e.document.len as usize, "nothing appended");
+        assert_eq!(batch.text.capacity(), batch.text.len(), "sized exactly");
     }
 
     #[test]
@@ -144,5 +151,6 @@ mod tests {
         assert_eq!(domain[1], "default", "an unset namespace reads as default");
         assert_eq!(&system[..3], &["System", "acme", "shop"]);
         assert!(batch.entities[1].name.start >= batch.entities[1].document.start + batch.entities[1].document.len);
+        assert_eq!(batch.text.capacity(), batch.text.len(), "sized exactly, appended values included");
     }
 }

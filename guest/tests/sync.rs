@@ -272,17 +272,19 @@ impl Transport for Draining {
 }
 
 #[test]
-fn entities_are_handed_over_one_namespace_chunk_at_a_time() {
+fn entities_are_handed_over_one_scope_at_a_time() {
     let keep_all = run(&cfg(), &mut installation(9, 2, 3)).unwrap();
     let mut draining = Draining { inner: installation(9, 2, 3), batches: Vec::new() };
     let report = run(&cfg(), &mut draining).unwrap();
     assert!(report.entities.is_empty(), "everything was handed over");
-    assert_eq!(draining.batches.len(), 9usize.div_ceil(NAMESPACE_CHUNK), "one hand-over per chunk of namespaces");
+    assert_eq!(draining.batches.len(), 9 + 1, "one hand-over per namespace, one for the cluster scope");
+    let cluster = NAMESPACE_CHUNK; // translated after the first chunk's namespaces
+    assert!(draining.batches[cluster].iter().all(|e| e.contains(":openchoreo-cluster/")), "{:?}", draining.batches[cluster]);
     assert!(
         draining.batches[0].iter().any(|e| e == "Domain:default/ns0")
             && draining.batches.last().unwrap().iter().any(|e| e == "Domain:default/ns8")
     );
-    assert!(!draining.batches[1].iter().any(|e| e.starts_with("Component:ns0/")), "a chunk carries only its own namespaces");
+    assert!(!draining.batches[1].iter().any(|e| e.starts_with("Component:ns0/")), "a batch carries only its own namespace");
     let all: Vec<String> = draining.batches.concat();
     let expected: Vec<String> = keep_all.entities.iter().map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)).collect();
     assert_eq!(all, expected, "the same entities in the same order as a run that keeps them");

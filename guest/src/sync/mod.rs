@@ -107,17 +107,20 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         let mut cluster_lists: Option<Lists> = cluster_pending
             .then(|| CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), results.next().unwrap_or(Err("missing".into())))).collect());
         fetch_schemas(chunk, &mut ns_lists, cluster_lists.as_mut(), t, &mut report.stats);
+        // Each scope is handed over as soon as it is translated: packing it for the boundary copies
+        // its documents once more, and one scope at a time keeps that copy small.
         for ((_, ns_resource), lists) in chunk.iter().zip(&ns_lists) {
             match scope::translate_namespace(ns_resource, lists, &cfg.default_owner) {
                 Ok(out) => absorb(&mut report, out),
                 Err(e) => report.skipped.push(Diagnostic { location: "Namespace".into(), message: e }),
             }
+            t.emit(&mut report.entities);
         }
         if let Some(lists) = cluster_lists {
             absorb(&mut report, scope::translate_cluster(&lists, &cfg.default_owner));
             cluster_pending = false;
+            t.emit(&mut report.entities);
         }
-        t.emit(&mut report.entities);
     }
     for s in &report.stale {
         t.log(Level::Warn, &format!("Keeping the last good entities of {}: {}", s.scope, s.reason));
