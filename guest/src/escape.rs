@@ -35,6 +35,21 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(&word);
     }
     let tail = words.remainder();
+    if tail.is_empty() {
+        out.push(b'"');
+        return;
+    }
+    if bytes.len() >= 8 {
+        // The last eight bytes, overlapping what is already written: one test and one store
+        // instead of a byte loop. The overlap is rewritten with the same bytes.
+        let last: [u8; 8] = bytes[bytes.len() - 8..].try_into().expect("eight bytes");
+        if !needs_escape(u64::from_le_bytes(last)) {
+            out.truncate(out.len() - (8 - tail.len()));
+            out.extend_from_slice(&last);
+            out.push(b'"');
+            return;
+        }
+    }
     if tail.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
         write_escaped(out, tail);
     } else {
@@ -98,6 +113,17 @@ mod tests {
             for offset in 0..9 {
                 let s = format!("{}{}{}", "a".repeat(offset), b as char, "z".repeat(9));
                 assert_eq!(ours(&s), serde_json::to_string(&s).unwrap(), "byte {b:#x} at {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_length_of_distinct_bytes_is_copied_in_order() {
+        let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        for n in 0..=alphabet.len() {
+            for with_escape in [false, true] {
+                let s = if with_escape { format!("{}\n", &alphabet[..n]) } else { alphabet[..n].to_string() };
+                assert_eq!(ours(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
             }
         }
     }
