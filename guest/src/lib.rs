@@ -16,7 +16,6 @@ pub mod relations;
 pub mod resource;
 pub mod scope;
 pub mod sync;
-pub mod text;
 pub mod validate;
 
 // The generated bindings need `unsafe` (exports, canonical ABI); nothing else in the guest does.

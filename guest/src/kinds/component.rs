@@ -11,7 +11,6 @@ use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntityBuilder};
 use crate::meta;
 use crate::names::{backstage_name, backstage_name_ref, hashed_name, is_valid_name, lower_case};
-use crate::text::concat;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -111,7 +110,7 @@ fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: 
 
 /// Names every API of the namespace at once, so colliding concatenations are told apart.
 fn api_names<'a>(valid: &[ApiKey<'a>]) -> HashMap<ApiKey<'a>, String> {
-    let plains: Vec<String> = valid.iter().map(|(p, c, e)| concat(&[p, "-", c, "-", e])).collect();
+    let plains: Vec<String> = valid.iter().map(|(p, c, e)| [*p, "-", *c, "-", *e].concat()).collect();
     let mut plain_count: HashMap<&str, usize> = HashMap::with_capacity(valid.len());
     for plain in &plains {
         *plain_count.entry(plain).or_default() += 1;
@@ -220,7 +219,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<
         .put_opt("openchoreo.io/created-at", c.metadata.creation_timestamp.set())
         .put("openchoreo.io/status", status)
         .put_opt("openchoreo.io/deletion-timestamp", c.metadata.deletion_timestamp.set())
-        .put_opt("backstage.io/source-location", repo_url.map(|u| concat(&["url:", u])))
+        .put_opt("backstage.io/source-location", repo_url.map(|u| ["url:", u].concat()))
         .put_opt("openchoreo.io/branch", branch)
         .put_opt("openchoreo.io/workload", j.workload);
     b.spec
@@ -241,8 +240,8 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
     let lower_type = lower_case(api.display_type);
     let port = api.port.to_string();
     let mut b = EntityBuilder::managed("API", name, Some(cx.ns))
-        .title(concat(&[j.name, " ", api.endpoint_name, " API"]))
-        .description(Some(concat(&[api.display_type, " API for ", j.name, " on port ", &port])))
+        .title([j.name, " ", api.endpoint_name, " API"].concat())
+        .description(Some([api.display_type, " API for ", j.name, " on port ", &port].concat()))
         .tags(["openchoreo", "api", &lower_type]);
     b.annotations
         .put("openchoreo.io/component", j.name)
