@@ -5,11 +5,9 @@
 //! Whole syncs run the release CLI in a child process (so the fixture's memory is not counted), one
 //! size after the other, all in one run, so the figures compare side by side.
 
-use host_harness::fixture::Dataset;
 use host_harness::runtime::Runtime;
 use host_harness::synthetic::{Shape, generate};
 use integration_tests::translator::{ScopeInput, Translator};
-use openchoreo_catalog_guest::scope::NAMESPACE_LISTS;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
@@ -66,19 +64,6 @@ fn whole_sync(components: usize, latency_ms: u64, dir: &Path) -> SyncFigures {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stats: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
     SyncFigures { components, stats }
-}
-
-/// One namespace of the synthetic installation: its resource and lists, and its component count.
-fn scope_input(data: &Dataset) -> (ScopeInput, usize) {
-    let ns = data.namespaces[0].clone();
-    let name = ns["metadata"]["name"].as_str().unwrap().to_string();
-    let lists = &data.namespaced[&name];
-    let texts = NAMESPACE_LISTS
-        .iter()
-        .map(|e| (e.to_string(), serde_json::to_string(lists.get(*e).map(Vec::as_slice).unwrap_or(&[])).unwrap()))
-        .collect();
-    let components = lists["components"].len();
-    (ScopeInput { namespace: ns.to_string(), lists: texts }, components)
 }
 
 const TRANSLATE_RUNS: usize = 15;
@@ -178,7 +163,9 @@ fn main() {
         figures.push(whole_sync(n, latency, &dir));
     }
     let data = generate(Shape::with_components(10_000));
-    let (input, snap_components) = scope_input(&data);
+    let input = ScopeInput::first_namespace(&data);
+    let first = data.namespaces[0]["metadata"]["name"].as_str().unwrap();
+    let snap_components = data.namespaced[first]["components"].len();
     eprintln!("translation throughput…");
     // BENCH_BASELINE_COMPONENT: another build's guest component (e.g. from a checkout of an earlier
     // commit), measured side by side with this one.

@@ -13,43 +13,37 @@ use host_harness::runtime::Runtime;
 use host_harness::synthetic::{Shape, generate};
 use integration_tests::translator::{ScopeInput, Translator};
 use openchoreo_catalog_guest::items::Items;
-use openchoreo_catalog_guest::scope::{Lists, NAMESPACE_LISTS, translate_namespace};
+use openchoreo_catalog_guest::scope::{Lists, translate_namespace};
 use std::time::Instant;
 
 fn main() {
-    let data = generate(Shape::with_components(10_000));
-    let ns = data.namespaces[0].clone();
-    let name = ns["metadata"]["name"].as_str().unwrap().to_string();
-    let texts: Vec<(String, String)> = NAMESPACE_LISTS
-        .iter()
-        .map(|e| (e.to_string(), serde_json::to_string(data.namespaced[&name].get(*e).map(Vec::as_slice).unwrap_or(&[])).unwrap()))
-        .collect();
+    let input = ScopeInput::first_namespace(&generate(Shape::with_components(10_000)));
     let iterations = std::env::var("ITER").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     match std::env::var("WASM") {
-        Ok(wasm) => in_wasmtime(&wasm, &ns, &texts, iterations),
-        Err(_) => natively(&ns, &texts, iterations),
+        Ok(wasm) => in_wasmtime(&wasm, &input, iterations),
+        Err(_) => natively(&input, iterations),
     }
 }
 
-fn natively(ns: &serde_json::Value, texts: &[(String, String)], iterations: usize) {
+fn natively(input: &ScopeInput, iterations: usize) {
+    let ns: serde_json::Value = serde_json::from_str(&input.namespace).unwrap();
     for _ in 0..iterations {
         let t0 = Instant::now();
-        let lists: Lists = texts.iter().map(|(k, v)| (k.clone(), Ok(Items::from_json_array(v).unwrap()))).collect();
+        let lists: Lists = input.lists.iter().map(|(k, v)| (k.clone(), Ok(Items::from_json_array(v).unwrap()))).collect();
         let t1 = Instant::now();
-        let out = translate_namespace(ns, &lists, "").unwrap();
+        let out = translate_namespace(&ns, &lists, "").unwrap();
         let t2 = Instant::now();
         let n = out.entities.len();
         println!("check {:?} parse+translate {:?} entities {n} => {:.0}/s total", t1 - t0, t2 - t1, n as f64 / (t2 - t0).as_secs_f64());
     }
 }
 
-fn in_wasmtime(wasm: &str, ns: &serde_json::Value, texts: &[(String, String)], iterations: usize) {
-    let input = ScopeInput { namespace: ns.to_string(), lists: texts.to_vec() };
+fn in_wasmtime(wasm: &str, input: &ScopeInput, iterations: usize) {
     let mut instances: Vec<Translator> = wasm
         .split(',')
         .map(|w| {
             let runtime = if w == "1" { Runtime::embedded() } else { Runtime::new(&std::fs::read(w).unwrap()) };
-            Translator::new(&runtime, &input).unwrap()
+            Translator::new(&runtime, input).unwrap()
         })
         .collect();
     let mut times = vec![Vec::new(); instances.len()];

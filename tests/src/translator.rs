@@ -3,8 +3,10 @@
 //! the profiling example can time an earlier build side by side with this one.
 
 use anyhow::Result;
+use host_harness::fixture::Dataset;
 use host_harness::logging::Logger;
 use host_harness::runtime::{Instance, Limits, Runtime, wit_mapping};
+use openchoreo_catalog_guest::scope::NAMESPACE_LISTS;
 use wasmtime::Store;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
@@ -18,6 +20,37 @@ use v0_1::exports::openchoreo::catalog::mapping as old_mapping;
 pub struct ScopeInput {
     pub namespace: String,
     pub lists: Vec<(String, String)>,
+}
+
+impl ScopeInput {
+    /// The first namespace of an installation, with every namespace list (empty when it has none).
+    pub fn first_namespace(data: &Dataset) -> Self {
+        let ns = &data.namespaces[0];
+        let lists = &data.namespaced[ns["metadata"]["name"].as_str().expect("a named namespace")];
+        let texts = NAMESPACE_LISTS
+            .iter()
+            .map(|e| (e.to_string(), serde_json::to_string(lists.get(*e).map(Vec::as_slice).unwrap_or(&[])).expect("JSON")))
+            .collect();
+        Self { namespace: ns.to_string(), lists: texts }
+    }
+}
+
+/// A `translate-scope` snapshot of `input` in the types of one interface version's bindings.
+macro_rules! snapshot {
+    ($mapping:ident, $input:expr) => {
+        $mapping::ScopeSnapshot {
+            scope: $mapping::ScopeRef::Namespace($input.namespace.clone()),
+            lists: $input
+                .lists
+                .iter()
+                .map(|(endpoint, items)| $mapping::ListResponse {
+                    endpoint: endpoint.clone(),
+                    outcome: $mapping::ListOutcome::Items(items.clone()),
+                })
+                .collect(),
+            default_owner: String::new(),
+        }
+    };
 }
 
 pub enum Translator {
@@ -40,7 +73,7 @@ impl Translator {
     /// A pure-call instance of `runtime`'s component, through whichever interface it exports.
     pub fn new(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
         match runtime.pure(Logger::capture()) {
-            Ok(instance) => Ok(Self::Current(Box::new(instance), current_snapshot(input))),
+            Ok(instance) => Ok(Self::Current(Box::new(instance), snapshot!(wit_mapping, input))),
             Err(current) => {
                 Self::v0_1(runtime, input).map_err(|old| anyhow::anyhow!("neither the current interface ({current:#}) nor 0.1.0 ({old:#})"))
             }
@@ -50,7 +83,7 @@ impl Translator {
     /// An instance on the code runs use (with epoch checks for the run deadline), current interface only.
     pub fn with_epoch_checks(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
         let instance = runtime.instantiate(Limits::default(), None, None, Logger::capture())?;
-        Ok(Self::Current(Box::new(instance), current_snapshot(input)))
+        Ok(Self::Current(Box::new(instance), snapshot!(wit_mapping, input)))
     }
 
     fn v0_1(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
@@ -66,19 +99,7 @@ impl Translator {
         let mut store = Store::new(engine, WasiOnly { wasi: WasiCtxBuilder::new().build(), table: ResourceTable::new() });
         store.set_hostcall_fuel(Limits::default().max_memory);
         let bindings = v0_1::Catalog::instantiate(&mut store, component, &linker)?;
-        let lists = input
-            .lists
-            .iter()
-            .map(|(endpoint, items)| old_mapping::ListResponse {
-                endpoint: endpoint.clone(),
-                outcome: old_mapping::ListOutcome::Items(items.clone()),
-            })
-            .collect();
-        let snapshot = old_mapping::ScopeSnapshot {
-            scope: old_mapping::ScopeRef::Namespace(input.namespace.clone()),
-            lists,
-            default_owner: String::new(),
-        };
+        let snapshot = snapshot!(old_mapping, input);
         Ok(Self::V0_1(store, bindings, snapshot))
     }
 
@@ -91,16 +112,4 @@ impl Translator {
             }
         }
     }
-}
-
-fn current_snapshot(input: &ScopeInput) -> wit_mapping::ScopeSnapshot {
-    let lists = input
-        .lists
-        .iter()
-        .map(|(endpoint, items)| wit_mapping::ListResponse {
-            endpoint: endpoint.clone(),
-            outcome: wit_mapping::ListOutcome::Items(items.clone()),
-        })
-        .collect();
-    wit_mapping::ScopeSnapshot { scope: wit_mapping::ScopeRef::Namespace(input.namespace.clone()), lists, default_owner: String::new() }
 }
