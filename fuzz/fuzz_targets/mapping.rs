@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use openchoreo_catalog_fuzz::{check_entities, check_packing, entity_parts};
+use openchoreo_catalog_fuzz::{check_entities, check_packing, check_scanner, entity_parts};
 use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::resource;
 use openchoreo_catalog_guest::scope::{
@@ -17,7 +17,11 @@ use std::collections::HashMap;
 /// A list as the host hands it over: the input's own JSON text (escapes, duplicate keys and all),
 /// missing is an empty list, anything but an array a failure. A namespace's components and workloads
 /// go in unchecked, as the component's `translate-scope` hands them over, to be checked while parsed.
+/// Every list text is also read by the scanner and by `serde_json`, which must agree.
 fn list(endpoint: &str, raw: Option<&RawValue>) -> Result<Items, String> {
+    if let Some(raw) = raw {
+        check_scanner(raw.get());
+    }
     match raw {
         None => Ok(Items::new()),
         Some(raw) if matches!(endpoint, "components" | "workloads") => Ok(Items::unchecked(raw.get().to_string())),
@@ -51,8 +55,10 @@ fn add_schemas(lists: &mut Lists, sources: &[(&str, &str, openchoreo_catalog_gue
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(doc) = serde_json::from_slice::<Value>(data) else { return };
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // The whole input too, valid JSON or not: the scanner must decline whatever serde_json refuses.
+    check_scanner(text);
+    let Ok(doc) = serde_json::from_str::<Value>(text) else { return };
     let top: RawMap = serde_json::from_str(text).unwrap_or_default();
     let namespaced = raw_map(top.get("namespaced").copied());
     let cluster_lists = raw_map(top.get("cluster").copied());

@@ -1,6 +1,8 @@
 //! What every fuzz target asserts about the mapping's output, whatever the input.
 
 use openchoreo_catalog_guest::batch::Batch;
+use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
+use openchoreo_catalog_guest::scan::Scanner;
 use openchoreo_catalog_guest::entity::Entity;
 use openchoreo_catalog_guest::relations::relations;
 use openchoreo_catalog_guest::scope::scope_of;
@@ -31,4 +33,17 @@ pub fn check_packing(entities: &[Entity]) {
     let expected: Vec<[&str; 5]> =
         entities.iter().map(|e| [&e.kind, &e.namespace, &e.name, &e.scope, &e.json].map(String::as_str)).collect();
     assert_eq!(batch.unpack(), expected);
+}
+
+/// Where the scanner reads a list, `serde_json` reads the same items; it never reads a text
+/// `serde_json` refuses.
+pub fn check_scanner(text: &str) {
+    if let Ok(scanned) = Scanner::items::<Component>(text) {
+        let parsed: Vec<Component> = serde_json::from_str(text).unwrap_or_else(|e| panic!("scanned what serde_json refuses ({e}): {text}"));
+        assert_eq!(scanned, parsed, "{text}");
+    }
+    if let Ok(scanned) = Scanner::items::<Workload>(text) {
+        let parsed: Vec<Workload> = serde_json::from_str(text).unwrap_or_else(|e| panic!("scanned what serde_json refuses ({e}): {text}"));
+        assert_eq!(scanned, parsed, "{text}");
+    }
 }

@@ -7,12 +7,41 @@
 const LOW: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// True when some byte of `w` is below 0x20, a `"` or a `\`. (Bytes ≥ 0x80 are never flagged.)
+/// The high bit of each byte of `w` (little-endian) that is below 0x20, a `"` or a `\`. Bytes
+/// ≥ 0x80 are never flagged. Only the lowest flag is exact (a borrow can flag bytes above it), so
+/// callers use it to find the first such byte or to know there is none.
 #[inline]
-fn needs_escape(w: u64) -> bool {
+pub(crate) fn special_bytes(w: u64) -> u64 {
     let has_zero = |x: u64| x.wrapping_sub(LOW) & !x & HIGH;
     let control = w.wrapping_sub(LOW * 0x20) & !w & HIGH;
-    (control | has_zero(w ^ (LOW * b'"' as u64)) | has_zero(w ^ (LOW * b'\\' as u64))) != 0
+    control | has_zero(w ^ (LOW * b'"' as u64)) | has_zero(w ^ (LOW * b'\\' as u64))
+}
+
+#[inline]
+fn needs_escape(w: u64) -> bool {
+    special_bytes(w) != 0
+}
+
+/// Copies of at most this many bytes are done word by word (see [`append`]).
+const SHORT_COPY: usize = 64;
+
+/// Appends `bytes` to `out`. A short slice is stored eight bytes at a time: in wasm a slice copy
+/// is a `memory.copy`, which wasmtime runs as a call into the host, and costs more than the copy.
+#[inline]
+pub(crate) fn append(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() > SHORT_COPY {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.reserve(bytes.len());
+    let mut words = bytes.chunks_exact(8);
+    for word in words.by_ref() {
+        let word: [u8; 8] = word.try_into().expect("eight bytes");
+        out.extend_from_slice(&word);
+    }
+    for &b in words.remainder() {
+        out.push(b);
+    }
 }
 
 /// Appends `s` as a JSON string literal, quotes included.
@@ -84,17 +113,17 @@ fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
                 continue;
             }
         };
-        out.extend_from_slice(&bytes[start..i]);
+        append(out, &bytes[start..i]);
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
         } else {
-            out.extend_from_slice(escape);
+            append(out, escape);
         }
         i += 1;
         start = i;
     }
-    out.extend_from_slice(&bytes[start..]);
+    append(out, &bytes[start..]);
 }
 
 #[cfg(test)]
@@ -125,6 +154,16 @@ mod tests {
                 let s = if with_escape { format!("{}\n", &alphabet[..n]) } else { alphabet[..n].to_string() };
                 assert_eq!(ours(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
             }
+        }
+    }
+
+    #[test]
+    fn appending_keeps_every_byte_in_order_at_every_length() {
+        let source: Vec<u8> = (0..200u8).collect();
+        for n in 0..source.len() {
+            let mut out = b"head".to_vec();
+            append(&mut out, &source[..n]);
+            assert_eq!(out, [b"head".as_slice(), &source[..n]].concat(), "{n} bytes");
         }
     }
 

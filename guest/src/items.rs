@@ -3,6 +3,7 @@
 //! Pages are appended without building a tree, and each family parses its lists into what it reads
 //! (`Value` trees, or typed structs for components and workloads).
 
+use crate::scan::{Declined, Scan, Scanner};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -103,6 +104,15 @@ impl Items {
             }
         }
         Ok((good, bad))
+    }
+
+    /// As [`Items::try_parse`], read by the [`Scanner`] in one pass; only a text the scanner
+    /// declines (a syntax error, a rare number or escape, deep nesting) is read by `serde_json`.
+    pub fn try_scan<'a, T: Scan<'a> + Deserialize<'a>>(&'a self) -> Result<(Vec<T>, Vec<BadItem>), String> {
+        match Scanner::items(&self.text) {
+            Ok(all) => Ok((all, Vec::new())),
+            Err(Declined) => self.try_parse(),
+        }
     }
 
     /// The items as `Value`s, for callers that need no diagnostics (and tests).

@@ -5,6 +5,7 @@
 //! the few fields the mapping uses, with strings borrowed from the list text, costs a fraction of
 //! building a tree and then looking keys up in it.
 
+use crate::scan::{Scan, Scanned, Scanner};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -61,7 +62,7 @@ pub(crate) use read_as_default;
 macro_rules! lenient_struct {
     ($(#[$meta:meta])* pub struct $name:ident<'a> { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty = $key:pat,)* }) => {
         $(#[$meta])*
-        #[derive(Debug, Default)]
+        #[derive(Debug, Default, PartialEq)]
         pub struct $name<'a> {
             $($(#[$fmeta])* pub $field: $ty,)*
         }
@@ -91,6 +92,24 @@ macro_rules! lenient_struct {
                 d.deserialize_any(StructVisitor)
             }
         }
+
+        impl<'a> $crate::scan::Scan<'a> for $name<'a> {
+            fn scan(s: &mut $crate::scan::Scanner<'a>) -> $crate::scan::Scanned<Self> {
+                let mut out = $name::default();
+                if s.peek()? != b'{' {
+                    s.skip_other()?;
+                    return Ok(out);
+                }
+                s.object(|s, key| {
+                    match &*key {
+                        $($key => out.$field = $crate::scan::Scan::scan(s)?,)*
+                        _ => s.skip()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(out)
+            }
+        }
     };
 }
 pub(crate) use lenient_struct;
@@ -117,6 +136,16 @@ impl<'de> Deserialize<'de> for Key<'de> {
             }
         }
         d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'a> Scan<'a> for Str<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
+        if s.peek()? == b'"' {
+            return Ok(Str(Some(s.string()?)));
+        }
+        s.skip_other()?;
+        Ok(Str(None))
     }
 }
 
@@ -183,6 +212,15 @@ impl<'de> Deserialize<'de> for Int {
     }
 }
 
+impl<'a> Scan<'a> for Int {
+    fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
+        match s.peek()? {
+            b'-' | b'0'..=b'9' => Ok(Int(s.integer()?)),
+            _ => s.skip().map(|()| Int(None)),
+        }
+    }
+}
+
 /// An array's items, each read as `T`; empty when the value is not an array.
 #[derive(Debug, Clone, PartialEq)]
 pub struct List<T>(pub Vec<T>);
@@ -214,6 +252,21 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     }
 }
 
+impl<'a, T: Scan<'a>> Scan<'a> for List<T> {
+    fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
+        let mut items = Vec::new();
+        if s.peek()? != b'[' {
+            s.skip_other()?;
+            return Ok(List(items));
+        }
+        s.array(|s| {
+            items.push(T::scan(s)?);
+            Ok(())
+        })?;
+        Ok(List(items))
+    }
+}
+
 /// Past this many keys, duplicate detection uses a hash index instead of a scan.
 const SCAN_KEYS: usize = 16;
 
@@ -237,32 +290,62 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<'de, T> {
                 f.write_str("any JSON value")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<'de, T>, A::Error> {
-                let mut entries: Vec<(Cow<'de, str>, T)> = Vec::new();
-                let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
+                let mut builder = EntriesBuilder::default();
                 while let Some(Key(key)) = map.next_key()? {
-                    let value: T = map.next_value()?;
-                    let existing = match &index {
-                        Some(index) => index.get(&key).copied(),
-                        None => entries.iter().position(|(k, _)| *k == key),
-                    };
-                    if let Some(i) = existing {
-                        entries[i].1 = value;
-                        continue;
-                    }
-                    if let Some(index) = &mut index {
-                        index.insert(key.clone(), entries.len());
-                    } else if entries.len() == SCAN_KEYS {
-                        index = Some(
-                            entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).chain([(key.clone(), entries.len())]).collect(),
-                        );
-                    }
-                    entries.push((key, value));
+                    builder.insert(key, map.next_value()?);
                 }
-                Ok(Entries(entries))
+                Ok(Entries(builder.entries))
             }
             read_as_default!(scalars, ints, strings, arrays);
         }
         d.deserialize_any(EntriesVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<'a, T: Scan<'a>> Scan<'a> for Entries<'a, T> {
+    fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
+        let mut builder = EntriesBuilder::default();
+        if s.peek()? != b'{' {
+            s.skip_other()?;
+            return Ok(Entries(builder.entries));
+        }
+        s.object(|s, key| {
+            builder.insert(key, T::scan(s)?);
+            Ok(())
+        })?;
+        Ok(Entries(builder.entries))
+    }
+}
+
+/// Entries in document order; a key given twice keeps its first position and its last value.
+struct EntriesBuilder<'a, T> {
+    entries: Vec<(Cow<'a, str>, T)>,
+    index: Option<HashMap<Cow<'a, str>, usize>>,
+}
+
+impl<T> Default for EntriesBuilder<'_, T> {
+    fn default() -> Self {
+        Self { entries: Vec::new(), index: None }
+    }
+}
+
+impl<'a, T> EntriesBuilder<'a, T> {
+    fn insert(&mut self, key: Cow<'a, str>, value: T) {
+        let existing = match &self.index {
+            Some(index) => index.get(&key).copied(),
+            None => self.entries.iter().position(|(k, _)| *k == key),
+        };
+        if let Some(i) = existing {
+            self.entries[i].1 = value;
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        } else if self.entries.len() == SCAN_KEYS {
+            let indexed = self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i));
+            self.index = Some(indexed.chain([(key.clone(), self.entries.len())]).collect());
+        }
+        self.entries.push((key, value));
     }
 }
 

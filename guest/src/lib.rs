@@ -14,6 +14,7 @@ pub mod names;
 pub mod refs;
 pub mod relations;
 pub mod resource;
+pub mod scan;
 pub mod scope;
 pub mod sync;
 pub mod validate;

@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity, MAX_ENTITY_BYTES};
-use crate::items::Items;
+use crate::items::{BadItem, Items};
 use crate::kinds::component_input::{Component, Workload};
 use crate::kinds::planes::Plane;
 use crate::kinds::platform_templates::{self, TypeKind};
@@ -16,7 +16,6 @@ use crate::kinds::{
     type_template,
 };
 use crate::meta;
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -90,10 +89,10 @@ impl<'a> Parsed<'a> {
         for (endpoint, list) in lists {
             let endpoint = endpoint.as_str();
             match endpoint {
-                "components" => parsed.components = Some(read(list, ns, endpoint, skipped, &mut invalid)),
-                "workloads" => parsed.workloads = Some(read(list, ns, endpoint, skipped, &mut invalid)),
+                "components" => parsed.components = Some(read(list, Items::try_scan, ns, endpoint, skipped, &mut invalid)),
+                "workloads" => parsed.workloads = Some(read(list, Items::try_scan, ns, endpoint, skipped, &mut invalid)),
                 _ => {
-                    parsed.values.insert(endpoint, read(list, ns, endpoint, skipped, &mut invalid));
+                    parsed.values.insert(endpoint, read(list, Items::try_parse, ns, endpoint, skipped, &mut invalid));
                 }
             }
         }
@@ -104,15 +103,16 @@ impl<'a> Parsed<'a> {
 
 /// One list's items; an item that cannot be read is skipped with a diagnostic naming its position.
 /// A text that is not a JSON array is noted in `invalid` as `<endpoint>: <why>`.
-fn read<'a, T: Deserialize<'a>>(
+fn read<'a, T>(
     list: &'a Result<Items, String>,
+    parse: impl FnOnce(&'a Items) -> Result<(Vec<T>, Vec<BadItem>), String>,
     ns: &str,
     endpoint: &str,
     skipped: &mut Vec<Diagnostic>,
     invalid: &mut Vec<String>,
 ) -> Result<Vec<T>, String> {
     let items = list.as_ref().map_err(Clone::clone)?;
-    let (good, bad) = items.try_parse().map_err(|why| {
+    let (good, bad) = parse(items).map_err(|why| {
         invalid.push(format!("{endpoint}: {why}"));
         format!("invalid JSON: {why}")
     })?;

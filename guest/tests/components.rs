@@ -173,3 +173,35 @@ fn api_tags_from_odd_schema_types_are_sanitised() {
     assert_eq!(api["metadata"]["tags"], json!(["openchoreo", "api", "openapi-3-0"]));
     assert_eq!(api["spec"]["type"], "openapi 3.0");
 }
+
+#[test]
+fn several_workloads_of_a_component_merge_in_name_order_and_one_without_a_project_needs_a_unique_name() {
+    let comp = |name: &str, project: &str| json!({"metadata": {"name": name}, "spec": {"owner": {"projectName": project}}});
+    let ep = |port: u16| json!({"type": "HTTP", "port": port, "schema": {"content": "x"}});
+    let wl = |name: &str, project: Option<&str>, component: &str, endpoints: Value| {
+        let mut owner = json!({"componentName": component});
+        if let Some(p) = project {
+            owner["projectName"] = json!(p);
+        }
+        json!({"metadata": {"name": name}, "spec": {"owner": owner, "endpoints": endpoints}})
+    };
+    let comps = [comp("api", "one"), comp("solo", "one"), comp("dup", "one"), comp("dup", "two")];
+    let wls = [
+        wl("w-z", Some("one"), "api", json!({"x": ep(1), "shared": ep(10)})),
+        wl("w-solo", None, "solo", json!({"s": ep(3)})),
+        wl("w-a", Some("one"), "api", json!({"shared": ep(20), "y": ep(2)})),
+        wl("w-dup", None, "dup", json!({"d": ep(4)})),
+    ];
+    let (es, _) = run(&[], &comps, &wls);
+    let api = find(&es, "Component", "api");
+    assert_eq!(api["spec"]["providesApis"], json!(["one-api-shared", "one-api-y", "one-api-x"]), "w-a's endpoints first");
+    assert_eq!(api["metadata"]["annotations"]["openchoreo.io/workload"], "w-a");
+    assert_eq!(
+        find(&es, "API", "one-api-shared")["metadata"]["annotations"]["openchoreo.io/endpoint-port"],
+        "20",
+        "the first workload wins"
+    );
+    assert_eq!(find(&es, "Component", "solo")["spec"]["providesApis"], json!(["one-solo-s"]));
+    let dups: Vec<Value> = es.iter().filter(|e| e.name == "dup").map(|e| e.doc()["spec"]["providesApis"].clone()).collect();
+    assert_eq!(dups, vec![Value::Null, Value::Null], "a component name in two projects is ambiguous without a project");
+}

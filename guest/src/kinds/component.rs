@@ -15,9 +15,6 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// (project, component, endpoint), borrowed from the input lists.
-type ApiKey<'a> = (&'a str, &'a str, &'a str);
-
 struct Joined<'a> {
     component: &'a Component<'a>,
     name: &'a str,
@@ -51,11 +48,16 @@ fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Endpoint<'a>) -> Result<ApiEndpoin
     Ok(ApiEndpoint { endpoint_name: ep_name, endpoint: ep, port, display_type })
 }
 
-fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: &NsCtx, diags: &mut Vec<Diagnostic>) -> Vec<Joined<'a>> {
+/// Components with their workloads merged in, and where each (project, component) landed.
+struct Join<'a> {
+    joined: Vec<Joined<'a>>,
+    /// (project, name) → the joined component that receives its workloads (the last listed).
+    index: HashMap<(&'a str, &'a str), usize>,
+}
+
+fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: &NsCtx, diags: &mut Vec<Diagnostic>) -> Join<'a> {
     let mut joined = Vec::with_capacity(components.len());
     let mut index: HashMap<(&str, &str), usize> = HashMap::with_capacity(components.len());
-    // Name → (first index, how many projects have a component of that name).
-    let mut by_name: HashMap<&str, (usize, usize)> = HashMap::with_capacity(components.len());
     for (i, c) in components.iter().enumerate() {
         let name = match c.metadata.name() {
             Ok(n) => n,
@@ -69,7 +71,6 @@ fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: 
             continue;
         };
         index.insert((project, name), joined.len());
-        by_name.entry(name).or_insert((joined.len(), 0)).1 += 1;
         joined.push(Joined {
             component: c,
             name,
@@ -80,16 +81,35 @@ fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: 
             resources: Vec::new(),
         });
     }
-    // Workloads in name order so that several workloads of one component merge deterministically.
-    let mut sorted: Vec<(Option<&str>, &Workload)> = workloads.iter().map(|w| (w.metadata.name.get(), w)).collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    for (_, w) in sorted {
+    // A workload without a project joins the one component of its name, if there is just one.
+    // Built only when such a workload comes along: OpenChoreo sets both names on workloads.
+    let mut by_name: Option<HashMap<&str, (usize, usize)>> = None;
+    let mut unique_by_name = |comp: &str| -> Option<usize> {
+        let by_name = by_name.get_or_insert_with(|| {
+            let mut counts: HashMap<&str, (usize, usize)> = HashMap::with_capacity(joined.len());
+            for (t, j) in joined.iter().enumerate() {
+                counts.entry(j.name).or_insert((t, 0)).1 += 1;
+            }
+            counts
+        });
+        by_name.get(comp).filter(|(_, count)| *count == 1).map(|(first, _)| *first)
+    };
+    let mut targeted: Vec<(usize, Option<&str>, &Workload)> = Vec::with_capacity(workloads.len());
+    for w in workloads {
         let Some(comp) = w.spec.owner.component_name.set() else { continue };
         let target = match w.spec.owner.project_name.set() {
             Some(project) => index.get(&(project, comp)).copied(),
-            None => by_name.get(comp).filter(|(_, count)| *count == 1).map(|(first, _)| *first),
+            None => unique_by_name(comp),
         };
-        let Some(j) = target.map(|t| &mut joined[t]) else { continue };
+        if let Some(t) = target {
+            targeted.push((t, w.metadata.name.get(), w));
+        }
+    }
+    // Several workloads of one component merge in name order, deterministically. Sorting by target
+    // first keeps the usual case (one workload each, listed in component order) nearly free.
+    targeted.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    for (t, _, w) in targeted {
+        let j = &mut joined[t];
         if j.workload.is_none() {
             j.workload = w.metadata.name.set();
         }
@@ -105,31 +125,55 @@ fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: 
             }
         }
     }
-    joined
+    Join { joined, index }
 }
 
-/// Names every API of the namespace at once, so colliding concatenations are told apart.
-fn api_names<'a>(valid: &[ApiKey<'a>]) -> HashMap<ApiKey<'a>, String> {
-    let plains: Vec<String> = valid.iter().map(|(p, c, e)| [*p, "-", *c, "-", *e].concat()).collect();
-    let mut plain_count: HashMap<&str, usize> = HashMap::with_capacity(valid.len());
-    for plain in &plains {
-        *plain_count.entry(plain).or_default() += 1;
+/// Names every API of the namespace at once (`apis_of[j][k]` → `names[j][k]`), so that colliding
+/// concatenations are told apart: a `project-component-endpoint` two APIs would share, or one that
+/// is not a valid name, is suffixed with a hash of the API's identity.
+fn api_names(joined: &[Joined], apis_of: &[Vec<ApiEndpoint>]) -> Vec<Vec<String>> {
+    let mut plains: Vec<Vec<String>> = Vec::with_capacity(joined.len());
+    // Plain name → (whose it is, shared by another API). Slots keep the map to one lookup per API.
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
+    let mut slots: Vec<(usize, bool)> = Vec::new();
+    let mut api_slots: Vec<usize> = Vec::new();
+    for (j, apis) in joined.iter().zip(apis_of) {
+        plains.push(apis.iter().map(|a| [j.project, "-", j.name, "-", a.endpoint_name].concat()).collect());
     }
-    let clashing: Vec<bool> = plains.iter().map(|p| plain_count[p.as_str()] > 1).collect();
-    valid
+    for (t, (j, apis)) in joined.iter().zip(apis_of).enumerate() {
+        for (k, api) in apis.iter().enumerate() {
+            let identity = (j.project, j.name, api.endpoint_name);
+            let slot = *slot_of.entry(plains[t][k].as_str()).or_insert_with(|| {
+                slots.push((t, false));
+                slots.len() - 1
+            });
+            let (owner, shared) = &mut slots[slot];
+            let owner_api = &joined[*owner];
+            if (owner_api.project, owner_api.name) != (identity.0, identity.1) {
+                *shared = true;
+            }
+            api_slots.push(slot);
+        }
+    }
+    let mut api_slots = api_slots.into_iter();
+    joined
         .iter()
+        .zip(apis_of)
         .zip(plains)
-        .zip(clashing)
-        .map(|((key @ (p, c, e), plain), clash)| {
-            // As `name_with_identity`, but the identity is only formatted when a hash is needed.
-            let name = if !clash && is_valid_name(&plain) { plain } else { hashed_name(&plain, &format!("{p}\u{0}{c}\u{0}{e}")) };
-            (*key, name)
+        .map(|((j, apis), plains)| {
+            apis.iter()
+                .zip(plains)
+                .map(|(api, plain)| {
+                    let shared = slots[api_slots.next().expect("one slot per API")].1;
+                    if !shared && is_valid_name(&plain) {
+                        plain
+                    } else {
+                        hashed_name(&plain, &format!("{}\u{0}{}\u{0}{}", j.project, j.name, api.endpoint_name))
+                    }
+                })
+                .collect()
         })
         .collect()
-}
-
-fn api_name<'n, 'k>(names: &'n HashMap<ApiKey<'k>, String>, key: ApiKey<'k>) -> Option<&'n str> {
-    names.get(&key).map(String::as_str)
 }
 
 pub fn translate<'a>(
@@ -140,10 +184,11 @@ pub fn translate<'a>(
     scope: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Entity> {
-    let project_by_name: HashMap<&str, &Value> = projects.iter().filter_map(|p| meta::name(p).ok().map(|n| (n, p))).collect();
-    let joined = join(components, workloads, cx, diags);
+    // Each project's owner annotation, resolved once for all of its components.
+    let project_owners: HashMap<&str, Option<&str>> =
+        projects.iter().filter_map(|p| meta::name(p).ok().map(|n| (n, project_owner(p)))).collect();
+    let Join { joined, index } = join(components, workloads, cx, diags);
 
-    let mut valid: Vec<ApiKey> = Vec::new();
     let mut apis_of: Vec<Vec<ApiEndpoint>> = Vec::with_capacity(joined.len());
     for j in &joined {
         let mut apis = Vec::new();
@@ -152,28 +197,33 @@ pub fn translate<'a>(
                 continue;
             }
             match api_endpoint(ep_name, ep) {
-                Ok(api) => {
-                    valid.push((j.project, j.name, ep_name));
-                    apis.push(api);
-                }
+                Ok(api) => apis.push(api),
                 Err(e) => diags.push(Diagnostic::item(cx.ns, "Workload", Some(j.name), 0, e)),
             }
         }
         apis_of.push(apis);
     }
-    // A component listed twice contributes its endpoints once.
-    valid.sort_unstable();
-    valid.dedup();
-    let names = api_names(&valid);
+    let names = api_names(&joined, &apis_of);
+    // The API a dependency names: its component's, found by (project, component), then by endpoint.
+    let api_name = |project: &str, component: &str, endpoint: &str| -> Option<&str> {
+        let t = *index.get(&(project, component))?;
+        let k = apis_of[t].iter().position(|a| a.endpoint_name == endpoint)?;
+        Some(names[t][k].as_str())
+    };
 
     let mut out = Vec::with_capacity(joined.len() * 2);
-    for (j, apis) in joined.iter().zip(apis_of) {
-        let project = project_by_name.get(j.project).copied();
-        let owner = owner_annotation_value(j.component.metadata.annotations.owner.get())
-            .or_else(|| project.and_then(project_owner))
-            .unwrap_or(cx.owner);
-        let api_name = |p, c, e| api_name(&names, (p, c, e));
-        let provides: Vec<&str> = apis.iter().filter_map(|a| api_name(j.project, j.name, a.endpoint_name)).collect();
+    let mut last_project: Option<(&str, Option<&str>)> = None;
+    for (t, (j, apis)) in joined.iter().zip(&apis_of).enumerate() {
+        let project_owner = match last_project {
+            Some((name, owner)) if name == j.project => owner,
+            _ => {
+                let owner = project_owners.get(j.project).copied().flatten();
+                last_project = Some((j.project, owner));
+                owner
+            }
+        };
+        let owner = owner_annotation_value(j.component.metadata.annotations.owner.get()).or(project_owner).unwrap_or(cx.owner);
+        let provides: Vec<&str> = names[t].iter().map(String::as_str).collect();
         let mut consumes: Vec<&str> = Vec::new();
         for dep in &j.dependencies {
             let (Some(comp), Some(ep)) = (dep.component.set(), dep.name.set()) else { continue };
@@ -185,10 +235,8 @@ pub fn translate<'a>(
             }
         }
         out.push(component_entity(j, owner, provides, consumes, cx, scope));
-        for api in &apis {
-            if let Some(name) = api_name(j.project, j.name, api.endpoint_name) {
-                out.push(api_entity(j, api, name.to_string(), owner, cx, scope));
-            }
+        for (api, name) in apis.iter().zip(&names[t]) {
+            out.push(api_entity(j, api, name.clone(), owner, cx, scope));
         }
     }
     out

@@ -3,6 +3,7 @@
 
 use crate::lenient::{Entries, Int, List, Str, lenient_struct, read_as_default};
 use crate::meta::{DESCRIPTION, DISPLAY_NAME, OWNER_ANNOTATION};
+use crate::scan::{Scan, Scanned, Scanner};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -70,7 +71,7 @@ impl Status<'_> {
 }
 
 /// `spec.componentType`: the legacy `workloadType/name` string, or a `{kind, name}` reference.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub enum ComponentType<'a> {
     #[default]
     Absent,
@@ -116,6 +117,16 @@ impl<'de> Deserialize<'de> for ComponentType<'de> {
             read_as_default!(scalars, ints, arrays);
         }
         d.deserialize_any(TypeVisitor)
+    }
+}
+
+impl<'a> Scan<'a> for ComponentType<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
+        match s.peek()? {
+            b'"' => Ok(ComponentType::Name(s.string()?)),
+            b'{' => TypeRef::scan(s).map(ComponentType::Ref),
+            _ => s.skip_other().map(|()| ComponentType::Absent),
+        }
     }
 }
 
