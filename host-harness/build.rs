@@ -27,6 +27,10 @@ fn build_guest(root: &Path, dir: &str, extra: &[&str]) -> PathBuf {
         .args(["build", "-p", "openchoreo-catalog-guest", "--target", "wasm32-wasip2", "--release"])
         .args(extra)
         .env("CARGO_TARGET_DIR", &target_dir)
+        // One codegen unit, whole-program LTO: the mapping runs about 3 % faster in wasmtime for a
+        // few seconds more of build, and only this nested build pays them.
+        .env("CARGO_PROFILE_RELEASE_LTO", "fat")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET");

@@ -5,7 +5,9 @@
 //! the few fields the mapping uses, with strings borrowed from the list text, costs a fraction of
 //! building a tree and then looking keys up in it.
 
-use crate::scan::{Scan, Scanned, Scanner};
+use crate::entity::FieldValue;
+use crate::escape::{append, write_str};
+use crate::scan::{Escapes, Scan, Scanned, Scanner};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -185,6 +187,83 @@ impl<'de> Deserialize<'de> for Str<'de> {
             read_as_default!(scalars, ints, arrays, objects);
         }
         d.deserialize_any(StrVisitor)
+    }
+}
+
+/// A string the mapping copies into entities unchanged (schema definitions, the largest strings,
+/// full of `\n`): when its JSON literal is exactly how it would be written back, it is kept as that
+/// literal, neither decoded nor escaped again.
+#[derive(Debug, Default, Clone)]
+pub enum Text<'a> {
+    #[default]
+    Absent,
+    Decoded(Cow<'a, str>),
+    /// The JSON literal, quotes included, in the escaping `write_str` uses.
+    Written(&'a str),
+}
+
+impl Text<'_> {
+    /// The string, possibly empty (as [`Str::get`]).
+    pub fn decoded(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Text::Absent => None,
+            Text::Decoded(s) => Some(Cow::Borrowed(s)),
+            Text::Written(literal) => Some(Cow::Owned(serde_json::from_str(literal).expect("the scanner checked the literal"))),
+        }
+    }
+
+    /// Absent, or only whitespace.
+    pub fn is_blank(&self) -> bool {
+        if let Text::Written(literal) = self {
+            // Decoding is only needed when the text starts with an escape or a non-ASCII character.
+            let first = literal.as_bytes()[1..].iter().find(|&&b| b != b' ');
+            if first.is_some_and(|&b| b != b'\\' && b != b'"' && b.is_ascii()) {
+                return false;
+            }
+        }
+        self.decoded().is_none_or(|s| s.trim().is_empty())
+    }
+}
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.decoded() == other.decoded()
+    }
+}
+
+/// Written as a JSON string; absent as `""`.
+impl FieldValue for Text<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Text::Absent => out.extend_from_slice(b"\"\""),
+            Text::Decoded(s) => write_str(out, s),
+            Text::Written(literal) => append(out, literal.as_bytes()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Str::deserialize(d)?.0 {
+            Some(s) => Text::Decoded(s),
+            None => Text::Absent,
+        })
+    }
+}
+
+impl<'a> Scan<'a> for Text<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
+        if s.peek()? != b'"' {
+            s.skip_other()?;
+            return Ok(Text::Absent);
+        }
+        let (literal, escapes) = s.string_literal()?;
+        let body = &literal[1..literal.len() - 1];
+        Ok(match escapes {
+            Escapes::None => Text::Decoded(Cow::Borrowed(body)),
+            Escapes::Canonical => Text::Written(literal),
+            Escapes::Other => Text::Decoded(Scanner::new(literal).string()?),
+        })
     }
 }
 
@@ -374,6 +453,43 @@ mod tests {
         assert_eq!((p.name.get(), p.port.0), (None, None));
         for text in ["[1,2]", "\"s\"", "3", "null", "true"] {
             assert_eq!(probe(text).name.get(), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_text_in_the_writers_own_escaping_is_kept_as_written_and_writes_back_identically() {
+        for (literal, kept) in [
+            (r#""openapi: 3.0.3\ninfo:\n  title: \"x\"\t\\ \u001f \b\f\r""#, true),
+            (r#""no escapes at all""#, false),
+            (r#""a slash \/ escaped""#, false),
+            (r#""\u00e9 escaped""#, false),
+            (r#""upper-case hex \u001F""#, false),
+            (r#""a short form written long \u000a""#, false),
+        ] {
+            let text = Text::scan(&mut Scanner::new(literal)).unwrap();
+            assert_eq!(matches!(text, Text::Written(_)), kept, "{literal}");
+            let decoded: String = serde_json::from_str(literal).unwrap();
+            assert_eq!(text.decoded().as_deref(), Some(decoded.as_str()), "{literal}");
+            let mut out = Vec::new();
+            text.write(&mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&decoded).unwrap(), "{literal}");
+        }
+    }
+
+    #[test]
+    fn blank_texts_are_told_apart_however_they_are_written() {
+        for (literal, blank) in [
+            (r#""""#, true),
+            (r#""   ""#, true),
+            ("\" \\n\\t \"", true),
+            ("\"\u{3000}\\n\"", true),
+            ("\"  a\\n\"", false),
+            ("\"\\nx\"", false),
+            ("\"\u{e9}\\n\"", false),
+            (r#"7"#, true),
+        ] {
+            let text = Text::scan(&mut Scanner::new(literal)).unwrap();
+            assert_eq!(text.is_blank(), blank, "{literal}");
         }
     }
 

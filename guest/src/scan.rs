@@ -25,6 +25,17 @@ pub trait Scan<'a>: Sized {
     fn scan(s: &mut Scanner<'a>) -> Scanned<Self>;
 }
 
+/// What escapes a JSON string literal has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escapes {
+    None,
+    /// Only escapes written the way `serde_json` (and [`crate::escape::write_str`]) writes them:
+    /// the literal is exactly how its string is written back.
+    Canonical,
+    /// Some escape another writer chose (`\/`, `\u00e9`, upper-case hex).
+    Other,
+}
+
 pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,
@@ -206,22 +217,48 @@ impl<'a> Scanner<'a> {
     }
 
     fn skip_string(&mut self) -> Scanned<()> {
+        self.literal_escapes().map(drop)
+    }
+
+    /// The string starting at the next `"` as its JSON literal, quotes included, without decoding it.
+    pub fn string_literal(&mut self) -> Scanned<(&'a str, Escapes)> {
+        if self.peek()? != b'"' {
+            return Err(Declined);
+        }
+        let start = self.pos;
+        let escapes = self.literal_escapes()?;
+        Ok((&self.text[start..self.pos], escapes))
+    }
+
+    /// At a `"`: moves past the string, checking its escapes.
+    fn literal_escapes(&mut self) -> Scanned<Escapes> {
         self.pos += 1; // the opening quote
+        let mut escapes = Escapes::None;
         loop {
             match self.find_special()? {
                 b'"' => {
                     self.pos += 1;
-                    return Ok(());
+                    return Ok(escapes);
                 }
                 b'\\' => {
                     let escaped = *self.bytes().get(self.pos + 1).ok_or(Declined)?;
                     self.pos += 2;
-                    match escaped {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    let canonical = match escaped {
+                        b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => true,
+                        b'/' => false,
                         b'u' => {
-                            self.unicode_escape()?;
+                            let hex = self.bytes().get(self.pos..self.pos + 4).ok_or(Declined)?;
+                            let lower_hex = hex.iter().all(|h| h.is_ascii_digit() || (b'a'..=b'f').contains(h));
+                            let code = self.unicode_escape()? as u32;
+                            // `serde_json` writes `\u00xx` only for the controls without a short form.
+                            lower_hex && code < 0x20 && !matches!(code, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d)
                         }
                         _ => return Err(Declined),
+                    };
+                    if !canonical {
+                        escapes = Escapes::Other;
+                    } else if escapes == Escapes::None {
+                        escapes = Escapes::Canonical;
                     }
                 }
                 _ => return Err(Declined),

@@ -38,7 +38,7 @@ struct ApiEndpoint<'a> {
 }
 
 fn has_schema(ep: &Endpoint) -> bool {
-    ep.schema.content.get().is_some_and(|s| !s.trim().is_empty())
+    !ep.schema.content.is_blank()
 }
 
 fn api_endpoint<'a>(ep_name: &'a str, ep: &'a Endpoint<'a>) -> Result<ApiEndpoint<'a>, String> {
@@ -305,6 +305,6 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
         .put("lifecycle", "production")
         .put("owner", owner)
         .put("system", backstage_name_ref(j.project))
-        .put("definition", ep.schema.content.get().unwrap_or(""));
+        .put("definition", &ep.schema.content);
     b.build(scope)
 }

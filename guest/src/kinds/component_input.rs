@@ -1,7 +1,7 @@
 //! The fields of Components and Workloads the mapping reads (MAPPING §3.3, §3.4), read leniently
 //! (see [`crate::lenient`]): whatever else an item holds is skipped while parsing.
 
-use crate::lenient::{Entries, Int, List, Str, lenient_struct, read_as_default};
+use crate::lenient::{Entries, Int, List, Str, Text, lenient_struct, read_as_default};
 use crate::meta::{DESCRIPTION, DISPLAY_NAME, OWNER_ANNOTATION};
 use crate::scan::{Scan, Scanned, Scanner};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -174,7 +174,7 @@ lenient_struct! {
 lenient_struct! {
     pub struct Schema<'a> {
         pub kind: Str<'a> = "type",
-        pub content: Str<'a> = "content",
+        pub content: Text<'a> = "content",
     }
 }
 
