@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use openchoreo_catalog_fuzz::check_entities;
+use openchoreo_catalog_fuzz::{check_entities, entity_parts};
 use openchoreo_catalog_guest::sync::config::Config;
 use openchoreo_catalog_guest::sync::run;
 use openchoreo_catalog_guest::sync::transport::{HttpError, Level, Request, Response, TokenError, TokenState, Transport};
@@ -50,6 +50,6 @@ fuzz_target!(|data: &[u8]| {
     let split: fn(&u8) -> bool = |b| *b == 0xFF;
     let mut t = Scripted { pieces: data.split(split), sent: 0 };
     if let Ok(report) = run(&cfg, &mut t) {
-        check_entities(report.entities.iter().map(|e| (e.kind.as_str(), e.scope.as_str(), e.json.as_str())));
+        check_entities(report.entities.iter().map(entity_parts));
     }
 });

@@ -24,14 +24,14 @@ pub fn check_entities<'a>(entities: impl IntoIterator<Item = (&'a str, &'a str, 
 }
 
 pub fn entity_parts(e: &Entity) -> (&str, &str, &str) {
-    (e.kind.as_str(), e.scope.as_str(), e.json.as_str())
+    (e.kind, e.scope.as_str(), e.json.as_str())
 }
 
 /// Packed for the component boundary, the entities read back exactly as they were.
 pub fn check_packing(entities: &[Entity]) {
     let batch = Batch::pack(entities.to_vec());
     let expected: Vec<[&str; 5]> =
-        entities.iter().map(|e| [&e.kind, &e.namespace, &e.name, &e.scope, &e.json].map(String::as_str)).collect();
+        entities.iter().map(|e| [e.kind, &e.namespace, &e.name, &e.scope, &e.json]).collect();
     assert_eq!(batch.unpack(), expected);
 }
 

@@ -52,7 +52,7 @@ impl Batch {
         self.text.extend_from_slice(e.json.as_bytes());
         let document = span(start, e.json.len());
         let located = e.located;
-        let kind = self.locate(start, located.kind, &e.kind);
+        let kind = self.locate(start, located.kind, e.kind);
         let name = self.locate(start, located.name, &e.name);
         let namespace = self.locate(start, located.namespace, &e.namespace);
         let scope = self.scope(e.scope);
@@ -125,7 +125,7 @@ mod tests {
             entity("System", "blog", Some("acme"), "ns/acme/projects"),
         ];
         let expected: Vec<[String; 5]> =
-            entities.iter().map(|e| [&e.kind, &e.namespace, &e.name, &e.scope, &e.json].map(String::clone)).collect();
+            entities.iter().map(|e| [e.kind, &e.namespace, &e.name, &e.scope, &e.json].map(str::to_string)).collect();
         let batch = Batch::pack(entities);
         assert_eq!(batch.unpack(), expected.iter().map(|e| e.each_ref().map(String::as_str)).collect::<Vec<_>>());
         assert_eq!(batch.scopes, ["ns/acme", "ns/acme/projects", "ns/acme/components"], "each scope once");

@@ -18,10 +18,18 @@ pub const SCAFFOLDER_V1BETA3: &str = "scaffolder.backstage.io/v1beta3";
 /// processing, search and UI. A large OpenAPI definition is well under it.
 pub const MAX_ENTITY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The managed-by annotations of every entity, as [`Fields::put`] writes them (see the test).
+const MANAGED_BY: &str = concat!(
+    r#""backstage.io/managed-by-location":"provider:OpenChoreoEntityProvider","#,
+    r#""backstage.io/managed-by-origin-location":"provider:OpenChoreoEntityProvider""#
+);
+/// The label of every managed entity.
+const MANAGED_LABEL: &str = r#""openchoreo.io/managed":"true""#;
+
 /// An emitted entity with the scope it belongs to; the document is kept as its JSON text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
-    pub kind: String,
+    pub kind: &'static str,
     pub namespace: String,
     pub name: String,
     pub scope: String,
@@ -84,6 +92,22 @@ impl Fields {
         write_str(&mut self.buf, key);
         self.buf.push(b':');
         value.write(&mut self.buf);
+        self
+    }
+
+    /// Fields already written as JSON (`"key":value,...`): the few every entity carries.
+    fn put_rendered(&mut self, rendered: &str, keys: &[&str]) -> &mut Self {
+        #[cfg(debug_assertions)]
+        for key in keys {
+            assert!(!self.keys.iter().any(|k| k == key), "field {key} put twice");
+            self.keys.push(key.to_string());
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = keys;
+        if !self.buf.is_empty() {
+            self.buf.push(b',');
+        }
+        self.buf.extend_from_slice(rendered.as_bytes());
         self
     }
 
@@ -232,7 +256,7 @@ impl<'a> EntityBuilder<'a> {
     /// A `backstage.io/v1alpha1` entity with the managed-by annotations and the managed label.
     pub fn managed(kind: &'static str, name: String, namespace: Option<&'a str>) -> Self {
         let mut labels = Fields::with_capacity(64);
-        labels.put("openchoreo.io/managed", "true");
+        labels.put_rendered(MANAGED_LABEL, &["openchoreo.io/managed"]);
         let mut b = Self::bare(V1ALPHA1, kind, name, namespace);
         b.labels = Some(labels);
         b.tags = Some(Fields::with_capacity(64));
@@ -242,8 +266,7 @@ impl<'a> EntityBuilder<'a> {
     /// An entity with only the managed-by annotations (Templates).
     pub fn bare(api_version: &'static str, kind: &'static str, name: String, namespace: Option<&'a str>) -> Self {
         let mut annotations = Fields::with_capacity(512);
-        annotations.put("backstage.io/managed-by-location", LOCATION);
-        annotations.put("backstage.io/managed-by-origin-location", LOCATION);
+        annotations.put_rendered(MANAGED_BY, &["backstage.io/managed-by-location", "backstage.io/managed-by-origin-location"]);
         Self {
             api_version,
             kind,
@@ -335,12 +358,26 @@ impl<'a> EntityBuilder<'a> {
         self.spec.write_json(&mut out);
         out.push(b'}');
         Entity {
-            kind: self.kind.to_string(),
+            kind: self.kind,
             namespace: self.namespace.unwrap_or("default").to_string(),
             name: self.name,
             scope: scope.to_string(),
             json: String::from_utf8(out).expect("entity text is written from UTF-8 strings"),
             located,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pre_rendered_fields_are_what_put_writes() {
+        let mut annotations = Fields::default();
+        annotations.put("backstage.io/managed-by-location", LOCATION).put("backstage.io/managed-by-origin-location", LOCATION);
+        let mut label = Fields::default();
+        label.put("openchoreo.io/managed", "true");
+        assert_eq!([annotations.buf.as_slice(), label.buf.as_slice()], [MANAGED_BY.as_bytes(), MANAGED_LABEL.as_bytes()]);
     }
 }

@@ -82,8 +82,21 @@ pub fn sanitize_tag(raw: &str) -> Option<Cow<'_, str>> {
 }
 
 fn is_valid_tag(s: &str) -> bool {
-    let tag_char = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b':' | b'+' | b'#');
-    s.len() <= MAX_NAME && s.split('-').all(|part| !part.is_empty() && part.as_bytes().iter().all(tag_char))
+    // One pass: tag characters in runs joined by single dashes, no dash at either end.
+    let mut after_dash = true;
+    for &b in s.as_bytes() {
+        if b == b'-' {
+            if after_dash {
+                return false;
+            }
+            after_dash = true;
+        } else if b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b':' | b'+' | b'#') {
+            after_dash = false;
+        } else {
+            return false;
+        }
+    }
+    !after_dash && s.len() <= MAX_NAME
 }
 
 #[cfg(test)]
@@ -113,6 +126,19 @@ mod tests {
         assert!(is_valid_name(&n), "{n}");
         assert!(n.starts_with("weird-name-"), "{n}");
         assert!(is_valid_name(&backstage_name("///")));
+    }
+
+    #[test]
+    fn tag_validity_is_the_pattern_runs_joined_by_single_dashes() {
+        let by_pattern = |s: &str| {
+            let tag_char = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b':' | b'+' | b'#');
+            s.len() <= MAX_NAME && s.split('-').all(|part| !part.is_empty() && part.as_bytes().iter().all(tag_char))
+        };
+        let long = "a".repeat(MAX_NAME);
+        let too_long = "a".repeat(MAX_NAME + 1);
+        for s in ["", "-", "a", "a-", "-a", "a--b", "a-b-c", "c++:#1", "A", "a b", "ü", "a-\u{e9}", &long, &too_long] {
+            assert_eq!(is_valid_tag(s), by_pattern(s), "{s:?}");
+        }
     }
 
     #[test]

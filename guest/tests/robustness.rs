@@ -185,7 +185,7 @@ fn pathological_values_are_skipped_with_a_clear_error_and_nothing_else_is_lost()
         ])),
     );
     let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
-    let names: Vec<(&str, &str)> = out.entities.iter().map(|e| (e.kind.as_str(), e.name.as_str())).collect();
+    let names: Vec<(&str, &str)> = out.entities.iter().map(|e| (e.kind, e.name.as_str())).collect();
     assert!(names.contains(&("ComponentType", "normal")) && names.contains(&("System", "q")), "{names:?}");
     assert!(!names.contains(&("ComponentType", "huge")) && !names.contains(&("System", "p")));
     let skipped: Vec<String> = out.skipped.iter().map(|d| format!("{}: {}", d.location, d.message)).collect();
