@@ -98,7 +98,7 @@ impl Batch {
 /// The bytes an entity adds to the text: its document, and the values not found in it.
 fn text_bytes(e: &Entity) -> usize {
     let outside = |at: Option<u32>, value: &str| if at.is_some() { 0 } else { value.len() };
-    e.json.len() + outside(e.located.kind, &e.kind) + outside(e.located.name, &e.name) + outside(e.located.namespace, &e.namespace)
+    e.json.len() + outside(e.located.kind, e.kind) + outside(e.located.name, &e.name) + outside(e.located.namespace, &e.namespace)
 }
 
 /// Batches stay well under 4 GiB: the guest's memory is capped at 1 GiB.

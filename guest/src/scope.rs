@@ -193,7 +193,7 @@ impl<'a> Builder<'a> {
                 e.json.len(),
                 MAX_ENTITY_BYTES >> 20
             );
-            self.out.skipped.push(Diagnostic::item(ns, &e.kind, Some(&e.name), 0, message));
+            self.out.skipped.push(Diagnostic::item(ns, e.kind, Some(&e.name), 0, message));
         }
         self.out
     }
