@@ -4,7 +4,7 @@ use crate::escape::write_str;
 use crate::names::sanitize_tag;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::Cell;
 
 pub const PROVIDER: &str = "OpenChoreoEntityProvider";
 pub const LOCATION: &str = "provider:OpenChoreoEntityProvider";
@@ -63,30 +63,21 @@ impl Entity {
 
 /// Insertion-ordered fields, written as JSON text the moment they are put: no tree, no per-field
 /// allocation (building `Value`s per field dominated the mapping's cost). Each key is put once.
-/// The buffer comes from, and goes back to, a small pool: a translation builds thousands of
-/// entities one after the other, each with three or four of these.
+/// An [`EntityBuilder`] writes its whole document through one of these, object after object.
 #[derive(Default)]
 pub struct Fields {
-    /// `"key":value` pairs, comma-separated, without the braces.
+    /// `"key":value` pairs, comma-separated; for a builder, the document so far.
     buf: Vec<u8>,
+    /// Where the open object's first field is (or goes) in `buf`.
+    start: usize,
     #[cfg(debug_assertions)]
     keys: Vec<String>,
 }
 
 impl Fields {
-    pub fn with_capacity(bytes: usize) -> Self {
-        let mut fields = Self::default();
-        fields.buf = pooled_buffer(bytes);
-        fields
-    }
-
     pub fn put(&mut self, key: &str, value: impl FieldValue) -> &mut Self {
-        #[cfg(debug_assertions)]
-        {
-            assert!(!self.keys.iter().any(|k| k == key), "field {key} put twice");
-            self.keys.push(key.to_string());
-        }
-        if !self.buf.is_empty() {
+        self.note_key(key);
+        if self.buf.len() > self.start {
             self.buf.push(b',');
         }
         write_str(&mut self.buf, key);
@@ -97,14 +88,10 @@ impl Fields {
 
     /// Fields already written as JSON (`"key":value,...`): the few every entity carries.
     fn put_rendered(&mut self, rendered: &str, keys: &[&str]) -> &mut Self {
-        #[cfg(debug_assertions)]
         for key in keys {
-            assert!(!self.keys.iter().any(|k| k == key), "field {key} put twice");
-            self.keys.push(key.to_string());
+            self.note_key(key);
         }
-        #[cfg(not(debug_assertions))]
-        let _ = keys;
-        if !self.buf.is_empty() {
+        if self.buf.len() > self.start {
             self.buf.push(b',');
         }
         self.buf.extend_from_slice(rendered.as_bytes());
@@ -118,52 +105,30 @@ impl Fields {
         self
     }
 
+    #[cfg(debug_assertions)]
+    fn note_key(&mut self, key: &str) {
+        assert!(!self.keys.iter().any(|k| k == key), "field {key} put twice");
+        self.keys.push(key.to_string());
+    }
+
+    #[cfg(not(debug_assertions))]
+    fn note_key(&mut self, _: &str) {}
+
+    /// Starts a new object's fields at the end of what is written (after its `{`).
+    fn open(&mut self) {
+        self.start = self.buf.len();
+        #[cfg(debug_assertions)]
+        self.keys.clear();
+    }
+
     /// As a JSON object value (for nested documents).
     pub fn into_value(self) -> Value {
         let mut out = Vec::with_capacity(self.buf.len() + 2);
-        self.write_json(&mut out);
-        serde_json::from_slice(&out).expect("fields are valid JSON")
-    }
-
-    /// Appends the fields as a JSON object to `out`.
-    fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         out.extend_from_slice(&self.buf);
         out.push(b'}');
+        serde_json::from_slice(&out).expect("fields are valid JSON")
     }
-}
-
-impl Drop for Fields {
-    fn drop(&mut self) {
-        return_buffer(std::mem::take(&mut self.buf));
-    }
-}
-
-/// Buffers kept for reuse; more than a builder holds at once, few enough to be negligible.
-const POOLED_BUFFERS: usize = 8;
-/// A buffer grown past this (a large definition or schema) is freed rather than kept.
-const POOLED_CAPACITY: usize = 16 * 1024;
-
-thread_local! {
-    static BUFFERS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
-}
-
-fn pooled_buffer(bytes: usize) -> Vec<u8> {
-    let mut buf = BUFFERS.with_borrow_mut(Vec::pop).unwrap_or_default();
-    buf.reserve(bytes);
-    buf
-}
-
-fn return_buffer(mut buf: Vec<u8>) {
-    if buf.capacity() == 0 || buf.capacity() > POOLED_CAPACITY {
-        return;
-    }
-    buf.clear();
-    BUFFERS.with_borrow_mut(|pool| {
-        if pool.len() < POOLED_BUFFERS {
-            pool.push(buf);
-        }
-    });
 }
 
 fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
@@ -236,134 +201,166 @@ macro_rules! serde_field_values {
 }
 serde_field_values!(bool, i64, u64, usize, Value);
 
-/// Builds one entity document in the key order Backstage users see in the YAML view. Texts borrow
-/// from the input where they can; only the document and the record's strings are allocated.
+/// Builds one entity document in the key order Backstage users see in the YAML view, writing it
+/// as it goes: the envelope and metadata when created, then title, description and tags (in that
+/// order), then [`EntityBuilder::annotations`], then [`EntityBuilder::spec`]. Labels are kept
+/// until the annotations are done, where the document has them.
 pub struct EntityBuilder<'a> {
-    api_version: &'static str,
     kind: &'static str,
     name: String,
     namespace: Option<&'a str>,
-    title: Option<Cow<'a, str>>,
-    description: Option<Cow<'a, str>>,
-    /// The tags as JSON array items (`"a","b"`), already sanitised.
-    tags: Option<Fields>,
-    pub annotations: Fields,
+    doc: Fields,
+    stage: Stage,
+    /// Carries the managed label and an (empty, if none are given) tags list.
+    managed: bool,
+    /// Labels besides the managed one.
     labels: Option<Fields>,
-    pub spec: Fields,
+    located: Located,
 }
+
+/// How far a builder has written; each part can only follow the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Name,
+    Title,
+    Description,
+    Tags,
+    Annotations,
+    Spec,
+}
+
+thread_local! {
+    /// The size of the last document built, as the next one's first capacity: documents of a
+    /// translation are alike, so most are written without growing their buffer.
+    static LAST_DOCUMENT: Cell<usize> = const { Cell::new(1024) };
+}
+
+/// A document far larger than usual (a big definition) does not make every next buffer as big.
+const CAPACITY_HINT_CAP: usize = 64 * 1024;
 
 impl<'a> EntityBuilder<'a> {
     /// A `backstage.io/v1alpha1` entity with the managed-by annotations and the managed label.
     pub fn managed(kind: &'static str, name: String, namespace: Option<&'a str>) -> Self {
-        let mut labels = Fields::with_capacity(64);
-        labels.put_rendered(MANAGED_LABEL, &["openchoreo.io/managed"]);
         let mut b = Self::bare(V1ALPHA1, kind, name, namespace);
-        b.labels = Some(labels);
-        b.tags = Some(Fields::with_capacity(64));
+        b.managed = true;
         b
     }
 
     /// An entity with only the managed-by annotations (Templates).
     pub fn bare(api_version: &'static str, kind: &'static str, name: String, namespace: Option<&'a str>) -> Self {
-        let mut annotations = Fields::with_capacity(512);
-        annotations.put_rendered(MANAGED_BY, &["backstage.io/managed-by-location", "backstage.io/managed-by-origin-location"]);
-        Self {
-            api_version,
-            kind,
-            name,
-            namespace,
-            title: None,
-            description: None,
-            tags: None,
-            annotations,
-            labels: None,
-            spec: Fields::with_capacity(256),
+        let capacity = LAST_DOCUMENT.get().min(CAPACITY_HINT_CAP) + 256;
+        let mut doc = Fields { buf: Vec::with_capacity(capacity), ..Fields::default() };
+        let out = &mut doc.buf;
+        out.extend_from_slice(b"{\"apiVersion\":");
+        write_str(out, api_version);
+        out.extend_from_slice(b",\"kind\":");
+        let mut located = Located { kind: write_located(out, kind), ..Located::default() };
+        out.extend_from_slice(b",\"metadata\":{\"name\":");
+        located.name = write_located(out, &name);
+        if let Some(ns) = namespace {
+            out.extend_from_slice(b",\"namespace\":");
+            located.namespace = write_located(out, ns);
         }
+        Self { kind, name, namespace, doc, stage: Stage::Name, managed: false, labels: None, located }
     }
 
-    pub fn title(mut self, t: impl Into<Cow<'a, str>>) -> Self {
-        self.title = Some(t.into());
+    /// Moves on to `stage`, which must not come before where the builder is.
+    fn advance(&mut self, stage: Stage) {
+        assert!(self.stage < stage, "{:?} of a {} entity written after its {:?}", stage, self.kind, self.stage);
+        self.stage = stage;
+    }
+
+    pub fn title(mut self, t: impl AsRef<str>) -> Self {
+        self.advance(Stage::Title);
+        self.doc.buf.extend_from_slice(b",\"title\":");
+        write_str(&mut self.doc.buf, t.as_ref());
         self
     }
 
-    pub fn description(mut self, d: Option<impl Into<Cow<'a, str>>>) -> Self {
-        self.description = d.map(Into::into);
+    pub fn description(mut self, d: Option<impl AsRef<str>>) -> Self {
+        self.advance(Stage::Description);
+        if let Some(d) = d {
+            self.doc.buf.extend_from_slice(b",\"description\":");
+            write_str(&mut self.doc.buf, d.as_ref());
+        }
         self
     }
 
     /// Tags in order; each is sanitised and dropped when nothing valid remains.
     pub fn tags<'t>(mut self, tags: impl IntoIterator<Item = &'t str>) -> Self {
-        let mut out = self.tags.take().unwrap_or_else(|| Fields::with_capacity(64));
-        out.buf.clear();
+        self.advance(Stage::Tags);
+        let out = &mut self.doc.buf;
+        out.extend_from_slice(b",\"tags\":[");
+        let first = out.len();
         for tag in tags.into_iter().filter_map(sanitize_tag) {
-            if !out.buf.is_empty() {
-                out.buf.push(b',');
+            if out.len() > first {
+                out.push(b',');
             }
-            write_str(&mut out.buf, &tag);
+            write_str(out, &tag);
         }
-        self.tags = Some(out);
+        out.push(b']');
         self
     }
 
     pub fn label(mut self, key: &str, value: &str) -> Self {
+        assert!(self.stage < Stage::Annotations, "label {key} of a {} entity put after its annotations", self.kind);
         self.labels.get_or_insert_with(Fields::default).put(key, value);
         self
     }
 
-    pub fn build(self, scope: &str) -> Entity {
-        let text_len = |s: &Option<Cow<str>>| s.as_ref().map_or(0, |s| s.len());
-        let fields_len = |f: &Option<Fields>| f.as_ref().map_or(0, |f| f.buf.len());
-        let estimate = 160
-            + self.name.len()
-            + self.namespace.map_or(0, str::len)
-            + text_len(&self.title)
-            + text_len(&self.description)
-            + fields_len(&self.tags)
-            + self.annotations.buf.len()
-            + fields_len(&self.labels)
-            + self.spec.buf.len();
-        let mut out: Vec<u8> = Vec::with_capacity(estimate);
-        out.extend_from_slice(b"{\"apiVersion\":");
-        write_str(&mut out, self.api_version);
-        out.extend_from_slice(b",\"kind\":");
-        let mut located = Located { kind: write_located(&mut out, self.kind), ..Located::default() };
-        out.extend_from_slice(b",\"metadata\":{\"name\":");
-        located.name = write_located(&mut out, &self.name);
-        let field = |out: &mut Vec<u8>, key: &[u8], value: &str| {
-            out.extend_from_slice(key);
-            write_str(out, value);
-        };
-        if let Some(ns) = self.namespace {
-            out.extend_from_slice(b",\"namespace\":");
-            located.namespace = write_located(&mut out, ns);
+    /// The annotations, after the managed-by ones; nothing of the metadata can follow them.
+    pub fn annotations(&mut self) -> &mut Fields {
+        if self.stage < Stage::Annotations {
+            if self.managed && self.stage < Stage::Tags {
+                self.doc.buf.extend_from_slice(b",\"tags\":[]");
+            }
+            self.advance(Stage::Annotations);
+            self.doc.buf.extend_from_slice(b",\"annotations\":{");
+            self.doc.open();
+            self.doc.put_rendered(MANAGED_BY, &["backstage.io/managed-by-location", "backstage.io/managed-by-origin-location"]);
         }
-        if let Some(t) = &self.title {
-            field(&mut out, b",\"title\":", t);
+        assert!(self.stage == Stage::Annotations, "annotations of a {} entity put after its spec", self.kind);
+        &mut self.doc
+    }
+
+    /// The spec; the metadata is closed the first time.
+    pub fn spec(&mut self) -> &mut Fields {
+        if self.stage < Stage::Spec {
+            self.annotations();
+            self.advance(Stage::Spec);
+            let out = &mut self.doc.buf;
+            out.push(b'}');
+            if self.managed || self.labels.is_some() {
+                out.extend_from_slice(b",\"labels\":{");
+                if self.managed {
+                    out.extend_from_slice(MANAGED_LABEL.as_bytes());
+                }
+                if let Some(labels) = &self.labels {
+                    if self.managed && !labels.buf.is_empty() {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(&labels.buf);
+                }
+                out.push(b'}');
+            }
+            out.extend_from_slice(b"},\"spec\":{");
+            self.doc.open();
         }
-        if let Some(d) = &self.description {
-            field(&mut out, b",\"description\":", d);
-        }
-        if let Some(tags) = &self.tags {
-            out.extend_from_slice(b",\"tags\":[");
-            out.extend_from_slice(&tags.buf);
-            out.push(b']');
-        }
-        out.extend_from_slice(b",\"annotations\":");
-        self.annotations.write_json(&mut out);
-        if let Some(labels) = &self.labels {
-            out.extend_from_slice(b",\"labels\":");
-            labels.write_json(&mut out);
-        }
-        out.extend_from_slice(b"},\"spec\":");
-        self.spec.write_json(&mut out);
-        out.push(b'}');
+        &mut self.doc
+    }
+
+    pub fn build(mut self, scope: &str) -> Entity {
+        self.spec();
+        let mut out = std::mem::take(&mut self.doc.buf);
+        out.extend_from_slice(b"}}");
+        LAST_DOCUMENT.set(out.len());
         Entity {
             kind: self.kind,
             namespace: self.namespace.unwrap_or("default").to_string(),
             name: self.name,
             scope: scope.to_string(),
             json: String::from_utf8(out).expect("entity text is written from UTF-8 strings"),
-            located,
+            located: self.located,
         }
     }
 }
@@ -371,6 +368,56 @@ impl<'a> EntityBuilder<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_is_written_in_the_order_users_read_it() {
+        let mut b = EntityBuilder::managed("API", "shop-orders-http".into(), Some("acme"))
+            .title("orders http API")
+            .description(Some("REST API"))
+            .tags(["openchoreo", "Not A Tag!", "api"])
+            .label("openchoreo.io/extra", "yes");
+        b.annotations().put("openchoreo.io/component", "orders");
+        b.spec().put("type", "openapi").put("lifecycle", "production");
+        let expected = [
+            r#"{"apiVersion":"backstage.io/v1alpha1","kind":"API","metadata":{"name":"shop-orders-http","namespace":"acme","#,
+            r#""title":"orders http API","description":"REST API","tags":["openchoreo","not-a-tag","api"],"annotations":{"#,
+            MANAGED_BY,
+            r#","openchoreo.io/component":"orders"},"labels":{"openchoreo.io/managed":"true","openchoreo.io/extra":"yes"}},"#,
+            r#""spec":{"type":"openapi","lifecycle":"production"}}"#,
+        ]
+        .concat();
+        assert_eq!(b.build("ns/acme/components").json, expected);
+    }
+
+    #[test]
+    fn parts_left_out_are_left_out_and_a_managed_entity_always_has_tags() {
+        let bare = EntityBuilder::bare(SCAFFOLDER_V1BETA3, "Template", "t".into(), None).build("s");
+        let expected = [
+            r#"{"apiVersion":"scaffolder.backstage.io/v1beta3","kind":"Template","metadata":{"name":"t","annotations":{"#,
+            MANAGED_BY,
+            r#"}},"spec":{}}"#,
+        ]
+        .concat();
+        assert_eq!(bare.json, expected);
+        let labelled = EntityBuilder::bare(V1ALPHA1, "Domain", "d".into(), None).label("k", "v").build("s");
+        assert!(labelled.json.contains(r#"},"labels":{"k":"v"}},"spec":{}}"#), "{}", labelled.json);
+        let managed = EntityBuilder::managed("Domain", "d".into(), None).description(None::<&str>).build("s");
+        assert!(managed.json.contains(r#""metadata":{"name":"d","tags":[],"annotations":"#), "{}", managed.json);
+    }
+
+    #[test]
+    #[should_panic(expected = "Title of a System entity written after its Tags")]
+    fn a_part_written_out_of_order_is_refused() {
+        let _ = EntityBuilder::managed("System", "s".into(), None).tags(["a"]).title("late");
+    }
+
+    #[test]
+    #[should_panic(expected = "annotations of a API entity put after its spec")]
+    fn annotations_after_the_spec_are_refused() {
+        let mut b = EntityBuilder::managed("API", "a".into(), None);
+        b.spec();
+        b.annotations();
+    }
 
     #[test]
     fn the_pre_rendered_fields_are_what_put_writes() {

@@ -30,12 +30,12 @@ pub fn translate(c: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
             meta::description(c).map_or_else(|| format!("{channel_type} alert notifications for {environment}"), str::to_string),
         ))
         .tags(["openchoreo", "notification-channel", channel_type]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/namespace", cx.ns)
         .put("openchoreo.io/environment", environment)
         .put("openchoreo.io/created-at", meta::created_at(c).unwrap_or(""))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(c));
-    b.spec
+    b.spec()
         .put("type", channel_type)
         .put("domain", cx.domain_ref())
         .put("environment", backstage_name(environment))

@@ -257,7 +257,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<
         .title(c.metadata.title_or(j.name))
         .description(c.metadata.description())
         .tags(["openchoreo", "component", type_tag.as_str()]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/component", j.name)
         .put_opt("openchoreo.io/component-uid", c.metadata.uid.set())
         .put_opt("openchoreo.io/component-type", (!ctype.is_empty()).then_some(ctype))
@@ -270,7 +270,7 @@ fn component_entity(j: &Joined, owner: &str, provides: Vec<&str>, consumes: Vec<
         .put_opt("backstage.io/source-location", repo_url.map(|u| ["url:", u].concat()))
         .put_opt("openchoreo.io/branch", branch)
         .put_opt("openchoreo.io/workload", j.workload);
-    b.spec
+    b.spec()
         .put("type", type_or_unknown)
         .put("lifecycle", lifecycle)
         .put("owner", owner)
@@ -291,7 +291,7 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
         .title([j.name, " ", api.endpoint_name, " API"].concat())
         .description(Some([api.display_type, " API for ", j.name, " on port ", &port].concat()))
         .tags(["openchoreo", "api", &lower_type]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/component", j.name)
         .put("openchoreo.io/endpoint-name", api.endpoint_name)
         .put("openchoreo.io/endpoint-type", ep.kind.get().unwrap_or(""))
@@ -300,7 +300,7 @@ fn api_entity(j: &Joined, api: &ApiEndpoint, name: String, owner: &str, cx: &NsC
         .put("openchoreo.io/project", j.project)
         .put("openchoreo.io/namespace", cx.ns)
         .put_opt("openchoreo.io/workload", j.workload);
-    b.spec
+    b.spec()
         .put("type", schema_type.map_or(Cow::Borrowed("openapi"), lower_case))
         .put("lifecycle", "production")
         .put("owner", owner)

@@ -14,10 +14,10 @@ pub fn translate(ns: &Value, owner: &str) -> Result<Entity, String> {
         .title(meta::title_or_name(ns, name))
         .description(Some(meta::description(ns).unwrap_or(name)))
         .tags(["openchoreo", "namespace", "domain"]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/namespace", name)
         .put_opt("openchoreo.io/created-at", meta::created_at(ns))
         .put_opt("openchoreo.io/status", set_str(ns, &["status", "phase"]));
-    b.spec.put("owner", owner);
+    b.spec().put("owner", owner);
     Ok(b.build(SCOPE))
 }

@@ -44,7 +44,7 @@ pub fn translate(env: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String>
     if is_production.is_some() {
         b = b.label("openchoreo.io/environment-type", env_type);
     }
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/environment", name)
         .put("openchoreo.io/namespace", cx.ns)
         .put_opt("openchoreo.io/environment-uid", meta::uid(env))
@@ -55,7 +55,7 @@ pub fn translate(env: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String>
         .put_opt("openchoreo.io/dns-prefix", dns)
         .put_opt("openchoreo.io/is-production", is_production.map(|p| p.to_string()))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(env));
-    b.spec
+    b.spec()
         .put("type", env_type)
         .put("domain", cx.domain_ref())
         .put_opt("isProduction", is_production)

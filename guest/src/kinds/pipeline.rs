@@ -65,13 +65,13 @@ pub fn translate(p: &Value, projects: &[Value], cx: &NsCtx, scope: &str) -> Resu
         .description(Some(description))
         .tags(["openchoreo", "deployment-pipeline", "platform-engineering"])
         .label("openchoreo.io/deployment-pipeline", "true");
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/namespace", cx.ns)
         .put_opt("openchoreo.io/project", first)
         .put_opt("openchoreo.io/created-at", meta::created_at(p))
         .put("openchoreo.io/status", meta::ready_text(p))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
-    b.spec
+    b.spec()
         .put("projectRefs", refs.iter().map(|r| backstage_name(r)).collect::<Vec<_>>())
         .put("namespaceName", cx.ns)
         .put("domain", cx.domain_ref())

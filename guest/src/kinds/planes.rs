@@ -58,7 +58,7 @@ fn agent_annotations(b: &mut EntityBuilder, plane: &Value) {
     let Some(agent) = at(plane, &["status", "agentConnection"]).filter(|v| v.is_object()) else { return };
     let connected = at(agent, &["connected"]).and_then(Value::as_bool).unwrap_or(false);
     let count = at(agent, &["connectedAgents"]).and_then(Value::as_i64).unwrap_or(0);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/agent-connected", connected.to_string())
         .put("openchoreo.io/agent-connected-count", count.to_string())
         .put_opt("openchoreo.io/agent-last-connected", set_str(agent, &["lastConnectedTime"]));
@@ -72,31 +72,31 @@ pub fn translate_namespaced(p: &Value, plane: Plane, cx: &NsCtx, scope: &str) ->
         .description(Some(meta::description(p).map_or_else(|| format!("{name} {noun}"), str::to_string)))
         .tags(["openchoreo", tag, "infrastructure"])
         .label(&format!("openchoreo.io/{tag}"), "true");
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/namespace", cx.ns)
         .put("openchoreo.io/created-at", meta::created_at(p).unwrap_or(""))
         .put("openchoreo.io/status", meta::created_text(p));
     let obs_ref = (plane != Plane::Observability).then(|| namespaced_observability_ref(p, cx.ns));
     if let Some(r) = &obs_ref {
-        b.annotations.put("openchoreo.io/observability-plane-ref", r.as_str());
+        b.annotations().put("openchoreo.io/observability-plane-ref", r.as_str());
     }
     let observer = set_str(p, &["spec", "observerURL"]);
     if plane == Plane::Observability {
-        b.annotations.put_opt("openchoreo.io/observer-url", observer);
+        b.annotations().put_opt("openchoreo.io/observer-url", observer);
     }
     agent_annotations(&mut b, p);
-    b.annotations.put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
-    b.spec.put("domain", cx.domain_ref());
+    b.annotations().put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
+    b.spec().put("domain", cx.domain_ref());
     match plane {
         Plane::Data => {
-            b.spec.put_opt("gateway", gateway_projection(at(p, &["spec", "gateway"])));
-            b.spec.put_opt("observabilityPlaneRef", obs_ref);
+            b.spec().put_opt("gateway", gateway_projection(at(p, &["spec", "gateway"])));
+            b.spec().put_opt("observabilityPlaneRef", obs_ref);
         }
         Plane::Workflow => {
-            b.spec.put_opt("observabilityPlaneRef", obs_ref);
+            b.spec().put_opt("observabilityPlaneRef", obs_ref);
         }
         Plane::Observability => {
-            b.spec.put_opt("observerURL", observer);
+            b.spec().put_opt("observerURL", observer);
         }
     }
     Ok(b.build(scope))
@@ -110,26 +110,26 @@ pub fn translate_cluster(p: &Value, plane: Plane, scope: &str) -> Result<Entity,
         .description(Some(meta::description(p).map_or_else(|| format!("{name} {noun}"), str::to_string)))
         .tags(["openchoreo", tag, "infrastructure"])
         .label(&format!("openchoreo.io/{tag}"), "true");
-    b.annotations.put("openchoreo.io/created-at", meta::created_at(p).unwrap_or("")).put("openchoreo.io/status", meta::created_text(p));
+    b.annotations().put("openchoreo.io/created-at", meta::created_at(p).unwrap_or("")).put("openchoreo.io/status", meta::created_text(p));
     let obs_ref = set_str(p, &["spec", "observabilityPlaneRef", "name"]).map(backstage_name);
     let observer = set_str(p, &["spec", "observerURL"]);
     if plane == Plane::Observability {
-        b.annotations.put_opt("openchoreo.io/observer-url", observer);
+        b.annotations().put_opt("openchoreo.io/observer-url", observer);
     } else {
-        b.annotations.put_opt("openchoreo.io/observability-plane-ref", obs_ref.clone());
+        b.annotations().put_opt("openchoreo.io/observability-plane-ref", obs_ref.clone());
     }
     agent_annotations(&mut b, p);
-    b.annotations.put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
+    b.annotations().put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
     match plane {
         Plane::Data => {
-            b.spec.put_opt("gateway", gateway_projection(at(p, &["spec", "gateway"])));
-            b.spec.put_opt("observabilityPlaneRef", obs_ref);
+            b.spec().put_opt("gateway", gateway_projection(at(p, &["spec", "gateway"])));
+            b.spec().put_opt("observabilityPlaneRef", obs_ref);
         }
         Plane::Workflow => {
-            b.spec.put_opt("observabilityPlaneRef", obs_ref);
+            b.spec().put_opt("observabilityPlaneRef", obs_ref);
         }
         Plane::Observability => {
-            b.spec.put_opt("observerURL", observer);
+            b.spec().put_opt("observerURL", observer);
         }
     }
     Ok(b.build(scope))

@@ -36,18 +36,18 @@ pub fn translate(t: &Value, kind: TypeKind, cx: Option<&NsCtx>, scope: &str) -> 
         .description(Some(meta::description(t).map_or_else(|| format!("{name} {noun}"), str::to_string)))
         .tags(["openchoreo", tag, "platform-engineering"]);
     if cx.is_some() {
-        b.annotations.put("openchoreo.io/namespace", ns);
+        b.annotations().put("openchoreo.io/namespace", ns);
     }
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/created-at", meta::created_at(t).unwrap_or(""))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(t));
     if let Some(cx) = cx {
-        b.spec.put("domain", cx.domain_ref());
+        b.spec().put("domain", cx.domain_ref());
     }
     if kind == TypeKind::Resource {
         // Output names only: values may be CEL over secrets, and consumers bind outputs by name.
         let outputs: Vec<&str> = arr_at(t, &["spec", "outputs"]).iter().filter_map(|o| set_str(o, &["name"])).collect();
-        b.spec
+        b.spec()
             .put("retainPolicy", set_str(t, &["spec", "retainPolicy"]).unwrap_or("Delete"))
             .put_opt("outputs", (!outputs.is_empty()).then_some(outputs));
     } else {
@@ -60,7 +60,7 @@ pub fn translate(t: &Value, kind: TypeKind, cx: Option<&NsCtx>, scope: &str) -> 
                 }
                 acc
             });
-        b.spec.put_opt("targetPlanes", (!planes.is_empty()).then_some(planes));
+        b.spec().put_opt("targetPlanes", (!planes.is_empty()).then_some(planes));
     }
     Ok(b.build(scope))
 }

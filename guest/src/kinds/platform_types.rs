@@ -43,11 +43,11 @@ pub fn component_type(ct: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, Str
         .title(meta::title_or_name(ct, name))
         .description(Some(meta::description(ct).map_or_else(|| format!("{name} component type"), str::to_string)))
         .tags(tags);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/namespace", cx.ns)
         .put("openchoreo.io/created-at", meta::created_at(ct).unwrap_or(""))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(ct));
-    b.spec
+    b.spec()
         .put("domain", cx.domain_ref())
         .put_opt("workloadType", workload)
         .put_opt("allowedWorkflows", normalize_refs(at(ct, &["spec", "allowedWorkflows"]), "Workflow", WORKFLOW_KINDS))
@@ -65,10 +65,10 @@ pub fn cluster_component_type(ct: &Value, scope: &str) -> Result<Entity, String>
         .title(meta::title_or_name(ct, name))
         .description(Some(meta::description(ct).map_or_else(|| format!("{name} cluster component type"), str::to_string)))
         .tags(tags);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/created-at", meta::created_at(ct).unwrap_or(""))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(ct));
-    b.spec
+    b.spec()
         .put("workloadType", workload.unwrap_or("deployment"))
         .put_opt("allowedWorkflows", normalize_refs(at(ct, &["spec", "allowedWorkflows"]), "ClusterWorkflow", WORKFLOW_KINDS))
         .put_opt("allowedTraits", normalize_refs(at(ct, &["spec", "allowedTraits"]), "ClusterTrait", TRAIT_KINDS));
@@ -81,11 +81,11 @@ pub fn trait_type(t: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> 
         .title(meta::title_or_name(t, name))
         .description(Some(meta::description(t).map_or_else(|| format!("{name} trait"), str::to_string)))
         .tags(["openchoreo", "trait-type", "platform-engineering"]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/namespace", cx.ns)
         .put("openchoreo.io/created-at", meta::created_at(t).unwrap_or(""))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(t));
-    b.spec.put("domain", cx.domain_ref());
+    b.spec().put("domain", cx.domain_ref());
     Ok(b.build(scope))
 }
 
@@ -95,7 +95,7 @@ pub fn cluster_trait_type(t: &Value, scope: &str) -> Result<Entity, String> {
         .title(meta::title_or_name(t, name))
         .description(Some(meta::description(t).map_or_else(|| format!("{name} cluster trait"), str::to_string)))
         .tags(["openchoreo", "cluster-trait-type", "platform-engineering"]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/created-at", meta::created_at(t).unwrap_or(""))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(t));
     Ok(b.build(scope))
@@ -165,18 +165,18 @@ pub fn workflow(wf: &Value, cx: Option<&NsCtx>, scope: &str) -> Result<Entity, S
         .description(Some(meta::description(wf).map_or_else(|| format!("{name} {noun}"), str::to_string)))
         .tags(["openchoreo", tag, "platform-engineering"]);
     if cx.is_some() {
-        b.annotations.put("openchoreo.io/namespace", ns);
+        b.annotations().put("openchoreo.io/namespace", ns);
     }
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/created-at", meta::created_at(wf).unwrap_or(""))
         .put_opt("openchoreo.dev/component-workflow-parameters", workflow_parameter_mapping(wf))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(wf))
         .put_opt("openchoreo.io/workflow-plane-ref", plane_name)
         .put_opt("openchoreo.io/workflow-plane-ref-kind", plane_kind);
     if let Some(cx) = cx {
-        b.spec.put("domain", cx.domain_ref());
+        b.spec().put("domain", cx.domain_ref());
     }
-    b.spec
+    b.spec()
         .put("type", wf_type)
         .put_opt("workflowPlaneRef", plane_name)
         .put_opt("workflowPlaneRefKind", plane_name.map(|_| plane_kind.unwrap_or(default_plane_kind)))

@@ -34,7 +34,7 @@ pub fn translate(r: &Value, projects: &[Value], cx: &NsCtx, scope: &str) -> Resu
         .title(meta::title_or_name(r, name))
         .description(meta::description(r))
         .tags(["openchoreo", "resource", type_name]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/resource", name)
         .put_opt("openchoreo.io/resource-uid", meta::uid(r))
         .put("openchoreo.io/resource-type", type_name)
@@ -44,6 +44,6 @@ pub fn translate(r: &Value, projects: &[Value], cx: &NsCtx, scope: &str) -> Resu
         .put_opt("openchoreo.io/created-at", meta::created_at(r))
         .put("openchoreo.io/status", status)
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(r));
-    b.spec.put("type", type_name).put("owner", owner).put("system", backstage_name(project));
+    b.spec().put("type", type_name).put("owner", owner).put("system", backstage_name(project));
     Ok(b.build(scope))
 }

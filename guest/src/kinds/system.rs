@@ -37,14 +37,14 @@ pub fn translate(p: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
         .title(meta::title_or_name(p, name))
         .description(Some(meta::description(p).unwrap_or(name)))
         .tags(["openchoreo", "project"]);
-    b.annotations
+    b.annotations()
         .put("openchoreo.io/project-id", name)
         .put_opt("openchoreo.io/project-uid", meta::uid(p))
         .put("openchoreo.io/namespace", cx.ns)
         .put_opt("openchoreo.io/project-type", ptype.map(|t| t.0))
         .put_opt("openchoreo.io/project-type-kind", ptype.map(|t| t.1))
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(p));
-    b.spec
+    b.spec()
         .put("owner", project_owner(p).unwrap_or(cx.owner))
         .put("domain", cx.domain_ref())
         // The System side of the pipeline link (as newer OpenChoreo plugins do, MAPPING §7).

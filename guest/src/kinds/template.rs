@@ -109,18 +109,18 @@ pub fn translate(ct: &Value, schema: &Value, source: &Source, owner: &str) -> Re
     let mut b = EntityBuilder::bare(SCAFFOLDER_V1BETA3, "Template", backstage_name(&format!("template-{name}")), Some(template_ns))
         .title(title.clone())
         .description(Some(meta::description(ct).map_or_else(|| format!("Create a {title} component"), str::to_string)));
-    b.annotations.put("openchoreo.io/ctd-name", name).put("openchoreo.io/ctd-generated", "true");
+    b.annotations().put("openchoreo.io/ctd-name", name).put("openchoreo.io/ctd-generated", "true");
     if matches!(source, Source::Cluster) {
-        b.annotations.put("openchoreo.io/ctd-kind", "ClusterComponentType");
+        b.annotations().put("openchoreo.io/ctd-kind", "ClusterComponentType");
     }
-    b.annotations.put("openchoreo.io/workload-type", workload_type).put_opt("openchoreo.io/ctd-display-name", display);
+    b.annotations().put("openchoreo.io/workload-type", workload_type).put_opt("openchoreo.io/ctd-display-name", display);
 
     let mut workload_options =
         json!({ "namespaceName": ui_ns, "workloadType": workload_type, "ctdSchema": schema, "ctdDisplayName": title });
     if let Some(t) = allowed_traits {
         workload_options["allowedTraits"] = t;
     }
-    b.spec
+    b.spec()
         .put("owner", owner)
         .put("type", "Component")
         .put("EXPERIMENTAL_formDecorators", json!([{ "id": "openchoreo:inject-user-token" }]))

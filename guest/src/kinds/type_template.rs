@@ -39,7 +39,7 @@ pub fn translate(t: &Value, schema: &Value, family: Family, source: &Source, own
     let mut b = EntityBuilder::bare(SCAFFOLDER_V1BETA3, "Template", backstage_name(&format!("{prefix}-{name}")), Some(template_ns))
         .title(display.map_or_else(|| format!("{title} {noun}"), str::to_string))
         .description(Some(meta::description(t).map_or_else(|| format!("Create a {title} {}", noun.to_lowercase()), str::to_string)));
-    b.annotations
+    b.annotations()
         .put(family.source_annotation(), name)
         .put("openchoreo.io/template-source-kind", type_kind)
         .put_opt("openchoreo.io/template-source-display-name", display);
@@ -105,7 +105,7 @@ pub fn translate(t: &Value, schema: &Value, family: Family, source: &Source, own
             "projectName",
         ),
     };
-    b.spec
+    b.spec()
         .put("owner", owner)
         .put("type", noun)
         .put("EXPERIMENTAL_formDecorators", json!([{ "id": "openchoreo:inject-user-token" }]))
