@@ -133,25 +133,23 @@ fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: 
 /// is not a valid name, is suffixed with a hash of the API's identity.
 fn api_names(joined: &[Joined], apis_of: &[Vec<ApiEndpoint>]) -> Vec<Vec<String>> {
     let mut plains: Vec<Vec<String>> = Vec::with_capacity(joined.len());
-    // Plain name → (whose it is, shared by another API). Slots keep the map to one lookup per API.
-    let mut slot_of: HashMap<&str, usize> = HashMap::new();
-    let mut slots: Vec<(usize, bool)> = Vec::new();
-    let mut api_slots: Vec<usize> = Vec::new();
     for (j, apis) in joined.iter().zip(apis_of) {
         plains.push(apis.iter().map(|a| [j.project, "-", j.name, "-", a.endpoint_name].concat()).collect());
     }
-    for (t, (j, apis)) in joined.iter().zip(apis_of).enumerate() {
-        for (k, api) in apis.iter().enumerate() {
-            let identity = (j.project, j.name, api.endpoint_name);
-            let slot = *slot_of.entry(plains[t][k].as_str()).or_insert_with(|| {
+    // Each plain name's slot: the component that first made it, and whether another one did too
+    // (within one component, one plain name is one endpoint). One map lookup per API.
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
+    let mut slots: Vec<(usize, bool)> = Vec::new();
+    let mut api_slots: Vec<usize> = Vec::new();
+    for (t, (j, names)) in joined.iter().zip(&plains).enumerate() {
+        for plain in names {
+            let slot = *slot_of.entry(plain.as_str()).or_insert_with(|| {
                 slots.push((t, false));
                 slots.len() - 1
             });
-            let (owner, shared) = &mut slots[slot];
-            let owner_api = &joined[*owner];
-            if (owner_api.project, owner_api.name) != (identity.0, identity.1) {
-                *shared = true;
-            }
+            let (first, shared) = &mut slots[slot];
+            let maker = &joined[*first];
+            *shared |= (maker.project, maker.name) != (j.project, j.name);
             api_slots.push(slot);
         }
     }
