@@ -22,28 +22,6 @@ fn needs_escape(w: u64) -> bool {
     special_bytes(w) != 0
 }
 
-/// Copies of at most this many bytes are done word by word (see [`append`]).
-const SHORT_COPY: usize = 64;
-
-/// Appends `bytes` to `out`. A short slice is stored eight bytes at a time: in wasm a slice copy
-/// is a `memory.copy`, which wasmtime runs as a call into the host, and costs more than the copy.
-#[inline]
-pub(crate) fn append(out: &mut Vec<u8>, bytes: &[u8]) {
-    if bytes.len() > SHORT_COPY {
-        out.extend_from_slice(bytes);
-        return;
-    }
-    out.reserve(bytes.len());
-    let mut words = bytes.chunks_exact(8);
-    for word in words.by_ref() {
-        let word: [u8; 8] = word.try_into().expect("eight bytes");
-        out.extend_from_slice(&word);
-    }
-    for &b in words.remainder() {
-        out.push(b);
-    }
-}
-
 /// Appends `s` as a JSON string literal, quotes included.
 ///
 /// Clean words are stored eight bytes at a time rather than copied with `extend_from_slice`: in
@@ -113,17 +91,17 @@ fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
                 continue;
             }
         };
-        append(out, &bytes[start..i]);
+        out.extend_from_slice(&bytes[start..i]);
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
         } else {
-            append(out, escape);
+            out.extend_from_slice(escape);
         }
         i += 1;
         start = i;
     }
-    append(out, &bytes[start..]);
+    out.extend_from_slice(&bytes[start..]);
 }
 
 #[cfg(test)]
@@ -154,16 +132,6 @@ mod tests {
                 let s = if with_escape { format!("{}\n", &alphabet[..n]) } else { alphabet[..n].to_string() };
                 assert_eq!(ours(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
             }
-        }
-    }
-
-    #[test]
-    fn appending_keeps_every_byte_in_order_at_every_length() {
-        let source: Vec<u8> = (0..200u8).collect();
-        for n in 0..source.len() {
-            let mut out = b"head".to_vec();
-            append(&mut out, &source[..n]);
-            assert_eq!(out, [b"head".as_slice(), &source[..n]].concat(), "{n} bytes");
         }
     }
 

@@ -6,7 +6,7 @@
 //! building a tree and then looking keys up in it.
 
 use crate::entity::FieldValue;
-use crate::escape::{append, write_str};
+use crate::escape::write_str;
 use crate::scan::{Escapes, Scan, Scanned, Scanner};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -237,7 +237,7 @@ impl FieldValue for Text<'_> {
         match self {
             Text::Absent => out.extend_from_slice(b"\"\""),
             Text::Decoded(s) => write_str(out, s),
-            Text::Written(literal) => append(out, literal.as_bytes()),
+            Text::Written(literal) => out.extend_from_slice(literal.as_bytes()),
         }
     }
 }

@@ -8,7 +8,7 @@
 //! succeeds, the text is valid JSON and the values equal what the `Deserialize` impls produce
 //! (checked by unit tests here and by the `mapping` fuzz target).
 
-use crate::escape::{append, special_bytes};
+use crate::escape::special_bytes;
 use std::borrow::Cow;
 
 /// The scanner cannot vouch for this text; read it with `serde_json` instead.
@@ -143,11 +143,10 @@ impl<'a> Scanner<'a> {
                 Ok(Cow::Borrowed(s))
             }
             b'\\' => {
-                let mut owned = Vec::with_capacity(self.pos - start + 64);
-                append(&mut owned, &self.bytes()[start..self.pos]);
+                let mut owned = String::with_capacity(self.pos - start + 64);
+                owned.push_str(&self.text[start..self.pos]);
                 self.unescape_rest(&mut owned)?;
-                // Pieces of a `str` cut at ASCII bytes, and whole decoded characters: valid UTF-8.
-                Ok(Cow::Owned(String::from_utf8(owned).map_err(|_| Declined)?))
+                Ok(Cow::Owned(owned))
             }
             _ => Err(Declined),
         }
@@ -176,24 +175,24 @@ impl<'a> Scanner<'a> {
     }
 
     /// At a `\` inside a string: decodes up to and past the closing quote into `out`.
-    fn unescape_rest(&mut self, out: &mut Vec<u8>) -> Scanned<()> {
+    fn unescape_rest(&mut self, out: &mut String) -> Scanned<()> {
         loop {
             // At a backslash.
             let escaped = *self.bytes().get(self.pos + 1).ok_or(Declined)?;
             self.pos += 2;
             match escaped {
-                b'"' | b'\\' | b'/' => out.push(escaped),
-                b'b' => out.push(0x08),
-                b'f' => out.push(0x0c),
-                b'n' => out.push(b'\n'),
-                b'r' => out.push(b'\r'),
-                b't' => out.push(b'\t'),
-                b'u' => append(out, self.unicode_escape()?.encode_utf8(&mut [0; 4]).as_bytes()),
+                b'"' | b'\\' | b'/' => out.push(escaped as char),
+                b'b' => out.push('\u{8}'),
+                b'f' => out.push('\u{c}'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => out.push(self.unicode_escape()?),
                 _ => return Err(Declined),
             }
             let start = self.pos;
             let special = self.find_special()?;
-            append(out, &self.bytes()[start..self.pos]);
+            out.push_str(&self.text[start..self.pos]);
             match special {
                 b'"' => {
                     self.pos += 1;
