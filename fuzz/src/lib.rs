@@ -2,7 +2,9 @@
 
 use openchoreo_catalog_guest::batch::Batch;
 use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
-use openchoreo_catalog_guest::scan::Scanner;
+use openchoreo_catalog_guest::scan::{Scan, Scanner};
+use serde::Deserialize;
+use std::fmt::Debug;
 use openchoreo_catalog_guest::entity::Entity;
 use openchoreo_catalog_guest::relations::relations;
 use openchoreo_catalog_guest::scope::scope_of;
@@ -38,12 +40,13 @@ pub fn check_packing(entities: &[Entity]) {
 /// Where the scanner reads a list, `serde_json` reads the same items; it never reads a text
 /// `serde_json` refuses.
 pub fn check_scanner(text: &str) {
-    if let Ok(scanned) = Scanner::items::<Component>(text) {
-        let parsed: Vec<Component> = serde_json::from_str(text).unwrap_or_else(|e| panic!("scanned what serde_json refuses ({e}): {text}"));
-        assert_eq!(scanned, parsed, "{text}");
-    }
-    if let Ok(scanned) = Scanner::items::<Workload>(text) {
-        let parsed: Vec<Workload> = serde_json::from_str(text).unwrap_or_else(|e| panic!("scanned what serde_json refuses ({e}): {text}"));
+    scanned_as_parsed::<Component>(text);
+    scanned_as_parsed::<Workload>(text);
+}
+
+fn scanned_as_parsed<'a, T: Scan<'a> + Deserialize<'a> + PartialEq + Debug>(text: &'a str) {
+    if let Ok(scanned) = Scanner::items::<T>(text) {
+        let parsed: Vec<T> = serde_json::from_str(text).unwrap_or_else(|e| panic!("scanned what serde_json refuses ({e}): {text}"));
         assert_eq!(scanned, parsed, "{text}");
     }
 }

@@ -98,8 +98,7 @@ macro_rules! lenient_struct {
         impl<'a> $crate::scan::Scan<'a> for $name<'a> {
             fn scan(s: &mut $crate::scan::Scanner<'a>) -> $crate::scan::Scanned<Self> {
                 let mut out = $name::default();
-                if s.peek()? != b'{' {
-                    s.skip_other()?;
+                if !s.starts_with_or_skip(b'{')? {
                     return Ok(out);
                 }
                 s.object(|s, key| {
@@ -143,11 +142,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 impl<'a> Scan<'a> for Str<'a> {
     fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
-        if s.peek()? == b'"' {
-            return Ok(Str(Some(s.string()?)));
-        }
-        s.skip_other()?;
-        Ok(Str(None))
+        Ok(Str(if s.starts_with_or_skip(b'"')? { Some(s.string()?) } else { None }))
     }
 }
 
@@ -253,8 +248,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
 
 impl<'a> Scan<'a> for Text<'a> {
     fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
-        if s.peek()? != b'"' {
-            s.skip_other()?;
+        if !s.starts_with_or_skip(b'"')? {
             return Ok(Text::Absent);
         }
         let (literal, escapes) = s.string_literal()?;
@@ -334,8 +328,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
 impl<'a, T: Scan<'a>> Scan<'a> for List<T> {
     fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
         let mut items = Vec::new();
-        if s.peek()? != b'[' {
-            s.skip_other()?;
+        if !s.starts_with_or_skip(b'[')? {
             return Ok(List(items));
         }
         s.array(|s| {
@@ -384,8 +377,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<'de, T> {
 impl<'a, T: Scan<'a>> Scan<'a> for Entries<'a, T> {
     fn scan(s: &mut Scanner<'a>) -> Scanned<Self> {
         let mut builder = EntriesBuilder::default();
-        if s.peek()? != b'{' {
-            s.skip_other()?;
+        if !s.starts_with_or_skip(b'{')? {
             return Ok(Entries(builder.entries));
         }
         s.object(|s, key| {

@@ -88,17 +88,34 @@ impl<'a> Scanner<'a> {
     }
 
     /// `[item, ...]`, each item read by `item`.
-    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Scanned<()>) -> Scanned<()> {
-        self.expect(b'[')?;
-        if self.peek()? == b']' {
+    pub fn array(&mut self, item: impl FnMut(&mut Self) -> Scanned<()>) -> Scanned<()> {
+        self.sequence(b'[', b']', item)
+    }
+
+    /// `{"key": value, ...}`, each value read by `entry` given its key.
+    pub fn object(&mut self, mut entry: impl FnMut(&mut Self, Cow<'a, str>) -> Scanned<()>) -> Scanned<()> {
+        self.sequence(b'{', b'}', |s| {
+            if s.peek()? != b'"' {
+                return Err(Declined);
+            }
+            let key = s.string()?;
+            s.expect(b':')?;
+            entry(s, key)
+        })
+    }
+
+    /// `open`, members separated by commas (each read by `member`), `close`.
+    fn sequence(&mut self, open: u8, close: u8, mut member: impl FnMut(&mut Self) -> Scanned<()>) -> Scanned<()> {
+        self.expect(open)?;
+        if self.peek()? == close {
             self.pos += 1;
             return Ok(());
         }
         loop {
-            item(self)?;
+            member(self)?;
             match self.peek()? {
                 b',' => self.pos += 1,
-                b']' => {
+                b if b == close => {
                     self.pos += 1;
                     return Ok(());
                 }
@@ -107,29 +124,14 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `{"key": value, ...}`, each value read by `entry` given its key.
-    pub fn object(&mut self, mut entry: impl FnMut(&mut Self, Cow<'a, str>) -> Scanned<()>) -> Scanned<()> {
-        self.expect(b'{')?;
-        if self.peek()? == b'}' {
-            self.pos += 1;
-            return Ok(());
+    /// True when the next value starts with `first`; otherwise the value, of a type the reader
+    /// does not take there, is skipped (it reads as absent) and this is false.
+    pub fn starts_with_or_skip(&mut self, first: u8) -> Scanned<bool> {
+        if self.peek()? == first {
+            return Ok(true);
         }
-        loop {
-            if self.peek()? != b'"' {
-                return Err(Declined);
-            }
-            let key = self.string()?;
-            self.expect(b':')?;
-            entry(self, key)?;
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                _ => return Err(Declined),
-            }
-        }
+        self.skip_other()?;
+        Ok(false)
     }
 
     /// The string starting at the next `"`: borrowed from the text when it has no escapes.

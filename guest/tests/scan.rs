@@ -2,25 +2,24 @@
 //! rather than guesses.
 
 use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
-use openchoreo_catalog_guest::scan::{Declined, Scanner};
+use openchoreo_catalog_guest::scan::{Declined, Scan, Scanner};
+use serde::Deserialize;
 use serde_json::{Value, json};
+use std::fmt::Debug;
 
 /// Both readers on one text, as components and as workloads: where the scanner reads, `serde_json`
 /// must read the same values. `Err` when the scanner declined either.
 fn agree(text: &str) -> Result<(), Declined> {
-    let components = Scanner::items::<Component>(text);
-    if let Ok(scanned) = &components {
-        let parsed: Vec<Component> =
-            serde_json::from_str(text).unwrap_or_else(|e| panic!("scanner read what serde_json refuses ({e}): {text}"));
-        assert_eq!(scanned, &parsed, "{text}");
-    }
-    let workloads = Scanner::items::<Workload>(text);
-    if let Ok(scanned) = &workloads {
-        let parsed: Vec<Workload> =
-            serde_json::from_str(text).unwrap_or_else(|e| panic!("scanner read what serde_json refuses ({e}): {text}"));
-        assert_eq!(scanned, &parsed, "{text}");
-    }
-    components.and(workloads).map(drop)
+    let components = agree_as::<Component>(text);
+    let workloads = agree_as::<Workload>(text);
+    components.and(workloads)
+}
+
+fn agree_as<'a, T: Scan<'a> + Deserialize<'a> + PartialEq + Debug>(text: &'a str) -> Result<(), Declined> {
+    let scanned = Scanner::items::<T>(text)?;
+    let parsed: Vec<T> = serde_json::from_str(text).unwrap_or_else(|e| panic!("scanner read what serde_json refuses ({e}): {text}"));
+    assert_eq!(scanned, parsed, "{text}");
+    Ok(())
 }
 
 fn sample_lists() -> Vec<Value> {
