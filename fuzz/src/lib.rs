@@ -1,14 +1,14 @@
 //! What every fuzz target asserts about the mapping's output, whatever the input.
 
 use openchoreo_catalog_guest::batch::Batch;
-use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
-use openchoreo_catalog_guest::scan::{Scan, Scanner};
-use serde::Deserialize;
-use std::fmt::Debug;
 use openchoreo_catalog_guest::entity::Entity;
+use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
 use openchoreo_catalog_guest::relations::relations;
+use openchoreo_catalog_guest::scan::{Scan, Scanner};
 use openchoreo_catalog_guest::scope::scope_of;
 use openchoreo_catalog_guest::validate;
+use serde::Deserialize;
+use std::fmt::Debug;
 
 /// Every entity is one Backstage accepts, its scope can be recovered from the document alone, and
 /// every relation it implies is a full ref.
@@ -32,8 +32,7 @@ pub fn entity_parts(e: &Entity) -> (&str, &str, &str) {
 /// Packed for the component boundary, the entities read back exactly as they were.
 pub fn check_packing(entities: &[Entity]) {
     let batch = Batch::pack(entities.to_vec());
-    let expected: Vec<[&str; 5]> =
-        entities.iter().map(|e| [e.kind, &e.namespace, &e.name, &e.scope, &e.json]).collect();
+    let expected: Vec<[&str; 5]> = entities.iter().map(|e| [e.kind, &e.namespace, &e.name, &e.scope, &e.json]).collect();
     assert_eq!(batch.unpack(), expected);
 }
 
