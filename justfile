@@ -17,6 +17,11 @@ build:
 transpile: build
     cd {{node_pkg}} && {{npm}} run build
 
+# The npm package as users get it: component, jco output, types (writes the tarball into the package folder)
+[group('build')]
+pack:
+    cd {{node_pkg}} && {{npm}} pack
+
 # Sync the built-in sample OpenChoreo API once and show the result
 [group('run')]
 demo:

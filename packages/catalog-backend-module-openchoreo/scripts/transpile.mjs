@@ -1,5 +1,6 @@
 // Builds the component (through cargo, so the guest's build flags live in one place: host-harness/build.rs)
 // and transpiles it with jco into dist/component, with `--instantiation async` so imports are passed at run time.
+// `npm pack` runs this too (prepack): the tarball ships dist/component and reads nothing outside itself.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +11,8 @@ const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '../..');
 export const componentPath = join(repo, 'target/guest/wasm32-wasip2/release/openchoreo_catalog_guest.wasm');
 const outDir = join(pkg, 'dist/component');
-const stamp = join(outDir, '.source-mtime');
+// Beside dist/component, not in it, so the tarball does not ship it.
+const stamp = join(pkg, 'dist/.component-source-mtime');
 
 async function mtime(p) {
   try {
@@ -26,7 +28,7 @@ execFileSync(process.env.CARGO ?? 'cargo', ['build', '-p', 'openchoreo-catalog-h
 const source = await mtime(componentPath);
 if (source === undefined) throw new Error(`component not found at ${componentPath}`);
 const previous = await readFile(stamp, 'utf8').catch(() => '');
-if (previous !== String(source)) {
+if (previous !== String(source) || !(await mtime(join(outDir, 'catalog.js')))) {
   const { files, imports } = await transpile(await readFile(componentPath), {
     name: 'catalog',
     instantiation: 'async',
