@@ -1,4 +1,4 @@
-//! The metadata helpers every translation shares (MAPPING §0.1).
+//! The metadata helpers every translation shares (docs/entities.md, common rules).
 
 use crate::json::{Json, arr_at, set_str, str_at};
 

@@ -1,4 +1,4 @@
-//! Backstage naming rules (MAPPING §6 W5): every emitted name and tag is valid, deterministically.
+//! Backstage naming rules (docs/compatibility.md, W5): every emitted name and tag is valid, deterministically.
 
 use std::borrow::Cow;
 

@@ -1,4 +1,4 @@
-//! The relations Backstage and the OpenChoreo processors derive from an entity (MAPPING §4).
+//! The relations Backstage and the OpenChoreo processors derive from an entity (docs/entities.md, relations per kind).
 //! Each forward relation is paired with its inverse, as the processors emit both.
 
 use crate::entity::CLUSTER_NS;
@@ -45,7 +45,7 @@ impl Emitter<'_> {
         str_at(self.doc, &["metadata", "annotations", key]).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
     }
 
-    /// A ref from a spec field; a malformed one is skipped rather than failing the entity (W7).
+    /// A ref from a spec field; a malformed one is skipped rather than failing the entity (docs/compatibility.md W7).
     fn spec_ref(&mut self, key: &str, default_kind: &str, forward: &'static str, inverse: &'static str) {
         let Some(v) = self.spec_str(key).map(str::to_string) else { return };
         let ns = self.me.namespace.clone();
@@ -221,7 +221,7 @@ fn type_instance_of(e: &mut Emitter, annotation: &str, kind: &str, cluster_kind:
     e.pair("instanceOf", "hasInstance", &target);
 }
 
-/// `instanceOf` from the component type: the part after the first `/` (W8: `proxy/x` → `x`), in the
+/// `instanceOf` from the component type: the part after the first `/` (docs/compatibility.md W8: `proxy/x` → `x`), in the
 /// cluster bucket when the type kind is ClusterComponentType.
 fn component_instance_of(e: &mut Emitter) {
     let Some(ctype) = e.annotation("openchoreo.io/component-type") else { return };

@@ -2,7 +2,7 @@
 //!
 //! A sub-scope (e.g. `ns/acme/components`) depends on the lists it is built from. When any of them
 //! failed, the sub-scope is reported stale and emits nothing: the host keeps its last-known-good
-//! entities (W1). Everything else in the scope still updates.
+//! entities (docs/compatibility.md W1). Everything else in the scope still updates.
 
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity, MAX_ENTITY_BYTES};

@@ -1,4 +1,4 @@
-//! Components joined with workloads: APIs, providesApis, consumesApis, owners, names (MAPPING §3.3–3.4, W3–W6).
+//! Components joined with workloads: APIs, providesApis, consumesApis, owners, names (docs/entities.md, Component and API; W3–W6 in docs/compatibility.md).
 
 use openchoreo_catalog_guest::diagnostic::Diagnostic;
 use openchoreo_catalog_guest::entity::Entity;
@@ -69,7 +69,7 @@ fn component_and_api_match_the_spec_example() {
     assert_eq!(a["openchoreo.io/component-type-kind"], "ComponentType");
     assert_eq!(a["backstage.io/source-location"], "url:https://github.com/acme/orders");
     assert_eq!(a["openchoreo.io/branch"], "main");
-    assert_eq!(a["openchoreo.io/workload"], "orders-workload", "MAPPING §7");
+    assert_eq!(a["openchoreo.io/workload"], "orders-workload", "openchoreo.io/workload on APIs (docs/entities.md, API)");
     assert_eq!(c["metadata"]["description"], "Order service");
 
     let api = find(&es, "API", "shop-orders-rest");

@@ -1,4 +1,4 @@
-//! Every mapping rule against the worked examples of MAPPING §3, compared as whole documents.
+//! Every mapping rule against worked examples of each kind (docs/entities.md), compared as whole documents.
 
 use openchoreo_catalog_guest::kinds::planes::{self, Plane};
 use openchoreo_catalog_guest::kinds::{NsCtx, domain, environment, pipeline, platform_types, system};
@@ -194,7 +194,11 @@ fn pipeline_attaches_referencing_projects_in_order() {
     );
     assert_eq!(e.doc()["metadata"]["description"], "Deployment pipeline for shop");
     assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/project"], "shop");
-    assert_eq!(e.doc()["metadata"]["annotations"]["openchoreo.io/status"], "Not Ready", "MAPPING §2.6: checks Ready, as the original");
+    assert_eq!(
+        e.doc()["metadata"]["annotations"]["openchoreo.io/status"],
+        "Not Ready",
+        "checks Ready, as the plugin does (docs/compatibility.md, W9)"
+    );
     let lone = pipeline::translate(&p, &[], &cx(), "s").unwrap();
     assert_eq!(lone.doc()["metadata"]["description"], "Deployment pipeline");
     assert_eq!(lone.doc()["spec"]["projectRefs"], json!([]));

@@ -1,4 +1,4 @@
-//! The kinds OpenChoreo grew after the plugin's target version (MAPPING §7): (Cluster)ResourceType,
+//! The kinds OpenChoreo grew after the plugin's target version (docs/entities.md; added since the 0.2.0 plugin, docs/compatibility.md): (Cluster)ResourceType,
 //! (Cluster)ProjectType and their Templates, Resource instances, alert notification channels, and the
 //! relations that tie them to Systems, Components and Environments.
 

@@ -1,4 +1,4 @@
-//! Relations per MAPPING §4, with the fixes W7 and W8.
+//! Relations per kind (docs/entities.md), with the fixes W7 and W8 (docs/compatibility.md).
 
 use openchoreo_catalog_guest::relations::relations;
 use serde_json::{Value, json};
@@ -113,7 +113,7 @@ fn owners_and_domains_of_standard_kinds() {
     );
     assert!(
         has(&with_pipeline, "system:acme/shop", "usesPipeline", "deploymentpipeline:acme/fast"),
-        "System-side pipeline link (MAPPING §7)"
+        "System-side pipeline link (docs/entities.md; added since the 0.2.0 plugin, docs/compatibility.md)"
     );
     assert!(has(&with_pipeline, "deploymentpipeline:acme/fast", "pipelineUsedBy", "system:acme/shop"));
     let d = rels(json!({"kind": "Domain", "metadata": {"name": "acme"}, "spec": {"owner": "group:default/x"}}));

@@ -1,4 +1,4 @@
-//! Scaffolder Templates from (Cluster)ComponentTypes (MAPPING §3.11), one scope per template.
+//! Scaffolder Templates from (Cluster)ComponentTypes (docs/entities.md, Template), one scope per template.
 
 use openchoreo_catalog_guest::items::Items;
 use openchoreo_catalog_guest::names::is_valid_name;

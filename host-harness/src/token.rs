@@ -1,4 +1,4 @@
-//! OAuth2 client-credentials tokens (MAPPING §5.2): form body, expiry from the JWT `exp` or
+//! OAuth2 client-credentials tokens : form body, expiry from the JWT `exp` or
 //! `expires_in`, reused until 60 s before expiry, one request in flight. Secrets and tokens stay here.
 
 use crate::runtime::bindings::openchoreo::catalog::token::TokenError;

@@ -1,4 +1,4 @@
-//! Nothing is lost on faults (W1, issue 4): for each fault, injected into the fixture API over real
+//! Nothing is lost on faults (docs/compatibility.md W1): for each fault, injected into the fixture API over real
 //! HTTP, the entities of the affected scopes stay exactly as last synced, everything else updates,
 //! and a run that cannot be trusted as a whole fails and changes nothing.
 

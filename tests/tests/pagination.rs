@@ -1,4 +1,4 @@
-//! Pagination over real HTTP with latency (W2, W3): every list sends limit=100 and follows the cursor;
+//! Pagination over real HTTP with latency (docs/compatibility.md W2, W3): every list sends limit=100 and follows the cursor;
 //! the request count depends on pages, not on the number of projects or components.
 
 use host_harness::fixture::{Dataset, FixtureApi};

@@ -1,4 +1,4 @@
-//! ObservabilityAlertsNotificationChannel (MAPPING §7): where an environment's alerts go. Only what
+//! ObservabilityAlertsNotificationChannel (docs/entities.md; added since the 0.2.0 plugin, docs/compatibility.md): where an environment's alerts go. Only what
 //! identifies the channel is copied: SMTP settings, headers and webhook paths can carry secrets.
 
 use super::NsCtx;

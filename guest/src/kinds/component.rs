@@ -1,8 +1,8 @@
-//! Components joined with their workloads → Component and API entities (MAPPING §3.3, §3.4).
+//! Components joined with their workloads → Component and API entities (docs/entities.md, Component, API).
 //!
-//! Components and workloads are listed once per namespace and joined on `spec.owner` (W3, W4),
-//! dependencies without a project mean the consumer's project (W6), and API names are always valid
-//! and unambiguous (W5): a name two endpoints would share is suffixed with a hash of each identity.
+//! Components and workloads are listed once per namespace and joined on `spec.owner` (docs/compatibility.md W3, W4),
+//! dependencies without a project mean the consumer's project (docs/compatibility.md W6), and API names are always valid
+//! and unambiguous (docs/compatibility.md W5): a name two endpoints would share is suffixed with a hash of each identity.
 
 use super::NsCtx;
 use super::component_input::{Component, Endpoint, EndpointDependency, Workload};

@@ -1,4 +1,4 @@
-//! The fields of Components and Workloads the mapping reads (MAPPING §3.3, §3.4), read leniently
+//! The fields of Components and Workloads the mapping reads (docs/entities.md, Component, API), read leniently
 //! (see [`crate::lenient`]): whatever else an item holds is skipped while parsing.
 
 use crate::lenient::{Entries, Int, List, Str, Text, lenient_struct, read_as_default};

@@ -1,4 +1,4 @@
-//! Namespace → Domain (MAPPING §3.1).
+//! Namespace → Domain (docs/entities.md, Domain).
 
 use crate::entity::{Entity, EntityBuilder};
 use crate::json::set_str;

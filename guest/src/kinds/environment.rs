@@ -1,4 +1,4 @@
-//! Environment → Environment, and the gateway projection it shares with data planes (MAPPING §3.5).
+//! Environment → Environment, and the gateway projection it shares with data planes (docs/entities.md, Environment).
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder, Fields};
@@ -32,7 +32,7 @@ pub fn gateway_projection(spec_gateway: Option<&Value>) -> Option<Value> {
 
 pub fn translate(env: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
     let name = meta::name(env)?;
-    // A JSON null (or any non-boolean) reads as absent instead of failing the namespace (W10).
+    // A JSON null (or any non-boolean) reads as absent instead of failing the namespace (docs/compatibility.md W10).
     let is_production = at(env, &["spec", "isProduction"]).and_then(Value::as_bool);
     let env_type = if is_production == Some(true) { "production" } else { "non-production" };
     let dns = set_str(env, &["spec", "gateway", "ingress", "external", "http", "host"]);

@@ -1,4 +1,4 @@
-//! DeploymentPipeline → DeploymentPipeline, with the projects that reference it (MAPPING §3.9).
+//! DeploymentPipeline → DeploymentPipeline, with the projects that reference it (docs/entities.md, DeploymentPipeline).
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder, Fields};

@@ -1,4 +1,4 @@
-//! DataPlane, WorkflowPlane, ObservabilityPlane and their Cluster variants (MAPPING §3.6–3.8).
+//! DataPlane, WorkflowPlane, ObservabilityPlane and their Cluster variants (docs/entities.md, planes).
 
 use super::NsCtx;
 use super::environment::gateway_projection;
@@ -33,7 +33,7 @@ impl Plane {
     }
 }
 
-/// The observability ref of a namespaced plane. The kind is carried through (W7): a
+/// The observability ref of a namespaced plane. The kind is carried through (docs/compatibility.md W7): a
 /// ClusterObservabilityPlane becomes a full ref into `openchoreo-cluster`; a namespaced one keeps
 /// the original `<NS>/<name>` form.
 pub fn namespaced_observability_ref(plane: &Value, ns: &str) -> String {

@@ -1,4 +1,4 @@
-//! ResourceType / ClusterResourceType and ProjectType / ClusterProjectType (MAPPING §7): the
+//! ResourceType / ClusterResourceType and ProjectType / ClusterProjectType (docs/entities.md; added since the 0.2.0 plugin, docs/compatibility.md): the
 //! platform's templates for managed infrastructure and for projects, as custom kinds.
 
 use super::NsCtx;

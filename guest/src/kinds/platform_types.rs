@@ -1,4 +1,4 @@
-//! ComponentType, Trait, Workflow and their Cluster variants (MAPPING §3.10, §3.12–3.15).
+//! ComponentType, Trait, Workflow and their Cluster variants (docs/entities.md, ComponentType, TraitType, Workflow).
 
 use super::NsCtx;
 use crate::entity::{CLUSTER_NS, Entity, EntityBuilder};
@@ -7,7 +7,7 @@ use crate::meta;
 use crate::names::backstage_name;
 use serde_json::{Value, json};
 
-/// Normalises `allowedWorkflows` / `allowedTraits` entries to `{kind, name}` (MAPPING §3.10).
+/// Normalises `allowedWorkflows` / `allowedTraits` entries to `{kind, name}` (docs/entities.md, ComponentType).
 /// `None` when the list is absent, so the key is omitted.
 pub fn normalize_refs(list: Option<&Value>, default_kind: &str, known_kinds: &[&str]) -> Option<Value> {
     let items = list?.as_array()?;
@@ -109,7 +109,7 @@ const REPO_EXTENSIONS: [(&str, &str); 5] = [
     ("x-openchoreo-component-parameter-repository-secret-ref", "secretRef"),
 ];
 
-/// Walks the workflow's parameter schema for the repository extensions (MAPPING §3.14).
+/// Walks the workflow's parameter schema for the repository extensions (docs/entities.md, Workflow).
 /// Returns `"<key>: <path>"` lines in first-insertion order, or `None` when there are none.
 pub fn workflow_parameter_mapping(wf: &Value) -> Option<String> {
     let section = at(wf, &["spec", "parameters"])

@@ -1,5 +1,5 @@
 //! OpenChoreo Resource (a managed-infrastructure instance) → Backstage's built-in `Resource` kind
-//! (MAPPING §7), part of its project's System, an instance of its (Cluster)ResourceType.
+//! (docs/entities.md; added since the 0.2.0 plugin, docs/compatibility.md), part of its project's System, an instance of its (Cluster)ResourceType.
 
 use super::NsCtx;
 use super::system::{owner_annotation, project_owner};

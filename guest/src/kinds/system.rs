@@ -1,4 +1,4 @@
-//! Project → System (MAPPING §3.2). The System always lives in the loop namespace (W18).
+//! Project → System (docs/entities.md, System). The System always lives in the loop namespace (docs/compatibility.md W18).
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder};
@@ -47,7 +47,7 @@ pub fn translate(p: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
     b.spec()
         .put("owner", project_owner(p).unwrap_or(cx.owner))
         .put("domain", cx.domain_ref())
-        // The System side of the pipeline link (as newer OpenChoreo plugins do, MAPPING §7).
+        // The System side of the pipeline link (as newer OpenChoreo plugins do; docs/compatibility.md).
         .put_opt("deploymentPipelineRef", set_str(p, &["spec", "deploymentPipelineRef", "name"]).map(backstage_name));
     Ok(b.build(scope))
 }

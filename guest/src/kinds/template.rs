@@ -1,4 +1,4 @@
-//! (Cluster)ComponentType + its `/schema` → scaffolder `Template` (MAPPING §3.11). The `${{ … }}` text
+//! (Cluster)ComponentType + its `/schema` → scaffolder `Template` (docs/entities.md, Template). The `${{ … }}` text
 //! is literal scaffolder templating.
 
 use crate::entity::{CLUSTER_NS, Entity, EntityBuilder, SCAFFOLDER_V1BETA3};

@@ -1,5 +1,5 @@
 //! (Cluster)ResourceType and (Cluster)ProjectType + their `/schema` → scaffolder `Template`s
-//! (MAPPING §7: "Create Resource" and "Create Project" templates). The type's parameter schema is
+//! (docs/entities.md, Template: resource and project templates). The type's parameter schema is
 //! embedded as plain JSON Schema, so the form renders with the stock scaffolder fields; the steps call
 //! OpenChoreo's scaffolder actions `openchoreo:resource:create` and `openchoreo:project:create`.
 

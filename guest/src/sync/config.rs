@@ -1,4 +1,4 @@
-//! The `openchoreo` section of app-config, validated once (MAPPING §5.1).
+//! The `openchoreo` section of app-config, validated once (README, Configuration).
 
 use serde_json::Value;
 

@@ -1,5 +1,5 @@
 //! Drives many paginated lists to completion in batches: one request per unfinished list per batch,
-//! pages of one list in order (W2: always `limit` and `cursor`, pages capped).
+//! pages of one list in order (docs/compatibility.md W2: always `limit` and `cursor`, pages capped).
 
 use super::transport::{HttpError, Request, Response, TokenState, Transport};
 use crate::items::Items;
