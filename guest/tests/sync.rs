@@ -238,7 +238,41 @@ fn a_cursor_that_does_not_advance_fails_the_list_instead_of_looping() {
         fn log(&mut self, _: Level, _: &str) {}
     }
     let Err(SyncError::Namespaces(msg)) = run(&cfg(), &mut Stuck) else { panic!() };
-    assert!(msg.contains("same cursor twice"), "{msg}");
+    assert!(msg.contains("cursor \"same\" a second time"), "{msg}");
+}
+
+#[test]
+fn a_cursor_cycle_of_any_length_fails_the_list_once_it_comes_round() {
+    /// The namespace list's pages point none → a → b → c → a: every cursor is new to its request.
+    struct Cycle {
+        requests: usize,
+    }
+    impl Transport for Cycle {
+        fn send_batch(&mut self, r: &[Request]) -> Vec<Result<Response, HttpError>> {
+            self.requests += r.len();
+            r.iter()
+                .map(|req| {
+                    let cursor = req.query.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
+                    let next = match cursor {
+                        None => "a",
+                        Some("a") => "b",
+                        Some("b") => "c",
+                        _ => "a",
+                    };
+                    let body = format!(r#"{{"items":[{{"metadata":{{"name":"x"}}}}],"pagination":{{"nextCursor":"{next}"}}}}"#);
+                    Ok(Response { status: 200, body })
+                })
+                .collect()
+        }
+        fn ensure_token(&mut self, _: bool) -> Result<TokenState, TokenError> {
+            Ok(TokenState::Disabled)
+        }
+        fn log(&mut self, _: Level, _: &str) {}
+    }
+    let mut t = Cycle { requests: 0 };
+    let Err(SyncError::Namespaces(msg)) = run(&cfg(), &mut t) else { panic!("a cycling namespace list must fail the run") };
+    assert!(msg.contains("cursor \"a\" a second time"), "{msg}");
+    assert_eq!(t.requests, 4, "the cycle is caught on the page that repeats a cursor, not at the page cap");
 }
 
 #[test]

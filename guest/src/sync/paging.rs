@@ -6,6 +6,7 @@ use crate::items::Items;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
+use std::collections::HashSet;
 
 pub const PAGE_LIMIT: u32 = 100;
 /// 10 000 pages of 100 is a million items: far past any real installation, short of a runaway loop.
@@ -26,13 +27,15 @@ pub struct ListJob {
     pub path: String,
     pub items: Items,
     pub cursor: Option<String>,
+    /// Every cursor the API has handed this list: one seen again means its pages form a cycle.
+    seen_cursors: HashSet<String>,
     pub pages: u32,
     pub state: JobState,
 }
 
 impl ListJob {
     pub fn new(label: String, path: String) -> Self {
-        Self { label, path, items: Items::new(), cursor: None, pages: 0, state: JobState::Pending }
+        Self { label, path, items: Items::new(), cursor: None, seen_cursors: HashSet::new(), pages: 0, state: JobState::Pending }
     }
 
     pub fn into_result(self) -> Result<Items, String> {
@@ -74,11 +77,15 @@ impl ListJob {
         let next = page.pagination.as_ref().and_then(|p| p.get("nextCursor")).and_then(Value::as_str).filter(|c| !c.is_empty());
         match next {
             None => self.state = JobState::Done,
-            Some(c) if self.cursor.as_deref() == Some(c) => {
-                self.fail(format!("the API returned the same cursor twice for {}", self.path));
+            Some(c) if self.seen_cursors.contains(c) => {
+                // Debug formatting quotes it and escapes control characters: it comes from the API.
+                self.fail(format!("the API returned cursor {c:?} a second time for {} (its pages would repeat forever)", self.path));
             }
             Some(_) if self.pages >= MAX_PAGES => self.fail(format!("more than {MAX_PAGES} pages from {}", self.path)),
-            Some(c) => self.cursor = Some(c.to_string()),
+            Some(c) => {
+                self.seen_cursors.insert(c.to_string());
+                self.cursor = Some(c.to_string());
+            }
         }
     }
 }
