@@ -121,6 +121,10 @@ pub enum Idp {
     Down = 1,
     /// 200 with a body that is not a token response.
     Garbage = 2,
+    /// 400 whose body echoes the form it received, client secret included, as some providers do.
+    EchoForm = 3,
+    /// 307 back to the token endpoint: a client that follows it asks again and again.
+    Redirect = 4,
 }
 
 pub struct FixtureApi {
@@ -230,6 +234,8 @@ enum Reply {
     },
     /// Headers promising more than is sent, then the connection is closed.
     Cut,
+    /// 307 Temporary Redirect to this location.
+    Redirect(String),
 }
 
 fn json_reply(status: u16, body: impl Into<String>) -> Reply {
@@ -282,6 +288,12 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
                 let mut response = head.into_bytes();
                 response.extend_from_slice(body.as_bytes());
                 if writer.write_all(&response).is_err() {
+                    return;
+                }
+            }
+            Reply::Redirect(location) => {
+                let head = format!("HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n");
+                if writer.write_all(head.as_bytes()).is_err() {
                     return;
                 }
             }
@@ -369,6 +381,8 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
     match shared.idp.load(Ordering::SeqCst) {
         m if m == Idp::Down as u8 => return json_reply(503, "<html>identity provider unavailable</html>"),
         m if m == Idp::Garbage as u8 => return json_reply(200, "<html>login page</html>"),
+        m if m == Idp::EchoForm as u8 => return json_reply(400, req.body.clone()),
+        m if m == Idp::Redirect as u8 => return Reply::Redirect("/oauth2/token".into()),
         _ => {}
     }
     let form: BTreeMap<String, String> = parse_query(&req.body).into_iter().collect();

@@ -1,5 +1,8 @@
-//! OAuth2 client-credentials tokens : form body, expiry from the JWT `exp` or
-//! `expires_in`, reused until 60 s before expiry, one request in flight. Secrets and tokens stay here.
+//! OAuth2 client-credentials tokens: form body, expiry from the JWT `exp` or
+//! `expires_in`, reused until 60 s before expiry, one request in flight. Secrets and tokens stay here:
+//! a failed token request is described by its status and the OAuth2 `error` / `error_description`
+//! fields only (never the raw body, which a provider may fill with the form it received), and token
+//! requests never follow redirects.
 
 use crate::runtime::bindings::openchoreo::catalog::token::TokenError;
 use base64::Engine as _;
@@ -9,6 +12,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const SKEW: Duration = Duration::from_secs(60);
 const MAX_TOKEN_RESPONSE: u64 = 1 << 20;
+/// A token is reused at most this long, whatever the provider claims: an absurd `exp` or `expires_in`
+/// can neither overflow the clock arithmetic nor pin one token for years.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 #[derive(Clone)]
 pub struct Credentials {
@@ -44,7 +50,7 @@ pub struct TokenProvider {
 
 impl TokenProvider {
     pub fn new(creds: Credentials, timeout: Duration) -> Self {
-        let agent = ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into();
+        let agent = ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).max_redirects(0).build().into();
         Self { creds, agent, cache: Mutex::new(None) }
     }
 
@@ -88,9 +94,15 @@ impl TokenProvider {
             .limit(MAX_TOKEN_RESPONSE)
             .read_to_string()
             .map_err(|e| TokenError::Unreachable(format!("{}: reading the response: {e}", self.creds.token_url)))?;
+        if (300..400).contains(&status) {
+            return Err(TokenError::Rejected(format!(
+                "{status} redirect from {}: token requests do not follow redirects; set openchoreo.auth.tokenUrl to the final URL",
+                self.creds.token_url
+            )));
+        }
         if !(200..300).contains(&status) {
             let reason = resp.status().canonical_reason().unwrap_or("");
-            return Err(TokenError::Rejected(format!("{status} {reason} - {}", body.trim().chars().take(300).collect::<String>())));
+            return Err(TokenError::Rejected(format!("{status} {reason} - {}", oauth_error(&body, &self.creds.client_secret))));
         }
         parse_token_response(&body, SystemTime::now())
     }
@@ -104,12 +116,34 @@ fn parse_token_response(body: &str, now: SystemTime) -> Result<Cached, TokenErro
         .filter(|t| !t.is_empty())
         .ok_or_else(|| TokenError::InvalidResponse("no access_token in the response".into()))?
         .to_string();
+    let latest = now.checked_add(MAX_TOKEN_LIFETIME).unwrap_or(now);
     let expires_at = jwt_exp(&token)
-        .map(|exp| UNIX_EPOCH + Duration::from_secs(exp))
-        .or_else(|| v.get("expires_in").and_then(Value::as_u64).map(|s| now + Duration::from_secs(s)))
+        .map(|exp| UNIX_EPOCH.checked_add(Duration::from_secs(exp)).unwrap_or(latest))
+        .or_else(|| v.get("expires_in").and_then(Value::as_u64).map(|s| now.checked_add(Duration::from_secs(s)).unwrap_or(latest)))
         // Neither exp nor expires_in: usable for this run only, fetched again next time.
-        .unwrap_or(now + SKEW + Duration::from_secs(1));
+        .unwrap_or(now + SKEW + Duration::from_secs(1))
+        .min(latest);
     Ok(Cached { token, expires_at })
+}
+
+/// What a failed token response may say in our error: the OAuth2 `error` and `error_description`
+/// (RFC 6749 §5.2), control characters escaped, each cut to 200 characters, and left out if it
+/// contains the client secret. Nothing else of the body is quoted.
+fn oauth_error(body: &str, client_secret: &str) -> String {
+    let v: Option<Value> = serde_json::from_str(body).ok();
+    let field = |k: &str| {
+        let text = v.as_ref()?.get(k)?.as_str()?;
+        if !client_secret.is_empty() && text.contains(client_secret) {
+            return None;
+        }
+        Some(text.chars().take(200).collect::<String>().escape_debug().to_string())
+    };
+    match (field("error"), field("error_description")) {
+        (Some(e), Some(d)) => format!("{e}: {d}"),
+        (Some(e), None) => e,
+        (None, Some(d)) => d,
+        (None, None) => format!("no OAuth2 error in the response ({} bytes, not quoted)", body.len()),
+    }
 }
 
 /// The `exp` claim of a JWT, read without verification (used for expiry only).
@@ -141,6 +175,31 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1_000);
         let c = parse_token_response(r#"{"access_token":"opaque","expires_in":300}"#, now).ok().unwrap();
         assert_eq!(c.expires_at, now + Duration::from_secs(300));
+    }
+
+    #[test]
+    fn absurd_lifetimes_are_capped_at_a_day_without_overflowing() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let day = now + MAX_TOKEN_LIFETIME;
+        for body in [
+            format!(r#"{{"access_token":"{}"}}"#, jwt(u64::MAX)),
+            format!(r#"{{"access_token":"{}"}}"#, jwt(u64::MAX / 2)),
+            format!(r#"{{"access_token":"opaque","expires_in":{}}}"#, u64::MAX),
+            r#"{"access_token":"opaque","expires_in":31536000000}"#.to_string(),
+        ] {
+            assert_eq!(parse_token_response(&body, now).ok().unwrap().expires_at, day, "{body}");
+        }
+    }
+
+    #[test]
+    fn only_the_oauth2_error_fields_are_quoted_and_never_the_secret() {
+        let secret = "s3cr3t-value";
+        assert_eq!(oauth_error(r#"{"error":"invalid_client","error_description":"bad client"}"#, secret), "invalid_client: bad client");
+        let echo = format!("grant_type=client_credentials&client_id=x&client_secret={secret}");
+        assert_eq!(oauth_error(&echo, secret), format!("no OAuth2 error in the response ({} bytes, not quoted)", echo.len()));
+        let echoing_json = format!(r#"{{"error":"invalid_request","error_description":"got client_secret={secret}","form":"{secret}"}}"#);
+        assert_eq!(oauth_error(&echoing_json, secret), "invalid_request");
+        assert_eq!(oauth_error("{\"error\":\"bad\\r\\nFAKE LOG LINE\\u001b[31m\"}", secret), "bad\\r\\nFAKE LOG LINE\\u{1b}[31m");
     }
 
     #[test]

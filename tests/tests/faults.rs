@@ -6,7 +6,7 @@ use host_harness::fixture::{Dataset, Fault, FaultKind, FixtureApi, Idp};
 use host_harness::logging::Logger;
 use host_harness::runner::{RunFailure, Syncer};
 use host_harness::state::StoredEntity;
-use integration_tests::{fixture_auth, sample_api, syncer};
+use integration_tests::{CLIENT_SECRET, fixture_auth, sample_api, syncer};
 use serde_json::json;
 use std::time::Duration;
 
@@ -140,6 +140,26 @@ fn namespace_list_failure_fails_the_run_and_keeps_everything() {
     let Err(RunFailure::Sync(msg)) = second else { panic!("expected a failed run") };
     assert_eq!(msg, "Failed to fetch namespaces: 502 Bad Gateway - bad gateway");
     assert_eq!(snapshot(s.last().unwrap()), snapshot(&first));
+}
+
+#[test]
+fn a_token_error_never_quotes_the_client_secret_and_a_redirect_is_not_followed() {
+    let api = sample_api();
+    api.set_idp(Idp::EchoForm);
+    let log = Logger::capture();
+    let mut s = syncer(&api, "", log.clone(), None);
+    let Err(RunFailure::Sync(msg)) = s.run_once() else { panic!("expected a failed run") };
+    assert!(msg.contains("400 Bad Request") && msg.contains("not quoted"), "{msg}");
+    assert!(!msg.contains(CLIENT_SECRET), "{msg}");
+    assert!(log.lines().iter().all(|(_, line)| !line.contains(CLIENT_SECRET)));
+
+    let api = sample_api();
+    api.set_idp(Idp::Redirect);
+    let mut s = syncer(&api, "", Logger::capture(), None);
+    let Err(RunFailure::Sync(msg)) = s.run_once() else { panic!("expected a failed run") };
+    assert!(msg.contains("307 redirect") && msg.contains("openchoreo.auth.tokenUrl"), "{msg}");
+    assert_eq!(api.token_requests(), 1, "the redirect is not followed");
+    assert!(api.requests().is_empty());
 }
 
 #[test]
