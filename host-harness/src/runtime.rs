@@ -58,7 +58,7 @@ pub struct HostState {
     boundary: BoundaryBytes,
 }
 
-/// String bytes copied across the component boundary by a sync (issue 5: keep the boundary cheap).
+/// String bytes copied across the component boundary by a sync (kept small: each body in once, each document out once).
 /// Ideally `to_guest` is the API's response bodies once and `from_guest` the entity documents once.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct BoundaryBytes {
