@@ -3,7 +3,7 @@
 
 use crate::app_config::AppConfig;
 use crate::http_client::{HttpClient, HttpSettings};
-use crate::lock::StateLock;
+use crate::lock::{LockError, StateLock};
 use crate::logging::Logger;
 use crate::runtime::{BoundaryBytes, Limits, Runtime, wit_sync};
 use crate::state::{self, StoredEntity};
@@ -25,12 +25,14 @@ pub enum RunFailure {
     Trap(String),
     /// Another sync holds this state file; this run was skipped.
     Busy(String),
+    /// The state file or its lock could not be written.
+    State(String),
 }
 
 impl std::fmt::Display for RunFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RunFailure::Sync(m) => write!(f, "{m}"),
+            RunFailure::Sync(m) | RunFailure::State(m) => write!(f, "{m}"),
             RunFailure::Timeout(s) => {
                 write!(f, "the run exceeded openchoreo.schedule.timeout ({s}s) and was cancelled; previous entities kept")
             }
@@ -87,7 +89,7 @@ impl Syncer {
         };
         let http = Arc::new(HttpClient::new(&settings.base_url, http_settings, token.clone()));
         let last = match &state_path {
-            Some(p) => state::load(p)?.map(Arc::new),
+            Some(p) => state::load(p, &settings.base_url)?.map(Arc::new),
             None => None,
         };
         Ok(Self { runtime, guest_config, settings, http, token, logger, last, state_path, max_memory: Limits::default().max_memory })
@@ -116,10 +118,17 @@ impl Syncer {
 
     pub fn run_once(&mut self) -> Result<RunOutcome, RunFailure> {
         let _lock = match &self.state_path {
-            Some(p) => Some(StateLock::acquire(p).map_err(|held| {
-                let msg = format!("another sync (pid {}) holds {}; this run is skipped", held.pid, held.path.display());
-                self.logger.warn(&msg);
-                RunFailure::Busy(msg)
+            Some(p) => Some(StateLock::acquire(p).map_err(|e| match e {
+                LockError::Held { path, pid } => {
+                    let holder = if pid == 0 { "another sync".to_string() } else { format!("another sync (pid {pid})") };
+                    let msg = format!("{holder} holds {}; this run is skipped", path.display());
+                    self.logger.warn(&msg);
+                    RunFailure::Busy(msg)
+                }
+                LockError::Unusable { path, error } => RunFailure::State(format!(
+                    "cannot create the lock file {} beside the state file: {error}; check that its directory exists and is writable",
+                    path.display()
+                )),
             })?),
             None => None,
         };
@@ -171,7 +180,7 @@ impl Syncer {
             self.logger.debug(&format!("No changes: {summary}"));
         }
         if let Some(p) = &self.state_path {
-            state::save(p, &entities).map_err(|e| RunFailure::Trap(format!("saving state: {e:#}")))?;
+            state::save(p, &self.settings.base_url, &entities).map_err(|e| RunFailure::State(format!("saving state: {e:#}")))?;
         }
         let entities = Arc::new(entities);
         self.last = Some(entities.clone());

@@ -6,7 +6,7 @@ use host_harness::http_client::{HttpClient, HttpSettings};
 use host_harness::logging::Logger;
 use host_harness::output;
 use host_harness::runtime::bindings::openchoreo::catalog::http::{HttpError, Request};
-use integration_tests::{CLIENT_SECRET, runtime, sample_api, scratch_dir, syncer};
+use integration_tests::{CLIENT_SECRET, app_config_yaml, runtime, sample_api, scratch_dir, syncer};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -31,7 +31,7 @@ fn last_known_good_survives_a_restart_through_the_state_file() {
     assert_eq!(second.entities.len(), first.entities.len());
     assert!(!second.changed, "nothing changed, so the run logs one debug line");
 
-    let reloaded = host_harness::state::load(&state).unwrap().unwrap();
+    let reloaded = host_harness::state::load(&state, &api.base_url).unwrap().unwrap();
     assert_eq!(reloaded.len(), first.entities.len(), "the state file still holds everything");
 }
 
@@ -117,12 +117,50 @@ fn two_processes_cannot_sync_the_same_state_at_once() {
     let state = dir.join("state.json");
     let mut s = syncer(&api, "", Logger::capture(), Some(state.clone()));
     // A live holder (this process stands in for the other one).
-    std::fs::write(dir.join("state.lock"), std::process::id().to_string()).unwrap();
+    std::fs::write(dir.join("state.json.lock"), std::process::id().to_string()).unwrap();
     let Err(host_harness::runner::RunFailure::Busy(msg)) = s.run_once() else { panic!("expected the run to be skipped") };
-    assert!(msg.contains("holds") && msg.contains("state.lock"), "{msg}");
+    assert!(msg.contains("holds") && msg.contains("state.json.lock"), "{msg}");
     assert!(api.requests().is_empty(), "a skipped run sends nothing");
     // A holder that is gone: the lock is taken over, and released after the run.
-    std::fs::write(dir.join("state.lock"), "4000000").unwrap();
+    std::fs::write(dir.join("state.json.lock"), "4000000").unwrap();
     s.run_once().expect("stale lock taken over");
-    assert!(!dir.join("state.lock").exists());
+    assert!(!dir.join("state.json.lock").exists());
+}
+
+#[test]
+fn the_lock_is_never_the_state_file_and_state_files_of_two_formats_do_not_share_one() {
+    let api = sample_api();
+    let dir = scratch_dir("lock-names");
+    // `--state x.lock`: the lock is x.lock.lock, so the state survives the run.
+    let state = dir.join("x.lock");
+    syncer(&api, "", Logger::capture(), Some(state.clone())).run_once().unwrap();
+    assert!(state.exists(), "the state file is kept");
+    assert!(!dir.join("x.lock.lock").exists(), "the lock is released");
+    // x.json and x.yaml are two state files with two locks: holding one does not block the other.
+    std::fs::write(dir.join("x.json.lock"), std::process::id().to_string()).unwrap();
+    syncer(&api, "", Logger::capture(), Some(dir.join("x.yaml"))).run_once().expect("x.yaml has its own lock");
+}
+
+#[test]
+fn a_state_directory_that_cannot_hold_the_lock_says_so() {
+    let api = sample_api();
+    let state = scratch_dir("no-such-dir").join("missing/state.json");
+    let mut s = syncer(&api, "", Logger::capture(), Some(state));
+    let Err(host_harness::runner::RunFailure::State(msg)) = s.run_once() else { panic!("expected a state failure") };
+    assert!(msg.contains("cannot create the lock file") && msg.contains("missing/state.json.lock") && !msg.contains("pid"), "{msg}");
+}
+
+#[test]
+fn a_state_file_of_another_installation_is_refused() {
+    let api = sample_api();
+    let dir = scratch_dir("other-installation");
+    let state = dir.join("state.json");
+    syncer(&api, "", Logger::capture(), Some(state.clone())).run_once().unwrap();
+    let other = sample_api();
+    let app = host_harness::app_config::parse(&app_config_yaml(&other, ""), &|_| None).unwrap();
+    let Err(e) = host_harness::runner::Syncer::new(runtime(), &app, Logger::capture(), Some(state)) else {
+        panic!("a state file of another baseUrl must be refused")
+    };
+    let msg = format!("{e:#}");
+    assert!(msg.contains(&api.base_url) && msg.contains(&other.base_url) && msg.contains("own --state file"), "{msg}");
 }
