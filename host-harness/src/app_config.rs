@@ -8,6 +8,10 @@ use std::path::Path;
 
 /// What the guest sees in place of the client secret.
 pub const REDACTED: &str = "[redacted]";
+/// `openchoreo.sync.requestTimeout` past a day is a typo, not a setting.
+pub const MAX_REQUEST_TIMEOUT_SECONDS: u64 = 86_400;
+/// `openchoreo.sync.concurrency`: requests in flight at once.
+pub const MAX_CONCURRENCY: u64 = 256;
 
 #[derive(Debug)]
 pub struct AppConfig {
@@ -43,16 +47,21 @@ pub fn parse(yaml: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<AppConf
         }),
         _ => None,
     };
-    let number = |key: &str, default: u64| -> Result<u64> {
-        match section.get("sync").and_then(|s| s.get(key)) {
-            None | Some(Value::Null) => Ok(default),
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n > 0) => Ok(n.as_u64().unwrap_or(default)),
-            Some(Value::String(s)) if s.parse::<u64>().is_ok_and(|n| n > 0) => Ok(s.parse().unwrap_or(default)),
+    // Bounded so that no value from config can overflow time arithmetic or spawn absurd numbers of threads.
+    let number = |key: &str, default: u64, max: u64| -> Result<u64> {
+        let n = match section.get("sync").and_then(|s| s.get(key)) {
+            None | Some(Value::Null) => default,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64().unwrap_or(default),
+            Some(Value::String(s)) if s.parse::<u64>().is_ok_and(|n| n > 0) => s.parse().unwrap_or(default),
             Some(other) => bail!("openchoreo.sync.{key} must be a positive whole number, got {other}"),
+        };
+        if n > max {
+            bail!("openchoreo.sync.{key} must be at most {max}, got {n}");
         }
+        Ok(n)
     };
-    let concurrency = number("concurrency", 8)? as usize;
-    let request_timeout_seconds = number("requestTimeout", 30)?;
+    let concurrency = number("concurrency", 8, MAX_CONCURRENCY)? as usize;
+    let request_timeout_seconds = number("requestTimeout", 30, MAX_REQUEST_TIMEOUT_SECONDS)?;
     let mut guest_section = section;
     if let Some(secret) = guest_section.pointer_mut("/auth/clientSecret")
         && secret.as_str().is_some_and(|s| !s.trim().is_empty())
@@ -143,6 +152,13 @@ mod tests {
 
     #[test]
     fn bad_tuning_values_name_the_key() {
+        for (yaml, expect) in [
+            ("openchoreo:\n  sync:\n    requestTimeout: 18446744073709551615\n", "openchoreo.sync.requestTimeout must be at most 86400"),
+            ("openchoreo:\n  sync:\n    concurrency: 100000\n", "openchoreo.sync.concurrency must be at most 256"),
+        ] {
+            let err = parse(yaml, &env).unwrap_err();
+            assert!(err.to_string().contains(expect), "{err}");
+        }
         let err = parse("openchoreo:\n  sync:\n    concurrency: lots\n", &env).unwrap_err();
         assert!(err.to_string().contains("openchoreo.sync.concurrency"), "{err}");
     }

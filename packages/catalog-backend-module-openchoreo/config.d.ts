@@ -42,9 +42,9 @@ export interface Config {
     };
     /** Host tuning of the sync. */
     sync?: {
-      /** (Optional) Requests in flight at once. Default: 8. */
+      /** (Optional) Requests in flight at once, 1 to 256. Default: 8. */
       concurrency?: number;
-      /** (Optional) Seconds before one request is abandoned. Default: 30. */
+      /** (Optional) Seconds before one request is abandoned, 1 to 86400. Default: 30. */
       requestTimeout?: number;
     };
   };

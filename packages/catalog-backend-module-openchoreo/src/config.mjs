@@ -7,10 +7,12 @@ export const REDACTED = '[redacted]';
 
 const str = (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
-function positive(value, key, fallback) {
+/** A positive whole number up to `max`: no config value can overflow a timer or open absurd numbers of sockets. */
+function positive(value, key, fallback, max) {
   if (value === undefined || value === null) return fallback;
   const n = typeof value === 'string' ? Number(value) : value;
   if (!Number.isInteger(n) || n <= 0) throw new Error(`openchoreo.sync.${key} must be a positive whole number, got ${JSON.stringify(value)}`);
+  if (n > max) throw new Error(`openchoreo.sync.${key} must be at most ${max}, got ${n}`);
   return n;
 }
 
@@ -29,8 +31,8 @@ export function readOpenChoreoConfig(config) {
     guestJson: JSON.stringify(guestSection),
     credentials,
     http: {
-      concurrency: positive(sync.concurrency, 'concurrency', 8),
-      requestTimeoutMs: positive(sync.requestTimeout, 'requestTimeout', 30) * 1000,
+      concurrency: positive(sync.concurrency, 'concurrency', 8, 256),
+      requestTimeoutMs: positive(sync.requestTimeout, 'requestTimeout', 30, 86_400) * 1000,
     },
   };
 }

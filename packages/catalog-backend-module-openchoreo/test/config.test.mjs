@@ -1,0 +1,20 @@
+// The host's own config values (`openchoreo.sync.*`) are bounded: an absurd value is a startup error
+// naming the key, never a timer or a pool sized from it.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { ConfigReader } from '@backstage/config';
+import { readOpenChoreoConfig } from '../src/config.mjs';
+
+const read = (sync) => readOpenChoreoConfig(new ConfigReader({ openchoreo: { baseUrl: 'http://localhost/api/v1', sync } }));
+
+it('reads the defaults and values within bounds', () => {
+  assert.deepEqual(read({}).http, { concurrency: 8, requestTimeoutMs: 30_000 });
+  assert.deepEqual(read({ concurrency: '16', requestTimeout: 86_400 }).http, { concurrency: 16, requestTimeoutMs: 86_400_000 });
+});
+
+it('refuses values past their bounds, naming the key', () => {
+  assert.throws(() => read({ requestTimeout: 1e300 }), /openchoreo\.sync\.requestTimeout must be at most 86400/);
+  assert.throws(() => read({ requestTimeout: '18446744073709551615' }), /openchoreo\.sync\.requestTimeout must be at most 86400/);
+  assert.throws(() => read({ concurrency: 100_000 }), /openchoreo\.sync\.concurrency must be at most 256/);
+  assert.throws(() => read({ concurrency: -1 }), /openchoreo\.sync\.concurrency must be a positive whole number/);
+});
