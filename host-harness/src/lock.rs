@@ -20,7 +20,7 @@ pub enum LockError {
 }
 
 /// `state.json` → `state.json.lock`.
-pub fn lock_path(state: &Path) -> PathBuf {
+fn lock_path(state: &Path) -> PathBuf {
     let mut name = state.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".lock");
     state.with_file_name(name)

@@ -5,6 +5,10 @@ export const PROVIDER_NAME = 'OpenChoreoEntityProvider';
 export const LOCATION_KEY = `provider:${PROVIDER_NAME}`;
 export const REDACTED = '[redacted]';
 
+/** Upper bounds of the host tuning keys (the same as the CLI's, host-harness/src/app_config.rs). */
+const MAX_CONCURRENCY = 256;
+const MAX_REQUEST_TIMEOUT_SECONDS = 86_400;
+
 const str = (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** A positive whole number up to `max`: no config value can overflow a timer or open absurd numbers of sockets. */
@@ -31,8 +35,8 @@ export function readOpenChoreoConfig(config) {
     guestJson: JSON.stringify(guestSection),
     credentials,
     http: {
-      concurrency: positive(sync.concurrency, 'concurrency', 8, 256),
-      requestTimeoutMs: positive(sync.requestTimeout, 'requestTimeout', 30, 86_400) * 1000,
+      concurrency: positive(sync.concurrency, 'concurrency', 8, MAX_CONCURRENCY),
+      requestTimeoutMs: positive(sync.requestTimeout, 'requestTimeout', 30, MAX_REQUEST_TIMEOUT_SECONDS) * 1000,
     },
   };
 }

@@ -44,7 +44,8 @@ export interface OpenChoreoRunReport {
 export interface OpenChoreoComponent {
   run(timeoutMs: number): Promise<OpenChoreoRunReport>;
   relations(entityJsons: string[]): Promise<OpenChoreoRelation[][]>;
-  scopeOf(entityJsons: string[]): Promise<(string | undefined)[]>;
+  /** The sync scope of each entity, `null` for one the component did not make. */
+  scopeOf(entityJsons: string[]): Promise<(string | null)[]>;
 }
 
 export interface OpenChoreoEntityProviderOptions {
