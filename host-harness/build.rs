@@ -32,9 +32,10 @@ fn main() {
     println!("cargo:rerun-if-env-changed=OPENCHOREO_GUEST_MAX_MEMORY");
 }
 
-/// 1 GiB by default: a 100k-component installation fits; a runaway guest does not take the host down.
+/// 768 MiB by default: a 100k-component installation fits; with the host's 192 MiB response budget a
+/// run stays under 1 GiB, and a runaway guest does not take the host down.
 fn guest_max_memory() -> u64 {
-    std::env::var("OPENCHOREO_GUEST_MAX_MEMORY").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 30)
+    std::env::var("OPENCHOREO_GUEST_MAX_MEMORY").ok().and_then(|v| v.parse().ok()).unwrap_or(768 << 20)
 }
 
 fn rerun_if_changed(p: &Path) {

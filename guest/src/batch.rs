@@ -101,7 +101,7 @@ fn text_bytes(e: &Entity) -> usize {
     e.json.len() + outside(e.located.kind, e.kind) + outside(e.located.name, &e.name) + outside(e.located.namespace, &e.namespace)
 }
 
-/// Batches stay well under 4 GiB: the guest's memory is capped at 1 GiB.
+/// Batches stay well under 4 GiB: the guest's memory is capped at 768 MiB.
 fn span(start: usize, len: usize) -> Span {
     Span { start: u32::try_from(start).expect("batch text under 4 GiB"), len: u32::try_from(len).expect("batch text under 4 GiB") }
 }

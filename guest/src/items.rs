@@ -18,6 +18,15 @@ pub struct Items {
     len: Option<usize>,
 }
 
+/// Why a page was not added to a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRefused {
+    /// The list would hold this many bytes, more than it may.
+    OverLimit { needed: usize },
+    /// The component's memory could not hold the page.
+    NoMemory,
+}
+
 /// An item that is valid JSON but cannot become a tree (nested past the parser's depth limit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadItem {
@@ -71,6 +80,29 @@ impl Items {
         self.text.push_str(item.get());
         self.text.push(']');
         self.len = self.len.map(|n| n + 1);
+    }
+
+    /// Appends a page's items, or leaves the list as it was when they would take it past `limit`
+    /// bytes, or when the memory for them cannot be had (the component's memory is capped: a list too
+    /// large for it fails instead of aborting the run). The text grows by doubling, never past `limit`.
+    pub fn try_push_page(&mut self, page: &[&RawValue], limit: usize) -> Result<(), PageRefused> {
+        let needed = self.text.len() + page.iter().map(|i| i.get().len() + 1).sum::<usize>();
+        if needed > limit {
+            return Err(PageRefused::OverLimit { needed });
+        }
+        if needed > self.text.capacity() {
+            let grown = (self.text.capacity() * 2).clamp(needed, limit);
+            self.text.try_reserve_exact(grown - self.text.len()).map_err(|_| PageRefused::NoMemory)?;
+        }
+        for item in page {
+            self.push_raw(item);
+        }
+        Ok(())
+    }
+
+    /// Bytes of memory the list's text takes (its capacity: what the component's memory pays).
+    pub fn held_bytes(&self) -> usize {
+        self.text.capacity()
     }
 
     /// How many items; `None` for an unchecked text.

@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod lenient;
 pub mod meta;
 pub mod names;
+pub mod printable;
 pub mod refs;
 pub mod relations;
 pub mod resource;

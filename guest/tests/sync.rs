@@ -17,11 +17,13 @@ struct Scripted {
     unauthorized_batch: Option<usize>,
     refreshes: usize,
     token: Option<Result<TokenState, TokenError>>,
+    logged: Vec<(Level, String)>,
 }
 
 impl Scripted {
     fn page(&self, r: &Request) -> Response {
-        if let Some((status, body)) = self.fail.get(&r.path) {
+        let cursor = r.query.iter().find(|(k, _)| k == "cursor").map(|(_, c)| format!("{}?cursor={c}", r.path));
+        if let Some((status, body)) = cursor.and_then(|key| self.fail.get(&key)).or_else(|| self.fail.get(&r.path)) {
             return Response { status: *status, body: body.clone() };
         }
         let Some(items) = self.lists.get(&r.path) else { return Response { status: 200, body: r#"{"items":[]}"#.into() } };
@@ -57,7 +59,9 @@ impl Transport for Scripted {
         }
         self.token.clone().unwrap_or(Ok(TokenState::Ready))
     }
-    fn log(&mut self, _: Level, _: &str) {}
+    fn log(&mut self, level: Level, message: &str) {
+        self.logged.push((level, message.to_string()));
+    }
 }
 
 fn cfg() -> Config {
@@ -322,4 +326,57 @@ fn entities_are_handed_over_one_scope_at_a_time() {
     let all: Vec<String> = draining.batches.concat();
     let expected: Vec<String> = keep_all.entities.iter().map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)).collect();
     assert_eq!(all, expected, "the same entities in the same order as a run that keeps them");
+}
+
+const NOT_FOUND: &str = r#"{"error":"404 page not found"}"#;
+
+#[test]
+fn a_list_the_api_does_not_serve_is_empty_not_stale_and_said_once_per_run() {
+    let mut s = installation(3, 1, 1);
+    for i in 0..3 {
+        for ep in ["workloads", "resourcetypes"] {
+            s.fail.insert(format!("/api/v1/namespaces/ns{i}/{ep}"), (404, NOT_FOUND.into()));
+        }
+    }
+    s.fail.insert("/api/v1/clusterresourcetypes".into(), (404, NOT_FOUND.into()));
+    let report = run(&cfg(), &mut s).unwrap();
+    assert!(report.stale.is_empty(), "{:?}", report.stale);
+    assert_eq!(report.entities.iter().filter(|e| e.kind == "Component").count(), 3, "the lists it serves still map");
+    let notices: Vec<&String> =
+        s.logged.iter().filter(|(l, m)| *l == Level::Info && m.contains("does not serve")).map(|(_, m)| m).collect();
+    assert_eq!(notices.len(), 3, "one line per list, not one per namespace: {notices:?}");
+    assert!(notices.iter().any(|m| m.contains("/api/v1/namespaces/{namespace}/workloads") && m.contains("3 namespace(s)")));
+    assert!(notices.iter().any(|m| m.contains("/api/v1/clusterresourcetypes (404 for the whole list)")));
+    assert!(!s.logged.iter().any(|(l, _)| *l == Level::Warn), "nothing to warn about: {:?}", s.logged);
+}
+
+#[test]
+fn a_404_on_a_list_every_api_serves_or_on_a_later_page_still_fails_the_list() {
+    let mut s = installation(2, 1, 5);
+    s.fail.insert("/api/v1/namespaces/ns0/projects".into(), (404, NOT_FOUND.into()));
+    s.fail.insert("/api/v1/namespaces/ns1/components?cursor=2".into(), (404, NOT_FOUND.into()));
+    let report = run(&cfg(), &mut s).unwrap();
+    let stale: Vec<&str> = report.stale.iter().map(|s| s.scope.as_str()).collect();
+    assert!(stale.contains(&"ns/ns0/projects"), "{stale:?}");
+    assert!(stale.contains(&"ns/ns1/components"), "a 404 part-way through a list is a failure: {stale:?}");
+    assert!(!s.logged.iter().any(|(_, m)| m.contains("does not serve")));
+}
+
+#[test]
+fn control_characters_from_the_api_are_escaped_in_reasons_and_log_lines() {
+    let mut s = installation(1, 1, 1);
+    let forged = r"boom\r\nerror forged line \u001b[2J\u001b]0;title\u0007";
+    s.fail.insert("/api/v1/namespaces/ns0/environments".into(), (500, format!(r#"{{"message":"{forged}"}}"#)));
+    let report = run(&cfg(), &mut s).unwrap();
+    let reason = &report.stale.iter().find(|s| s.scope == "ns/ns0/environments").unwrap().reason;
+    assert!(reason.ends_with("boom\\r\\nerror forged line \\u{1b}[2J\\u{1b}]0;title\\u{7}"), "{reason}");
+    assert!(s.logged.iter().any(|(_, m)| m.contains("error forged line")));
+    for (_, line) in &s.logged {
+        assert!(!line.chars().any(char::is_control), "a raw control character in {line:?}");
+    }
+
+    let mut broken = installation(1, 1, 1);
+    broken.fail.insert("/api/v1/namespaces".into(), (500, format!(r#"{{"message":"{forged}"}}"#)));
+    let Err(SyncError::Namespaces(message)) = run(&cfg(), &mut broken) else { panic!("the namespace list failed") };
+    assert!(!message.chars().any(char::is_control) && message.contains("error forged line"), "{message}");
 }

@@ -83,6 +83,13 @@ pub enum FaultKind {
     CutBody,
     /// Every token issued so far stops working (a 401 mid-run).
     RevokeTokens,
+    /// A 200 whose body arrives one byte per interval: every read succeeds, the body takes minutes.
+    Drip(Duration),
+    /// A 200 whose body never ends: an items array that grows until the client hangs up.
+    Endless,
+    /// Pages of 100 items of about 40 KB each (4 MB a page), each with a next cursor: a list that grows
+    /// without end.
+    Bloat,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +132,8 @@ pub enum Idp {
     EchoForm = 3,
     /// 307 back to the token endpoint: a client that follows it asks again and again.
     Redirect = 4,
+    /// Takes the request and answers nothing for a minute.
+    Hang = 5,
 }
 
 pub struct FixtureApi {
@@ -236,6 +245,10 @@ enum Reply {
     Cut,
     /// 307 Temporary Redirect to this location.
     Redirect(String),
+    /// A valid page, one byte per interval.
+    Drip(Duration),
+    /// `{"items":[` and items until the client closes the connection.
+    Endless,
 }
 
 fn json_reply(status: u16, body: impl Into<String>) -> Reply {
@@ -297,6 +310,30 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
                     return;
                 }
             }
+            Reply::Drip(every) => {
+                let body = r#"{"items":[],"pagination":{}}"#;
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for b in body.bytes() {
+                    std::thread::sleep(every);
+                    if writer.write_all(&[b]).and_then(|()| writer.flush()).is_err() {
+                        return;
+                    }
+                }
+            }
+            Reply::Endless => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+                let item = r#"{"metadata":{"name":"endless-item-with-a-long-enough-name"},"spec":{"padding":"0123456789abcdef0123456789abcdef"}},"#;
+                let chunk: String = std::iter::once(r#"{"items":["#).chain(std::iter::repeat_n(item, 2048)).collect();
+                let framed = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                while writer.write_all(framed.as_bytes()).is_ok() {}
+                return;
+            }
             Reply::Cut => {
                 let _ = writer.write_all(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"items\":[{\"metadata\":",
@@ -306,6 +343,15 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             }
         }
     }
+}
+
+/// A page of [`FaultKind::Bloat`]: 100 large items and the cursor of the next page.
+fn bloated_page(query: &[(String, String)]) -> String {
+    let page: u64 = query.iter().find(|(k, _)| k == "cursor").and_then(|(_, c)| c.strip_prefix("bloat-")?.parse().ok()).unwrap_or(0);
+    let padding = "x".repeat(40_000);
+    let items: Vec<String> =
+        (0..100).map(|i| format!(r#"{{"metadata":{{"name":"bloat-{page}-{i}"}},"spec":{{"padding":"{padding}"}}}}"#)).collect();
+    format!(r#"{{"items":[{}],"pagination":{{"nextCursor":"bloat-{}"}}}}"#, items.join(","), page + 1)
 }
 
 fn reason(status: u16) -> &'static str {
@@ -383,6 +429,10 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
         m if m == Idp::Garbage as u8 => return json_reply(200, "<html>login page</html>"),
         m if m == Idp::EchoForm as u8 => return json_reply(400, req.body.clone()),
         m if m == Idp::Redirect as u8 => return Reply::Redirect("/oauth2/token".into()),
+        m if m == Idp::Hang as u8 => {
+            std::thread::sleep(Duration::from_secs(60));
+            return json_reply(503, "{}");
+        }
         _ => {}
     }
     let form: BTreeMap<String, String> = parse_query(&req.body).into_iter().collect();
@@ -399,12 +449,24 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
 
 /// Test control over HTTP, for test suites in other languages: `POST /__admin/fault` with
 /// `{"path": "...", "status": 503, "times": 1}` or `{"path": "...", "kind": "hang" | "cut" | "badjson" |
-/// "wrongshape" | "revoke", "ms": 3000}` (times optional), `POST /__admin/clear`, and
+/// "wrongshape" | "revoke" | "drip" | "endless" | "bloat", "ms": 3000}` (times optional), `POST /__admin/idp` with
+/// `{"mode": "up" | "down" | "hang"}`, `POST /__admin/clear`, and
 /// `POST /__admin/requests` (the API paths requested so far, in order).
 fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
     match path {
         "/__admin/clear" => {
             shared.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            json_reply(200, "{}")
+        }
+        "/__admin/idp" => {
+            let mode = serde_json::from_str::<Value>(body).ok().and_then(|v| v["mode"].as_str().map(str::to_string));
+            let idp = match mode.as_deref() {
+                Some("up") => Idp::Up,
+                Some("down") => Idp::Down,
+                Some("hang") => Idp::Hang,
+                _ => return json_reply(400, r#"{"error":"mode is up, down or hang"}"#),
+            };
+            shared.idp.store(idp as u8, Ordering::SeqCst);
             json_reply(200, "{}")
         }
         "/__admin/requests" => {
@@ -420,6 +482,9 @@ fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
                 (Some("badjson"), _) => FaultKind::BadJson,
                 (Some("wrongshape"), _) => FaultKind::WrongShape,
                 (Some("revoke"), _) => FaultKind::RevokeTokens,
+                (Some("drip"), _) => FaultKind::Drip(Duration::from_millis(v["ms"].as_u64().unwrap_or(100))),
+                (Some("endless"), _) => FaultKind::Endless,
+                (Some("bloat"), _) => FaultKind::Bloat,
                 (None, Some(status)) => FaultKind::Status {
                     status: status as u16,
                     body: v["body"].as_str().unwrap_or("{}").to_string(),
@@ -487,6 +552,9 @@ fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
         Some(FaultKind::BadJson) => return json_reply(200, "{\"items\": [ {\"metadata\": "),
         Some(FaultKind::WrongShape) => return json_reply(200, r#"{"data":{"rows":[]}}"#),
         Some(FaultKind::CutBody) => return Reply::Cut,
+        Some(FaultKind::Drip(every)) => return Reply::Drip(every),
+        Some(FaultKind::Endless) => return Reply::Endless,
+        Some(FaultKind::Bloat) => return json_reply(200, bloated_page(&query)),
         Some(FaultKind::RevokeTokens) | None => {}
     }
     let data = shared.data.lock().unwrap_or_else(|p| p.into_inner());

@@ -1,10 +1,12 @@
 //! The HTTP import: GETs to the configured API origin only, run concurrently with a bound, with
-//! connect/read timeouts, a body cap, bounded retries (exponential backoff with jitter, honouring
-//! Retry-After) and the run deadline. The bearer token is added here; the guest never sees it.
+//! connect/read timeouts, a body cap per response and a budget for the bodies a batch holds at once,
+//! bounded retries (exponential backoff with jitter, honouring Retry-After) and the run deadline. The
+//! bearer token is added here; the guest never sees it.
 
 use crate::runtime::bindings::openchoreo::catalog::http::{HttpError, Request, Response};
 use crate::token::TokenProvider;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -15,8 +17,11 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// Whole-request timeout: a hung response fails after this.
     pub request_timeout: Duration,
-    /// Largest response body accepted, in bytes.
+    /// Largest response body accepted, in bytes, counted after decompression.
     pub max_body: u64,
+    /// Body bytes the responses of one batch may hold at once (the host's memory budget for a run:
+    /// a batch's bodies are handed to the component, then dropped, before the next batch is sent).
+    pub batch_budget: u64,
     /// Attempts per request for 429, 5xx and connection failures (1 = no retry).
     pub attempts: u32,
     /// First backoff; doubled per attempt, with jitter, capped by `max_backoff`.
@@ -30,11 +35,38 @@ impl Default for HttpSettings {
             concurrency: 8,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
-            max_body: 256 << 20,
+            max_body: MAX_BODY,
+            batch_budget: BATCH_BUDGET,
             attempts: 3,
             base_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
         }
+    }
+}
+
+/// A page holds at most 100 items: 64 MiB is far past any real one.
+pub const MAX_BODY: u64 = 64 << 20;
+/// With the component's 768 MiB memory cap, a run stays under 1 GiB (README, "Security and limits").
+pub const BATCH_BUDGET: u64 = 192 << 20;
+
+/// What a batch's bodies hold, shared by its concurrent requests.
+struct Budget {
+    limit: u64,
+    held: AtomicU64,
+}
+
+impl Budget {
+    fn take(&self, bytes: u64) -> bool {
+        let before = self.held.fetch_add(bytes, Ordering::SeqCst);
+        if before.saturating_add(bytes) > self.limit {
+            self.held.fetch_sub(bytes, Ordering::SeqCst);
+            return false;
+        }
+        true
+    }
+
+    fn give_back(&self, bytes: u64) {
+        self.held.fetch_sub(bytes, Ordering::SeqCst);
     }
 }
 
@@ -48,13 +80,7 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(base_url: &str, settings: HttpSettings, token: Option<Arc<TokenProvider>>) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(settings.connect_timeout))
-            .timeout_global(Some(settings.request_timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
         Self { agent, base: base_url.trim_end_matches('/').to_string(), settings, token }
     }
 
@@ -62,6 +88,7 @@ impl HttpClient {
         let n = requests.len();
         let slots: Vec<Mutex<Option<Result<Response, HttpError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
+        let budget = Budget { limit: self.settings.batch_budget, held: AtomicU64::new(0) };
         let workers = self.settings.concurrency.clamp(1, n.max(1));
         std::thread::scope(|s| {
             for _ in 0..workers {
@@ -71,7 +98,7 @@ impl HttpClient {
                         if i >= n {
                             break;
                         }
-                        let r = self.send_with_retries(&requests[i], deadline);
+                        let r = self.send_with_retries(&requests[i], deadline, &budget);
                         *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
                     }
                 });
@@ -92,7 +119,7 @@ impl HttpClient {
         Ok(format!("{}{path}", self.base))
     }
 
-    fn send_with_retries(&self, req: &Request, deadline: Instant) -> Result<Response, HttpError> {
+    fn send_with_retries(&self, req: &Request, deadline: Instant, budget: &Budget) -> Result<Response, HttpError> {
         let url = self.url_for(&req.path)?;
         let mut attempt = 0;
         loop {
@@ -100,7 +127,7 @@ impl HttpClient {
             if Instant::now() >= deadline {
                 return Err(HttpError::Deadline(format!("not sending {}", req.path)));
             }
-            let result = self.send_once(&url, req);
+            let result = self.send_once(&url, req, deadline, budget);
             let retry_after = match &result {
                 Ok((resp, retry_after)) if resp.status == 429 || (500..600).contains(&resp.status) => Some(*retry_after),
                 Err(HttpError::Connection(_)) => Some(None),
@@ -111,6 +138,9 @@ impl HttpClient {
                     let wait = hint.unwrap_or_else(|| self.backoff(attempt)).min(self.settings.max_backoff);
                     if Instant::now() + wait >= deadline {
                         return result.map(|(r, _)| r);
+                    }
+                    if let Ok((resp, _)) = &result {
+                        budget.give_back(resp.body.capacity() as u64);
                     }
                     std::thread::sleep(wait);
                 }
@@ -126,13 +156,26 @@ impl HttpClient {
         exp / 2 + exp.mul_f64(f64::from(nanos % 1000) / 2000.0)
     }
 
-    fn send_once(&self, url: &str, req: &Request) -> Result<(Response, Option<Duration>), HttpError> {
-        let mut builder = self.agent.get(url).header("Accept", "application/json");
+    /// One GET, its connect, headers and body all ended by the request timeout or the run deadline,
+    /// whichever comes first (ureq checks the budget on every read, so a slow-drip body ends too).
+    fn send_once(&self, url: &str, req: &Request, deadline: Instant, budget: &Budget) -> Result<(Response, Option<Duration>), HttpError> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(HttpError::Deadline(format!("not sending {}", req.path)));
+        }
+        let mut builder = self
+            .agent
+            .get(url)
+            .config()
+            .timeout_global(Some(self.settings.request_timeout.min(left)))
+            .timeout_connect(Some(self.settings.connect_timeout.min(left)))
+            .build()
+            .header("Accept", "application/json");
         for (k, v) in &req.query {
             builder = builder.query(k, v);
         }
         if let Some(t) = &self.token {
-            let token = t.bearer(false).map_err(|e| HttpError::Other(format!("no token: {e:?}")))?;
+            let token = t.bearer(false, deadline).map_err(|e| HttpError::Other(format!("no token: {e:?}")))?;
             builder = builder.header("Authorization", format!("Bearer {token}"));
         }
         let mut resp = builder.call().map_err(classify)?;
@@ -143,8 +186,56 @@ impl HttpClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = resp.body_mut().with_config().limit(self.settings.max_body).read_to_string().map_err(classify)?;
+        let reader = resp.body_mut().with_config().limit(self.settings.max_body).reader();
+        let body = self.read_within_budget(reader, budget)?;
         Ok((Response { status, body }, retry_after))
+    }
+
+    /// Reads a body (decompressed, as ureq hands it over), taking its buffer's growth from the batch's
+    /// budget as it grows: a batch never holds more than the budget, however many bodies are large.
+    fn read_within_budget(&self, mut reader: impl Read, budget: &Budget) -> Result<String, HttpError> {
+        let mut body: Vec<u8> = Vec::new();
+        let mut chunk = [0u8; 64 * 1024];
+        let out_of_budget = |held: usize| {
+            budget.give_back(held as u64);
+            HttpError::Other(format!(
+                "the responses of one batch would hold more than {} MiB at once (the host's response budget); the list is fetched again on the next run",
+                self.settings.batch_budget >> 20
+            ))
+        };
+        loop {
+            let n = match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    budget.give_back(body.capacity() as u64);
+                    return Err(classify_read(e));
+                }
+            };
+            if body.len() + n > body.capacity() {
+                let grown = (body.capacity() * 2).max(body.len() + n).min(self.settings.max_body as usize).max(body.len() + n);
+                if !budget.take((grown - body.capacity()) as u64) {
+                    return Err(out_of_budget(body.capacity()));
+                }
+                body.reserve_exact(grown - body.len());
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8(body).map_err(|e| {
+            budget.give_back(e.into_bytes().capacity() as u64);
+            HttpError::Other("the response body is not UTF-8".into())
+        })
+    }
+}
+
+/// A body read's error: ureq wraps its own errors (the size limit, timeouts) in `io::Error`.
+fn classify_read(e: std::io::Error) -> HttpError {
+    if !e.get_ref().is_some_and(|inner| inner.is::<ureq::Error>()) {
+        return HttpError::Connection(format!("reading the body: {e}"));
+    }
+    match e.into_inner().map(|inner| inner.downcast::<ureq::Error>()) {
+        Some(Ok(ureq_error)) => classify(*ureq_error),
+        _ => HttpError::Connection("reading the body failed".into()),
     }
 }
 

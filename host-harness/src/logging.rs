@@ -1,5 +1,10 @@
-//! A small leveled logger to stderr (or captured in memory for tests).
+//! A small leveled logger to stderr (or captured in memory for tests). Every line is made printable:
+//! messages carry text from the API, and a CR/LF or terminal escape in it must not forge a log line
+//! or reach the terminal.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,16 +42,18 @@ type Captured = Arc<Mutex<Vec<(Level, String)>>>;
 pub struct Logger {
     min: Level,
     captured: Option<Captured>,
+    /// Lines said once per process (`log_once`); shared by the clones of one logger.
+    said: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Logger {
     pub fn stderr(min: Level) -> Self {
-        Self { min, captured: None }
+        Self { min, captured: None, said: Arc::default() }
     }
 
     /// Keeps every line (all levels) for assertions.
     pub fn capture() -> Self {
-        Self { min: Level::Debug, captured: Some(Arc::new(Mutex::new(Vec::new()))) }
+        Self { min: Level::Debug, captured: Some(Arc::new(Mutex::new(Vec::new()))), said: Arc::default() }
     }
 
     pub fn lines(&self) -> Vec<(Level, String)> {
@@ -57,10 +64,18 @@ impl Logger {
         if level < self.min {
             return;
         }
+        let message = printable(message);
         match &self.captured {
-            Some(c) => c.lock().unwrap_or_else(|p| p.into_inner()).push((level, message.to_string())),
+            Some(c) => c.lock().unwrap_or_else(|p| p.into_inner()).push((level, message.into_owned())),
             None => eprintln!("{:5} {message}", level.label()),
         }
+    }
+
+    /// Logs `message` at `level` the first time this logger (or a clone) sees it, at debug after that:
+    /// for notices about the installation that would otherwise repeat on every scheduled run.
+    pub fn log_once(&self, level: Level, message: &str) {
+        let first = self.said.lock().unwrap_or_else(|p| p.into_inner()).insert(message.to_string());
+        self.log(if first { level } else { Level::Debug }, message);
     }
 
     pub fn debug(&self, m: &str) {
@@ -74,5 +89,52 @@ impl Logger {
     }
     pub fn error(&self, m: &str) {
         self.log(Level::Error, m)
+    }
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `message` with control characters, Unicode line separators and bidirectional overrides written as
+/// escapes (`\n`, `\r`, `\t`, `\u{1b}`), so that one message is one line and shows what was sent.
+pub fn printable(message: &str) -> Cow<'_, str> {
+    if !message.chars().any(unsafe_char) {
+        return Cow::Borrowed(message);
+    }
+    let mut out = String::with_capacity(message.len() + 8);
+    for c in message.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_with_control_characters_is_logged_as_one_escaped_line() {
+        let logger = Logger::capture();
+        logger.warn("Failed: boom\r\nerror forged \u{1b}[2J\u{9b}x\u{2028}");
+        assert_eq!(logger.lines(), vec![(Level::Warn, "Failed: boom\\r\\nerror forged \\u{1b}[2J\\u{9b}x\\u{2028}".to_string())]);
+    }
+
+    #[test]
+    fn a_notice_logged_once_is_debug_on_its_repeats_across_clones() {
+        let logger = Logger::capture();
+        logger.log_once(Level::Info, "not served");
+        logger.clone().log_once(Level::Info, "not served");
+        logger.log_once(Level::Info, "another");
+        let levels: Vec<Level> = logger.lines().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(levels, vec![Level::Info, Level::Debug, Level::Info]);
     }
 }

@@ -80,7 +80,7 @@ fn main() {
     let level = Level::parse(&cli.log_level).unwrap_or(Level::Info);
     let logger = Logger::stderr(level);
     if let Err(e) = run(cli.command, logger) {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", host_harness::logging::printable(&format!("{e:#}")));
         std::process::exit(1);
     }
 }

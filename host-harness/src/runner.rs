@@ -148,12 +148,11 @@ impl Syncer {
             Err(trap) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
                 return Err(RunFailure::Timeout(timeout));
             }
-            Err(trap) => {
-                let stderr = instance.stderr();
-                let detail = if stderr.is_empty() { String::new() } else { format!(" (guest stderr: {stderr})") };
-                return Err(RunFailure::Trap(format!("{trap:#}{detail}")));
-            }
+            Err(trap) => return Err(RunFailure::Trap(trap_line(&trap, &instance.stderr()))),
         };
+        if instance.past_deadline() {
+            return Err(RunFailure::Timeout(timeout));
+        }
         let mut entities = Vec::with_capacity(delivered.entities.len());
         for e in delivered.entities {
             let entity = RawValue::from_string(e.json)
@@ -194,6 +193,20 @@ impl Syncer {
             changed,
         })
     }
+}
+
+/// A trap in one line: what stopped the component, the function it was in, and what it wrote to
+/// stderr (a panic message), without wasmtime's multi-line backtrace.
+fn trap_line(trap: &wasmtime::Error, stderr: &str) -> String {
+    let mut line = trap.root_cause().to_string();
+    if let Some(frame) = trap.downcast_ref::<wasmtime::WasmBacktrace>().and_then(|bt| bt.frames().first()) {
+        line.push_str(&format!(" in {}", frame.func_name().unwrap_or("an unnamed function")));
+    }
+    let said: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if !said.is_empty() {
+        line.push_str(&format!(" (guest stderr: {})", said.join(" | ").chars().take(500).collect::<String>()));
+    }
+    crate::logging::printable(&line).into_owned()
 }
 
 /// Whether a stale scope covers an entity's scope: exactly, or as a `prefix*` wildcard (the guest's rule).

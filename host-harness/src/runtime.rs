@@ -37,7 +37,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_memory: 1 << 30, deadline: Duration::from_secs(120) }
+        Self { max_memory: 768 << 20, deadline: Duration::from_secs(120) }
     }
 }
 
@@ -110,7 +110,7 @@ impl token::Host for HostState {
     fn ensure(&mut self, force_refresh: bool) -> Result<token::TokenState, token::TokenError> {
         match &self.token {
             None => Ok(token::TokenState::Disabled),
-            Some(t) => t.ensure(force_refresh).map(|()| token::TokenState::Ready),
+            Some(t) => t.ensure(force_refresh, self.deadline).map(|()| token::TokenState::Ready),
         }
     }
 }
@@ -136,7 +136,9 @@ impl log::Host for HostState {
             log::Level::Warn => Level::Warn,
             log::Level::Error => Level::Error,
         };
-        self.logger.log(level, &message);
+        // The component's info lines are notices about the installation (a list the API does not
+        // serve): said once per process, not on every scheduled run.
+        if level == Level::Info { self.logger.log_once(level, &message) } else { self.logger.log(level, &message) }
     }
 }
 
@@ -326,6 +328,12 @@ impl Instance {
         state.boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
         entities.extend(crate::batch::to_owned(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?);
         Ok(Ok(Delivered { entities, stale: report.stale, skipped: report.skipped, stats: report.stats }))
+    }
+
+    /// Whether this instance's run deadline has passed: a run that reached it is not trusted, even if
+    /// the guest finished (its late requests were refused and their lists reported stale).
+    pub fn past_deadline(&self) -> bool {
+        Instant::now() >= self.store.data().deadline
     }
 
     /// What crossed the boundary since this instance was made.

@@ -8,7 +8,7 @@ use crate::runtime::bindings::openchoreo::catalog::token::TokenError;
 use base64::Engine as _;
 use serde_json::Value;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const SKEW: Duration = Duration::from_secs(60);
 const MAX_TOKEN_RESPONSE: u64 = 1 << 20;
@@ -44,23 +44,26 @@ struct Cached {
 pub struct TokenProvider {
     creds: Credentials,
     agent: ureq::Agent,
+    /// A token request's whole time, cut to what is left of the run.
+    timeout: Duration,
     /// Held while fetching, so concurrent callers share one request.
     cache: Mutex<Option<Cached>>,
 }
 
 impl TokenProvider {
     pub fn new(creds: Credentials, timeout: Duration) -> Self {
-        let agent = ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).max_redirects(0).build().into();
-        Self { creds, agent, cache: Mutex::new(None) }
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        Self { creds, agent, timeout, cache: Mutex::new(None) }
     }
 
     /// Makes sure a valid token is cached; `force` drops the cached one first.
-    pub fn ensure(&self, force: bool) -> Result<(), TokenError> {
-        self.bearer(force).map(|_| ())
+    pub fn ensure(&self, force: bool, deadline: Instant) -> Result<(), TokenError> {
+        self.bearer(force, deadline).map(|_| ())
     }
 
-    /// The current token, fetching a new one when missing or within 60 s of expiry.
-    pub fn bearer(&self, force: bool) -> Result<String, TokenError> {
+    /// The current token, fetching a new one when missing or within 60 s of expiry. A fetch ends by
+    /// `deadline` (the run's), however slowly the identity provider answers.
+    pub fn bearer(&self, force: bool, deadline: Instant) -> Result<String, TokenError> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if force {
             *cache = None;
@@ -70,13 +73,17 @@ impl TokenProvider {
         {
             return Ok(c.token.clone());
         }
-        let fresh = self.fetch()?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(TokenError::Unreachable("the run deadline passed before a token could be fetched".into()));
+        }
+        let fresh = self.fetch(left)?;
         let token = fresh.token.clone();
         *cache = Some(fresh);
         Ok(token)
     }
 
-    fn fetch(&self) -> Result<Cached, TokenError> {
+    fn fetch(&self, time_left: Duration) -> Result<Cached, TokenError> {
         let mut form: Vec<(&str, &str)> =
             vec![("grant_type", "client_credentials"), ("client_id", &self.creds.client_id), ("client_secret", &self.creds.client_secret)];
         if let Some(s) = &self.creds.scope {
@@ -85,6 +92,9 @@ impl TokenProvider {
         let mut resp = self
             .agent
             .post(&self.creds.token_url)
+            .config()
+            .timeout_global(Some(self.timeout.min(time_left)))
+            .build()
             .send_form(form)
             .map_err(|e| TokenError::Unreachable(format!("{}: {e}", self.creds.token_url)))?;
         let status = resp.status().as_u16();

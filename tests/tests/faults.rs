@@ -3,7 +3,7 @@
 //! and a run that cannot be trusted as a whole fails and changes nothing.
 
 use host_harness::fixture::{Dataset, Fault, FaultKind, FixtureApi, Idp};
-use host_harness::logging::Logger;
+use host_harness::logging::{Level, Logger};
 use host_harness::runner::{RunFailure, Syncer};
 use host_harness::state::StoredEntity;
 use integration_tests::{CLIENT_SECRET, fixture_auth, sample_api, syncer};
@@ -229,4 +229,86 @@ fn an_oversized_response_fails_its_list_clearly_and_keeps_the_scope() {
     assert_eq!(stale_scopes(&o), vec!["cluster/workflows"]);
     assert!(o.stale[0].1.contains("response larger than 24600 bytes"), "{}", o.stale[0].1);
     assert_eq!(snapshot(&o.entities), snapshot(&first));
+}
+
+#[test]
+fn lists_an_older_api_does_not_serve_are_empty_not_stale_and_said_once_per_process() {
+    let api = sample_api();
+    let logger = Logger::capture();
+    let mut s = syncer(&api, "", logger.clone(), None);
+    let first = s.run_once().unwrap().entities;
+    assert!(first.iter().any(|e| e.scope == "ns/default/observabilityalertsnotificationchannels"), "the sample has notification channels");
+    for path in ["/api/v1/namespaces/default/observabilityalertsnotificationchannels", "/api/v1/clusterresourcetypes"] {
+        api.add_fault(Fault { path: path.into(), kind: status(404, "404 page not found\n"), times: None });
+    }
+    let second = s.run_once().unwrap();
+    let third = s.run_once().unwrap();
+    assert!(second.stale.is_empty() && third.stale.is_empty(), "{:?}", second.stale);
+    assert!(!second.entities.iter().any(|e| e.scope == "ns/default/observabilityalertsnotificationchannels"), "nothing is synced for it");
+    let unaffected: Vec<_> = first.iter().filter(|e| e.kind == "Component").map(|e| e.entity_ref()).collect();
+    assert!(unaffected.iter().all(|r| second.entities.iter().any(|e| &e.entity_ref() == r)));
+    let notices: Vec<(Level, String)> =
+        logger.lines().into_iter().filter(|(_, m)| m.starts_with("The OpenChoreo API does not serve")).collect();
+    assert_eq!(notices.iter().filter(|(l, _)| *l == Level::Info).count(), 2, "once per list and process: {notices:?}");
+    assert_eq!(notices.iter().filter(|(l, _)| *l == Level::Debug).count(), 2, "the third run repeats them at debug");
+    assert!(!logger.lines().iter().any(|(l, m)| *l >= Level::Warn && m.contains("Keeping the last good")), "{:?}", logger.lines());
+}
+
+#[test]
+fn an_error_message_from_the_api_cannot_forge_log_lines_or_reach_the_terminal() {
+    let logger = Logger::capture();
+    let api = sample_api();
+    let mut s = syncer(&api, "", logger.clone(), None);
+    s.run_once().unwrap();
+    let body = r#"{"message":"down\r\nerror Synced 0 entities \u001b[2J\u001b]0;pwned\u0007 \u202e"}"#;
+    api.add_fault(Fault { path: "/api/v1/namespaces/default/environments".into(), kind: status(500, body), times: None });
+    let o = s.run_once().unwrap();
+    assert!(o.stale[0].1.contains(r"down\r\nerror Synced 0 entities \u{1b}[2J\u{1b}]0;pwned\u{7} \u{202e}"), "{}", o.stale[0].1);
+    let lines = logger.lines();
+    assert!(lines.iter().any(|(_, m)| m.contains("Keeping the last good entities of ns/default/environments")));
+    for (_, line) in &lines {
+        assert!(!line.chars().any(|c| c.is_control() || c == '\u{202e}'), "raw control character in {line:?}");
+    }
+
+    api.add_fault(Fault { path: "/api/v1/namespaces".into(), kind: status(500, body), times: None });
+    let Err(RunFailure::Sync(message)) = s.run_once() else { panic!("the namespace list failed") };
+    assert!(message.contains(r"down\r\nerror Synced") && !message.chars().any(char::is_control), "{message}");
+}
+
+/// `schedule.timeout` bounds everything a run waits for: a request in flight, a body that arrives a
+/// byte at a time, a token endpoint that takes the request and never answers. The run ends within a
+/// second of the timeout, fails, and the previous entities stay.
+#[test]
+fn the_run_deadline_ends_a_hung_request_a_slow_drip_body_and_a_hanging_token_endpoint() {
+    let api = sample_api();
+    let first = syncer(&api, "", Logger::capture(), None).run_once().unwrap().entities;
+    let only_the_deadline =
+        host_harness::http_client::HttpSettings { request_timeout: Duration::from_secs(120), ..integration_tests::fast_http() };
+    let hung = "/api/v1/namespaces/default/traits";
+    type Inject = Box<dyn Fn(&FixtureApi)>;
+    let cases: [(&str, Inject); 3] = [
+        (
+            "a hung request",
+            Box::new(|api| api.add_fault(Fault { path: hung.into(), kind: FaultKind::Hang(Duration::from_secs(60)), times: None })),
+        ),
+        (
+            "a slow-drip body",
+            Box::new(|api| api.add_fault(Fault { path: hung.into(), kind: FaultKind::Drip(Duration::from_millis(400)), times: None })),
+        ),
+        ("a hanging token endpoint", Box::new(|api| api.set_idp(Idp::Hang))),
+    ];
+    for (what, fault) in cases {
+        api.clear_faults();
+        api.set_idp(Idp::Up);
+        let mut s = syncer(&api, "  schedule:\n    timeout: 2\n", Logger::capture(), None).with_http_settings(only_the_deadline.clone());
+        s.seed(first.clone());
+        fault(&api);
+        let started = std::time::Instant::now();
+        let result = s.run_once();
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(3), "{what}: the run took {took:?}, more than a second past its 2 s timeout");
+        assert!(result.is_err(), "{what}: a run that reached its deadline must fail: {result:?}");
+        assert_eq!(snapshot(s.last().unwrap()), snapshot(&first), "{what}: the previous entities stay");
+    }
+    api.set_idp(Idp::Up);
 }

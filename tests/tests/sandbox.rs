@@ -56,7 +56,8 @@ fn a_guest_that_hoards_memory_hits_the_cap_and_the_host_survives() {
     let api = FixtureApi::start(Dataset::default(), None, Duration::ZERO).unwrap();
     let mut s = hostile("hoard", &api, Logger::capture()).with_max_memory(32 << 20);
     let result = s.run_once();
-    assert!(matches!(result, Err(RunFailure::Trap(_))), "{result:?}");
+    let Err(RunFailure::Trap(msg)) = &result else { panic!("expected a trap: {result:?}") };
+    assert!(!msg.contains('\n') && !msg.contains("wasm backtrace"), "a trap is one line: {msg}");
     assert_eq!(kept(&s), vec!["domain:default/kept"]);
     // The host is fine and the next run starts from a fresh store.
     assert!(matches!(s.run_once(), Err(RunFailure::Trap(_))));
@@ -69,6 +70,7 @@ fn a_guest_panic_is_a_failed_run_that_says_why() {
     let mut s = hostile("panic", &api, logger.clone());
     let Err(RunFailure::Trap(msg)) = s.run_once() else { panic!("expected a trap") };
     assert!(msg.contains("deliberate panic in the hostile guest"), "the guest's stderr is in the failure: {msg}");
+    assert!(!msg.contains('\n') && !msg.contains("wasm backtrace"), "a trap is one line: {msg}");
     assert_eq!(kept(&s), vec!["domain:default/kept"]);
 }
 

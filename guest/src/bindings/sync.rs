@@ -51,7 +51,7 @@ impl Transport for HostTransport {
             tr::Level::Warn => log::Level::Warn,
             tr::Level::Error => log::Level::Error,
         };
-        log::log(level, message);
+        log::log(level, &crate::printable::printable(message));
     }
 
     fn emit(&mut self, entities: &mut Vec<Entity>) {

@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity};
 use crate::kinds::component_input::Metadata;
 use crate::lenient::lenient_struct;
+use crate::printable::printable;
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use config::Config;
 use paging::{Auth, ListJob, Stats, fetch_all};
@@ -34,6 +35,14 @@ pub enum SyncError {
     Auth(String),
 }
 
+/// Lists every OpenChoreo API has served from the start: a 404 for one of them means something else
+/// (a wrong base path, a namespace deleted mid-run) and fails the list. Any other list answering 404
+/// on its first page is one this API does not serve yet: it is empty, and not stale.
+const ALWAYS_SERVED: [&str; 5] = ["environments", "dataplanes", "projects", "deploymentpipelines", "components"];
+
+/// How the one line per run about a list the API does not serve begins (hosts say it once per process).
+pub const NOT_SERVED_NOTICE: &str = "The OpenChoreo API does not serve";
+
 const AUTH_HINT: &str = "check that openchoreo.features.auth.enabled matches how the OpenChoreo cluster was deployed and that openchoreo.auth.clientId / clientSecret / tokenUrl are right";
 
 /// Percent-encodes a path segment (OpenChoreo names are DNS labels; anything else is escaped).
@@ -47,7 +56,8 @@ fn segment(s: &str) -> String {
 }
 
 pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
-    let state = t.ensure_token(false).map_err(|e| SyncError::Auth(format!("Failed to get a service token: {e}")))?;
+    let state =
+        t.ensure_token(false).map_err(|e| SyncError::Auth(printable(&format!("Failed to get a service token: {e}")).into_owned()))?;
     let mut auth = Auth { state, refreshed: false };
     let mut report = Report::default();
 
@@ -56,7 +66,7 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
     let [ns_job] = ns_job;
     let namespaces = ns_job.into_result().map_err(|reason| {
         let hint = if reason.contains(": 401 ") { format!(" ({AUTH_HINT})") } else { String::new() };
-        SyncError::Namespaces(format!("{reason}{hint}"))
+        SyncError::Namespaces(printable(&format!("{reason}{hint}")).into_owned())
     })?;
     let (namespaces, unreadable) = namespaces.parse::<Value>();
     t.log(Level::Debug, &format!("Found {} namespaces from OpenChoreo", namespaces.len() + unreadable.len()));
@@ -85,20 +95,24 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
     }
 
     let mut cluster_pending = true;
+    // endpoint → namespaces (none for a cluster list) where the API answered 404 for the whole list
+    let mut unserved: Vec<(&'static str, Vec<String>)> = Vec::new();
     let chunks: Vec<&[(String, Value)]> = if usable.is_empty() { vec![&[]] } else { usable.chunks(NAMESPACE_CHUNK).collect() };
     for chunk in chunks {
         let mut jobs: Vec<ListJob> = Vec::with_capacity(chunk.len() * NAMESPACE_LISTS.len() + CLUSTER_LISTS.len());
         for (ns, _) in chunk {
             for ep in NAMESPACE_LISTS {
-                jobs.push(ListJob::new(format!("{ep} for namespace {ns}"), format!("/api/v1/namespaces/{}/{ep}", segment(ns))));
+                let job = ListJob::new(format!("{ep} for namespace {ns}"), format!("/api/v1/namespaces/{}/{ep}", segment(ns)));
+                jobs.push(if ALWAYS_SERVED.contains(&ep) { job } else { job.unless_unserved() });
             }
         }
         if cluster_pending {
             for ep in CLUSTER_LISTS {
-                jobs.push(ListJob::new(format!("{ep} (cluster)"), format!("/api/v1/{ep}")));
+                jobs.push(ListJob::new(format!("{ep} (cluster)"), format!("/api/v1/{ep}")).unless_unserved());
             }
         }
         fetch_all(&mut jobs, t, &mut auth, &mut report.stats);
+        note_unserved(&jobs, chunk, cluster_pending, &mut unserved);
         let mut results = jobs.into_iter().map(ListJob::into_result);
         let mut ns_lists: Vec<Lists> = chunk
             .iter()
@@ -122,6 +136,24 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
             t.emit(&mut report.entities);
         }
     }
+    for (ep, namespaces) in &unserved {
+        let (path, where_) = if namespaces.is_empty() {
+            (format!("/api/v1/{ep}"), String::new())
+        } else {
+            (format!("/api/v1/namespaces/{{namespace}}/{ep}"), format!(" for {} namespace(s)", namespaces.len()))
+        };
+        t.log(
+            Level::Info,
+            &format!("{NOT_SERVED_NOTICE} {path} (404 for the whole list{where_}); it predates that kind, so nothing is synced for it"),
+        );
+    }
+    for s in &mut report.stale {
+        s.reason = printable(&s.reason).into_owned();
+    }
+    for d in &mut report.skipped {
+        d.location = printable(&d.location).into_owned();
+        d.message = printable(&d.message).into_owned();
+    }
     for s in &report.stale {
         t.log(Level::Warn, &format!("Keeping the last good entities of {}: {}", s.scope, s.reason));
     }
@@ -129,6 +161,22 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         t.log(Level::Warn, &format!("Skipped {}: {}", d.location, d.message));
     }
     Ok(report)
+}
+
+/// Records the lists of a round that the API does not serve, by endpoint.
+fn note_unserved(jobs: &[ListJob], chunk: &[(String, Value)], with_cluster: bool, unserved: &mut Vec<(&'static str, Vec<String>)>) {
+    let namespaced = chunk.iter().flat_map(|(ns, _)| NAMESPACE_LISTS.iter().map(move |ep| (*ep, Some(ns))));
+    let cluster = CLUSTER_LISTS.iter().filter(|_| with_cluster).map(|ep| (*ep, None));
+    for (job, (ep, ns)) in jobs.iter().zip(namespaced.chain(cluster)) {
+        if !job.not_served() {
+            continue;
+        }
+        let at = unserved.iter().position(|(e, _)| *e == ep).unwrap_or_else(|| {
+            unserved.push((ep, Vec::new()));
+            unserved.len() - 1
+        });
+        unserved[at].1.extend(ns.cloned());
+    }
 }
 
 lenient_struct! {

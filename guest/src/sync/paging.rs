@@ -2,7 +2,7 @@
 //! pages of one list in order (docs/compatibility.md W2: always `limit` and `cursor`, pages capped).
 
 use super::transport::{HttpError, Request, Response, TokenState, Transport};
-use crate::items::Items;
+use crate::items::{Items, PageRefused};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -11,11 +11,17 @@ use std::collections::HashSet;
 pub const PAGE_LIMIT: u32 = 100;
 /// 10 000 pages of 100 is a million items: far past any real installation, short of a runaway loop.
 pub const MAX_PAGES: u32 = 10_000;
+/// The JSON text the lists of one round (two namespaces and the cluster) may hold together: a third
+/// of the component's 768 MiB memory cap, so that the round's next batch and its translation still
+/// fit. Past it, the largest list fails alone and its scopes keep their last good entities.
+pub const ROUND_BYTES: usize = 256 << 20;
 
 #[derive(Debug)]
 pub enum JobState {
     Pending,
     Done,
+    /// The first page was a 404: this API does not serve the list (it predates that kind).
+    NotServed,
     Failed(String),
 }
 
@@ -31,16 +37,38 @@ pub struct ListJob {
     seen_cursors: HashSet<String>,
     pub pages: u32,
     pub state: JobState,
+    /// Whether a 404 for the whole list means "not served" (an empty list) rather than a failure.
+    may_be_unserved: bool,
 }
 
 impl ListJob {
     pub fn new(label: String, path: String) -> Self {
-        Self { label, path, items: Items::new(), cursor: None, seen_cursors: HashSet::new(), pages: 0, state: JobState::Pending }
+        Self {
+            label,
+            path,
+            items: Items::new(),
+            cursor: None,
+            seen_cursors: HashSet::new(),
+            pages: 0,
+            state: JobState::Pending,
+            may_be_unserved: false,
+        }
+    }
+
+    /// A list that older OpenChoreo APIs do not have: a 404 on its first page makes it empty, not failed.
+    pub fn unless_unserved(mut self) -> Self {
+        self.may_be_unserved = true;
+        self
+    }
+
+    pub fn not_served(&self) -> bool {
+        matches!(self.state, JobState::NotServed)
     }
 
     pub fn into_result(self) -> Result<Items, String> {
         match self.state {
             JobState::Done => Ok(self.items),
+            JobState::NotServed => Ok(Items::new()),
             JobState::Failed(reason) => Err(reason),
             JobState::Pending => Err(format!("Failed to fetch {}: not finished", self.label)),
         }
@@ -70,8 +98,19 @@ impl ListJob {
         let Some(items) = page.items else {
             return self.fail(unexpected(&self.path));
         };
-        for item in items {
-            self.items.push_raw(item);
+        match self.items.try_push_page(&items, ROUND_BYTES) {
+            Ok(()) => {}
+            Err(PageRefused::OverLimit { needed }) => {
+                return self.fail(format!(
+                    "the list would hold {} MiB, and the lists fetched together may hold at most {} MiB in the component",
+                    needed >> 20,
+                    ROUND_BYTES >> 20
+                ));
+            }
+            Err(PageRefused::NoMemory) => {
+                let held = self.items.held_bytes() >> 20;
+                return self.fail(format!("the component has no memory left for its next page (the list holds {held} MiB)"));
+            }
         }
         self.pages += 1;
         let next = page.pagination.as_ref().and_then(|p| p.get("nextCursor")).and_then(Value::as_str).filter(|c| !c.is_empty());
@@ -163,6 +202,7 @@ pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, s
                 Some(Ok(resp)) if resp.status == 401 && auth.state == TokenState::Ready && !auth.refreshed => {
                     unauthorized.push((i, resp));
                 }
+                Some(Ok(resp)) if resp.status == 404 && job.pages == 0 && job.may_be_unserved => job.state = JobState::NotServed,
                 Some(Ok(resp)) if !(200..300).contains(&resp.status) => job.fail(describe_status(&resp)),
                 Some(Ok(resp)) => {
                     stats.pages += 1;
@@ -171,6 +211,7 @@ pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, s
                 }
             }
         }
+        enforce_round_share(jobs, ROUND_BYTES);
         if !unauthorized.is_empty() {
             auth.refreshed = true;
             if let Err(e) = t.ensure_token(true) {
@@ -180,6 +221,22 @@ pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, s
             }
             // Otherwise the jobs stay pending and are sent again with the fresh token.
         }
+    }
+}
+
+/// Fails the largest lists, one at a time, until the round holds at most `limit` bytes.
+fn enforce_round_share(jobs: &mut [ListJob], limit: usize) {
+    loop {
+        let held: usize = jobs.iter().map(|j| j.items.held_bytes()).sum();
+        if held <= limit {
+            return;
+        }
+        let Some(largest) = jobs.iter_mut().max_by_key(|j| j.items.held_bytes()) else { return };
+        let mib = largest.items.held_bytes() >> 20;
+        largest.fail(format!(
+            "the list holds {mib} MiB, and the lists fetched together may hold at most {} MiB in the component",
+            limit >> 20
+        ));
     }
 }
 
@@ -209,4 +266,45 @@ pub fn fetch_documents(paths: &[String], t: &mut dyn Transport, stats: &mut Stat
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_of(items: usize, item_bytes: usize, next: Option<&str>) -> String {
+        let item = format!(r#"{{"p":"{}"}}"#, "x".repeat(item_bytes));
+        let items = vec![item; items].join(",");
+        match next {
+            Some(c) => format!(r#"{{"items":[{items}],"pagination":{{"nextCursor":"{c}"}}}}"#),
+            None => format!(r#"{{"items":[{items}]}}"#),
+        }
+    }
+
+    #[test]
+    fn the_largest_lists_fail_until_the_round_fits_its_share_and_the_others_are_untouched() {
+        let mut jobs: Vec<ListJob> = (0..3).map(|i| ListJob::new(format!("list {i}"), format!("/api/v1/l{i}"))).collect();
+        jobs[0].accept(&page_of(10, 1 << 20, None)); // about 10 MiB
+        jobs[1].accept(&page_of(4, 1 << 20, None)); // about 4 MiB
+        jobs[2].accept(&page_of(1, 1 << 10, None));
+        enforce_round_share(&mut jobs, 12 << 20);
+        let states: Vec<String> = jobs.iter().map(|j| format!("{:?}", j.state)).collect();
+        assert!(states[0].contains("Failed to fetch list 0: the list holds 10 MiB") && states[0].contains("at most 12 MiB"), "{states:?}");
+        assert_eq!(states[1..], ["Done", "Done"], "the smaller lists stay");
+        assert!(jobs[0].items.held_bytes() < 64, "a failed list's memory is given back");
+    }
+
+    #[test]
+    fn a_list_growing_past_the_share_fails_alone_and_its_text_never_grows_past_it() {
+        let mut job = ListJob::new("big".into(), "/api/v1/big".into());
+        let mut pages = 0;
+        while matches!(job.state, JobState::Pending) {
+            job.accept(&page_of(100, 10_000, Some(&format!("c{pages}"))));
+            assert!(job.items.held_bytes() <= ROUND_BYTES);
+            pages += 1;
+        }
+        let JobState::Failed(reason) = &job.state else { panic!("{:?}", job.state) };
+        assert!(reason.contains("the list would hold 256 MiB, and the lists fetched together may hold at most 256 MiB"), "{reason}");
+        assert!(pages >= ROUND_BYTES / (100 * 10_009), "every page up to the share was taken: {pages}");
+    }
 }

@@ -1,11 +1,17 @@
 // The HTTP import on the main thread: GETs to the configured API origin only, bounded concurrency,
-// timeouts, a body cap, bounded retries with exponential backoff and jitter honouring Retry-After, and
-// the run deadline. The bearer token is added here; the guest never sees it.
+// timeouts, a body cap per response and a budget for the bodies a batch holds at once, bounded retries
+// with exponential backoff and jitter honouring Retry-After, and the run deadline. The bearer token is
+// added here; the guest never sees it.
 
 export const DEFAULT_HTTP = {
   concurrency: 8,
   requestTimeoutMs: 30_000,
-  maxBodyBytes: 256 * 1024 * 1024,
+  // A page holds at most 100 items: 64 MiB is far past any real one. Counted after decompression.
+  maxBodyBytes: 64 * 1024 * 1024,
+  // Body bytes one batch's responses hold at once. A third of the CLI's: here a body is copied up to three
+  // times on its way into the worker (bytes, string, message), so a run stays under 1 GiB with the
+  // component's 768 MiB cap.
+  batchBudgetBytes: 64 * 1024 * 1024,
   attempts: 3,
   baseBackoffMs: 200,
   maxBackoffMs: 10_000,
@@ -34,23 +40,24 @@ export class HttpHost {
   /** One result per request, in order: `{tag:'ok', val:{status, body}}` or `{tag:'err', val:{tag, val}}`. */
   async sendBatch(requests) {
     const results = new Array(requests.length);
+    const budget = { limit: this.settings.batchBudgetBytes, held: 0 };
     let next = 0;
     const worker = async () => {
       while (next < requests.length) {
         const i = next++;
-        results[i] = await this.sendWithRetries(requests[i]);
+        results[i] = await this.sendWithRetries(requests[i], budget);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, requests.length) }, worker));
     return results;
   }
 
-  async sendWithRetries(req) {
+  async sendWithRetries(req, budget) {
     const url = urlFor(this.baseUrl, req.path);
     if (!url) return err('refused', `path ${JSON.stringify(req.path)} is not an OpenChoreo API path on the configured origin`);
     for (let attempt = 1; ; attempt++) {
       if (Date.now() >= this.deadline) return err('deadline', `not sending ${req.path}`);
-      const { result, retryAfterMs } = await this.sendOnce(url, req);
+      const { result, retryAfterMs, held } = await this.sendOnce(url, req, budget);
       const retryable =
         (result.tag === 'ok' && (result.val.status === 429 || result.val.status >= 500)) ||
         (result.tag === 'err' && result.val.tag === 'connection');
@@ -58,33 +65,42 @@ export class HttpHost {
       const backoff = this.settings.baseBackoffMs * 2 ** (attempt - 1);
       const wait = Math.min(retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2), this.settings.maxBackoffMs);
       if (Date.now() + wait >= this.deadline) return result;
+      budget.held -= held ?? 0;
       await sleep(wait);
     }
   }
 
-  async sendOnce(url, req) {
+  async sendOnce(url, req, budget) {
     const target = new URL(url);
     for (const [k, v] of req.query) target.searchParams.append(k, v);
     const headers = { Accept: 'application/json' };
     if (this.tokens) {
       try {
-        headers.Authorization = `Bearer ${await this.tokens.bearer(false)}`;
+        headers.Authorization = `Bearer ${await this.tokens.bearer(false, this.deadline)}`;
       } catch (e) {
         return { result: err('other', `no token: ${e.message}`) };
       }
     }
     let res;
     try {
-      res = await fetch(target, { headers, redirect: 'manual', signal: AbortSignal.timeout(this.settings.requestTimeoutMs) });
+      // One signal for the headers and the body: a slow-drip body ends with the request timeout or the
+      // run deadline, whichever comes first.
+      const left = Math.max(1, this.deadline - Date.now());
+      res = await fetch(target, { headers, redirect: 'manual', signal: AbortSignal.timeout(Math.min(this.settings.requestTimeoutMs, left)) });
     } catch (e) {
       return { result: classify(e) };
     }
     const retryAfter = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
     try {
-      const body = await readCapped(res, this.settings.maxBodyBytes);
-      return { result: { tag: 'ok', val: { status: res.status, body } }, retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined };
+      const { body, size } = await readCapped(res, this.settings.maxBodyBytes, budget);
+      return { result: { tag: 'ok', val: { status: res.status, body } }, retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined, held: size };
     } catch (e) {
-      return { result: e.tooLarge ? { tag: 'err', val: { tag: 'too-large', val: BigInt(this.settings.maxBodyBytes) } } : classify(e) };
+      if (e.tooLarge) return { result: { tag: 'err', val: { tag: 'too-large', val: BigInt(this.settings.maxBodyBytes) } } };
+      if (e.overBudget) {
+        const mib = Math.floor(budget.limit / 1024 / 1024);
+        return { result: err('other', `the responses of one batch would hold more than ${mib} MiB at once (the host's response budget); the list is fetched again on the next run`) };
+      }
+      return { result: classify(e) };
     }
   }
 }
@@ -99,20 +115,27 @@ function classify(e) {
   return err('connection', `${e.message}${e.cause ? `: ${e.cause.message ?? e.cause}` : ''}`);
 }
 
-async function readCapped(res, cap) {
+/** The body (decompressed, as fetch hands it over), its bytes taken from the batch's budget as they arrive. */
+async function readCapped(res, cap, budget) {
   const reader = res.body?.getReader();
-  if (!reader) return '';
+  if (!reader) return { body: '', size: 0 };
   const chunks = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel();
-      throw Object.assign(new Error('body too large'), { tooLarge: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      budget.held += value.byteLength;
+      if (size > cap || budget.held > budget.limit) {
+        await reader.cancel().catch(() => {});
+        throw Object.assign(new Error('body too large'), size > cap ? { tooLarge: true } : { overBudget: true });
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (e) {
+    budget.held -= size;
+    throw e;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { body: Buffer.concat(chunks).toString('utf8'), size };
 }

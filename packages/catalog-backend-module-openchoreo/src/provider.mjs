@@ -2,6 +2,7 @@
 // entities of stale scopes (seeded from the catalog after a restart), and applies a full mutation.
 import { ANNOTATION_LOCATION, stringifyEntityRef } from '@backstage/catalog-model';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
+import { printable } from './printable.mjs';
 import { GuestError, RunTimeout } from './wasm/component.mjs';
 
 /** Fields the catalog adds to stored entities; an entity handed back to applyMutation must not carry them. */
@@ -42,7 +43,7 @@ export class OpenChoreoEntityProvider {
     try {
       await this.refreshOnce();
     } catch (e) {
-      this.logger.error(`Failed to run ${PROVIDER_NAME}: ${e.message}`);
+      this.logger.error(printable(`Failed to run ${PROVIDER_NAME}: ${e.message}`));
     } finally {
       this.running = false;
     }

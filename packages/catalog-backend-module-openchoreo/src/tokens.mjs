@@ -15,18 +15,20 @@ export class TokenCache {
     this.inFlight = undefined;
   }
 
-  /** The current token, fetching one when missing or within 60 s of expiry. */
-  async bearer(force) {
+  /** The current token, fetching one when missing or within 60 s of expiry; a fetch ends by `deadline`. */
+  async bearer(force, deadline = Infinity) {
     if (force) this.cached = undefined;
     if (this.cached && Date.now() + SKEW_MS < this.cached.expiresAt) return this.cached.token;
-    this.inFlight ??= this.fetchToken().finally(() => {
+    const left = deadline - Date.now();
+    if (left <= 0) throw tokenError('unreachable', 'the run deadline passed before a token could be fetched');
+    this.inFlight ??= this.fetchToken(Math.min(this.timeoutMs, left)).finally(() => {
       this.inFlight = undefined;
     });
     this.cached = await this.inFlight;
     return this.cached.token;
   }
 
-  async fetchToken() {
+  async fetchToken(timeoutMs) {
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.creds.clientId, client_secret: this.creds.clientSecret });
     if (this.creds.scope) form.set('scope', this.creds.scope.split(/\s+/).filter(Boolean).join(' '));
     let res;
@@ -36,12 +38,17 @@ export class TokenCache {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: form,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
       throw tokenError('unreachable', `${this.creds.tokenUrl}: ${e.cause?.message ?? e.message}`);
     }
-    const text = await res.text();
+    let text;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw tokenError('unreachable', `${this.creds.tokenUrl}: reading the response: ${e.message}`);
+    }
     if (res.status >= 300 && res.status < 400) {
       throw tokenError('rejected', `${res.status} redirect from ${this.creds.tokenUrl}: token requests do not follow redirects; set openchoreo.auth.tokenUrl to the final URL`);
     }

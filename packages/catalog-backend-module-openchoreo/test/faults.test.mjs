@@ -108,3 +108,71 @@ it('never logs the client secret or a token', async () => {
   assert.ok(!all.includes(CLIENT_SECRET));
   assert.ok(!all.includes(token));
 });
+
+it('ends a request in flight, a slow-drip body and a hanging token fetch at the run deadline', async () => {
+  const slowHttp = new HttpHost({ baseUrl: fixture.baseUrl, tokens, settings: { requestTimeoutMs: 120_000, attempts: 1 } });
+  await fixture.inject('/api/v1/namespaces/default/traits', { kind: 'hang', ms: 60_000 });
+  await fixture.inject('/api/v1/namespaces/default/workflows', { kind: 'drip', ms: 400 });
+  slowHttp.deadline = Date.now() + 1000;
+  let started = Date.now();
+  const results = await slowHttp.sendBatch([{ path: '/api/v1/namespaces/default/traits', query: [] }, { path: '/api/v1/namespaces/default/workflows', query: [] }]);
+  assert.ok(Date.now() - started < 2000, `the batch took ${Date.now() - started} ms past a 1 s deadline`);
+  assert.deepEqual(results.map((r) => r.tag), ['err', 'err'], JSON.stringify(results));
+
+  await fixture.idp('hang');
+  const freshTokens = new TokenCache({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: fixture.tokenUrl, timeoutMs: 120_000 });
+  started = Date.now();
+  await assert.rejects(freshTokens.bearer(false, Date.now() + 1000), (e) => e.variant?.tag === 'unreachable');
+  assert.ok(Date.now() - started < 2000, `the token fetch took ${Date.now() - started} ms past a 1 s deadline`);
+});
+
+it('treats lists an older API does not serve as empty, not stale, and says so once per process', async () => {
+  const { p, mutations, logger } = provider();
+  await p.refresh();
+  const channels = (m) => m.entities.filter((e) => e.entity.kind === 'ObservabilityAlertsNotificationChannel').length;
+  assert.ok(channels(mutations[0]) > 0, 'the sample has notification channels');
+  await fixture.inject('/api/v1/namespaces/default/observabilityalertsnotificationchannels', { status: 404, body: '404 page not found' });
+  await fixture.inject('/api/v1/clusterresourcetypes', { status: 404, body: '404 page not found' });
+  guestLog.lines.length = 0;
+  await p.refresh();
+  await p.refresh();
+  assert.equal(mutations.length, 3);
+  assert.equal(channels(mutations[1]), 0, 'nothing is synced for a list the API does not serve');
+  assert.ok(!guestLog.lines.some((l) => l.level === 'warn'), JSON.stringify(guestLog.lines));
+  assert.ok(!logger.lines.some((l) => l.message.includes('stale')), JSON.stringify(logger.lines));
+  const notices = guestLog.lines.filter((l) => l.message.startsWith('The OpenChoreo API does not serve'));
+  assert.deepEqual(notices.map((l) => l.level).sort(), ['debug', 'debug', 'info', 'info'], JSON.stringify(notices));
+});
+
+it('escapes control characters from the API in every log line', async () => {
+  const { p, logger } = provider();
+  const forged = 'down\r\nerror Synced 0 entities \u001b[2J\u001b]0;pwned\u0007 \u202e';
+  await fixture.inject('/api/v1/namespaces/default/environments', { status: 500, body: JSON.stringify({ message: forged }) });
+  guestLog.lines.length = 0;
+  await p.refresh();
+  await fixture.inject('/api/v1/namespaces', { status: 500, body: JSON.stringify({ message: forged }) });
+  await p.refresh();
+  const lines = [...guestLog.lines, ...logger.lines];
+  assert.ok(lines.some((l) => l.message.includes('down\\r\\nerror Synced 0 entities \\u{1b}[2J')), JSON.stringify(lines));
+  assert.ok(logger.lines.some((l) => l.level === 'error' && l.message.includes('down\\r\\nerror')), JSON.stringify(logger.lines));
+  for (const l of lines) assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(l.message), `raw control character in ${JSON.stringify(l.message)}`);
+});
+
+it('keeps a run against an API that answers without end within its memory, each such list failing alone', async () => {
+  const { p, mutations } = provider(120);
+  for (const path of ['/api/v1/namespaces/default/workflows', '/api/v1/namespaces/default/resourcetypes', '/api/v1/clusterworkflows']) {
+    await fixture.inject(path, { kind: 'endless' });
+  }
+  await fixture.inject('/api/v1/namespaces/default/traits', { kind: 'bloat' });
+  guestLog.lines.length = 0;
+  await p.refresh();
+  assert.equal(mutations.length, 1, 'the run completes and is applied');
+  assert.equal(mutations[0].entities.filter((e) => e.entity.kind === 'Component').length, 5, 'the lists that answered still map');
+  const stale = (scope) => guestLog.lines.find((l) => l.level === 'warn' && l.message.startsWith(`Keeping the last good entities of ${scope}:`))?.message ?? '';
+  assert.match(stale('ns/default/traits'), /at most 256 MiB in the component/);
+  assert.match(stale('cluster/workflows'), /response larger than 67108864 bytes|response budget/);
+  // The component's cap (768 MiB), the bodies of a batch while they are handed over (the 64 MiB budget,
+  // copied up to three times on the way into the worker) and the test process itself (about 300 MiB).
+  const peakMiB = process.resourceUsage().maxRSS / 1024;
+  assert.ok(peakMiB < 768 + 3 * 64 + 300, `peak RSS ${Math.round(peakMiB)} MiB`);
+});

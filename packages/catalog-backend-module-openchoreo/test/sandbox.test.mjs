@@ -84,8 +84,8 @@ after(async () => {
 });
 
 describe('the memory cap in Node', () => {
-  it('is declared inside the real component: 1 GiB unless OPENCHOREO_GUEST_MAX_MEMORY says otherwise', async () => {
-    const expected = Number(process.env.OPENCHOREO_GUEST_MAX_MEMORY ?? 2 ** 30) / WASM_PAGE;
+  it('is declared inside the real component: 768 MiB unless OPENCHOREO_GUEST_MAX_MEMORY says otherwise', async () => {
+    const expected = Number(process.env.OPENCHOREO_GUEST_MAX_MEMORY ?? 768 * 2 ** 20) / WASM_PAGE;
     const memories = await coreMemories(COMPONENT_DIR);
     assert.equal(memories.length, 1, JSON.stringify(memories));
     assert.equal(memories[0].max, expected, 'the guest memory has a declared maximum');

@@ -4,6 +4,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printable } from '../printable.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const COMPONENT_DIR = join(here, '../../dist/component');
@@ -27,6 +28,7 @@ export class ComponentWorker {
     this.worker = undefined;
     this.pending = new Map();
     this.nextId = 1;
+    this.said = new Set();
   }
 
   async ensureStarted() {
@@ -63,8 +65,13 @@ export class ComponentWorker {
 
   onMessage(m, port, flag) {
     if (m.type === 'log') {
-      const level = m.level === 'warn' || m.level === 'error' || m.level === 'info' ? m.level : 'debug';
-      this.logger[level](m.message);
+      const message = printable(m.message);
+      let level = m.level === 'warn' || m.level === 'error' || m.level === 'info' ? m.level : 'debug';
+      // The component's info lines are notices about the installation (a list the API does not serve):
+      // said once per process, at debug after that, not on every scheduled run.
+      if (level === 'info' && this.said.has(message)) level = 'debug';
+      else if (level === 'info') this.said.add(message);
+      this.logger[level](message);
     } else if (m.type === 'hostcall') {
       this.serveHostCall(m).then((reply) => {
         port.postMessage(reply);
@@ -92,7 +99,7 @@ export class ComponentWorker {
     if (m.op === 'token') {
       if (!this.tokens) return { ok: true, value: 'disabled' };
       try {
-        await this.tokens.bearer(m.args);
+        await this.tokens.bearer(m.args, this.http?.deadline);
         return { ok: true, value: 'ready' };
       } catch (e) {
         return { ok: false, error: e.variant ?? { tag: 'unreachable', val: e.message } };
@@ -153,8 +160,13 @@ export class ComponentWorker {
 
   /** One sync; the HTTP host stops sending at the deadline and the worker is terminated past it. */
   async run(timeoutMs) {
-    if (this.http) this.http.deadline = Date.now() + timeoutMs;
-    return this.call('run', undefined, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    if (this.http) this.http.deadline = deadline;
+    const report = await this.call('run', undefined, timeoutMs);
+    // Late requests were refused and their lists reported stale: a run that reached its deadline is
+    // not trusted, even when the component finished before its timer fired.
+    if (Date.now() >= deadline) throw new RunTimeout(`run reached its ${timeoutMs / 1000}s deadline`);
+    return report;
   }
 
   relations(docs) {

@@ -28,9 +28,14 @@ export async function startFixture({ auth }) {
     baseUrl,
     tokenUrl,
     fault: (path, status, times) => admin('fault', { path, status, times }),
-    /** Any fault kind: `{ kind: 'hang', ms }`, `{ kind: 'cut' }`, `{ kind: 'badjson' }`, `{ kind: 'wrongshape' }`, `{ kind: 'revoke' }`, `{ status, retryAfter }`. */
+    /**
+     * Any fault kind: `{ kind: 'hang', ms }`, `{ kind: 'drip', ms }` (a byte per `ms`), `{ kind: 'endless' }`, `{ kind: 'bloat' }` (pages of 4 MB without end),
+     * `{ kind: 'cut' }`, `{ kind: 'badjson' }`, `{ kind: 'wrongshape' }`, `{ kind: 'revoke' }`, `{ status, retryAfter, body }`.
+     */
     inject: (path, fault) => admin('fault', { path, ...fault }),
-    clearFaults: () => admin('clear'),
+    /** The token endpoint: `'up'`, `'down'` or `'hang'` (takes the request, answers nothing for a minute). */
+    idp: (mode) => admin('idp', { mode }),
+    clearFaults: () => Promise.all([admin('clear'), admin('idp', { mode: 'up' })]),
     requests: () => admin('requests').then((r) => r.json()),
     stop: () => {
       child.stdin.end();
