@@ -12,7 +12,7 @@ fi
 corpus="target/corpus"
 node seed-corpus.mjs "$corpus"
 cargo fuzz build --sanitizer none --release
-for target in mapping sync_responses; do
+for target in mapping sync_responses token_response config; do
     mkdir -p "artifacts/$target"
     # -rss_limit_mb bounds memory, -max_len keeps inputs the size of a real list page.
     cargo fuzz run --sanitizer none --release "$target" "$corpus/$target" -- \

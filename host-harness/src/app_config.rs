@@ -1,7 +1,6 @@
 //! Reads a Backstage `app-config.yaml`: `${ENV}` substitution as Backstage does it, the `openchoreo`
 //! section as JSON for the guest (client secret replaced), and the credentials kept for the host.
 
-use crate::token::Credentials;
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -12,6 +11,26 @@ pub const REDACTED: &str = "[redacted]";
 pub const MAX_REQUEST_TIMEOUT_SECONDS: u64 = 86_400;
 /// `openchoreo.sync.concurrency`: requests in flight at once.
 pub const MAX_CONCURRENCY: u64 = 256;
+
+#[derive(Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: String,
+    pub token_url: String,
+    /// Space-separated scopes, normalised to single spaces.
+    pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("token_url", &self.token_url)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
 
 #[derive(Debug)]
 pub struct AppConfig {

@@ -15,6 +15,7 @@ pub mod runtime;
 pub mod state;
 pub mod synthetic;
 pub mod token;
+pub mod token_response;
 pub mod transform;
 
 /// The guest component, built by `build.rs` for `wasm32-wasip2`.
