@@ -90,6 +90,8 @@ pub enum FaultKind {
     /// Pages of 100 items of about 40 KB each (4 MB a page), each with a next cursor: a list that grows
     /// without end.
     Bloat,
+    /// Pages whose cursors go round: none → `cycle-a` → `cycle-b` → `cycle-c` → `cycle-a`.
+    CursorCycle,
 }
 
 #[derive(Debug, Clone)]
@@ -449,7 +451,7 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
 
 /// Test control over HTTP, for test suites in other languages: `POST /__admin/fault` with
 /// `{"path": "...", "status": 503, "times": 1}` or `{"path": "...", "kind": "hang" | "cut" | "badjson" |
-/// "wrongshape" | "revoke" | "drip" | "endless" | "bloat", "ms": 3000}` (times optional), `POST /__admin/idp` with
+/// "wrongshape" | "revoke" | "drip" | "endless" | "bloat" | "cycle", "ms": 3000}` (times optional), `POST /__admin/idp` with
 /// `{"mode": "up" | "down" | "hang"}`, `POST /__admin/clear`, and
 /// `POST /__admin/requests` (the API paths requested so far, in order).
 fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
@@ -485,6 +487,7 @@ fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
                 (Some("drip"), _) => FaultKind::Drip(Duration::from_millis(v["ms"].as_u64().unwrap_or(100))),
                 (Some("endless"), _) => FaultKind::Endless,
                 (Some("bloat"), _) => FaultKind::Bloat,
+                (Some("cycle"), _) => FaultKind::CursorCycle,
                 (None, Some(status)) => FaultKind::Status {
                     status: status as u16,
                     body: v["body"].as_str().unwrap_or("{}").to_string(),
@@ -555,6 +558,14 @@ fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
         Some(FaultKind::Drip(every)) => return Reply::Drip(every),
         Some(FaultKind::Endless) => return Reply::Endless,
         Some(FaultKind::Bloat) => return json_reply(200, bloated_page(&query)),
+        Some(FaultKind::CursorCycle) => {
+            let next = match query.iter().find(|(k, _)| k == "cursor").map(|(_, c)| c.as_str()) {
+                Some("cycle-a") => "cycle-b",
+                Some("cycle-b") => "cycle-c",
+                _ => "cycle-a",
+            };
+            return json_reply(200, format!(r#"{{"items":[],"pagination":{{"nextCursor":"{next}"}}}}"#));
+        }
         Some(FaultKind::RevokeTokens) | None => {}
     }
     let data = shared.data.lock().unwrap_or_else(|p| p.into_inner());

@@ -312,3 +312,14 @@ fn the_run_deadline_ends_a_hung_request_a_slow_drip_body_and_a_hanging_token_end
     }
     api.set_idp(Idp::Up);
 }
+
+#[test]
+fn cursors_that_go_round_fail_their_list_alone_once_a_cursor_comes_back() {
+    let (api, _, first, second) = after_fault("/api/v1/namespaces/default/traits", FaultKind::CursorCycle, None);
+    let o = second.unwrap();
+    assert_eq!(stale_scopes(&o), vec!["ns/default/traits"]);
+    assert!(o.stale[0].1.contains(r#"the API returned cursor "cycle-a" a second time"#), "{}", o.stale[0].1);
+    assert_eq!(snapshot(&o.entities), snapshot(&first));
+    let pages = api.requests().iter().filter(|r| r.path == "/api/v1/namespaces/default/traits").count();
+    assert_eq!(pages, 1 + 4, "one in the clean run, then none, a, b, c before a comes back");
+}

@@ -51,6 +51,7 @@ const cases = [
   ['a body cut mid-way', '/api/v1/namespaces/default/components', { kind: 'cut' }, ['ns/default/components']],
   ['invalid JSON', '/api/v1/clusterworkflows', { kind: 'badjson' }, ['cluster/workflows']],
   ['JSON of the wrong shape', '/api/v1/namespaces/default/workloads', { kind: 'wrongshape' }, ['ns/default/components']],
+  ['cursors that go round', '/api/v1/namespaces/default/traits', { kind: 'cycle' }, ['ns/default/traits']],
 ];
 
 for (const [name, path, fault, scopes] of cases) {

@@ -29,7 +29,7 @@ export async function startFixture({ auth }) {
     tokenUrl,
     fault: (path, status, times) => admin('fault', { path, status, times }),
     /**
-     * Any fault kind: `{ kind: 'hang', ms }`, `{ kind: 'drip', ms }` (a byte per `ms`), `{ kind: 'endless' }`, `{ kind: 'bloat' }` (pages of 4 MB without end),
+     * Any fault kind: `{ kind: 'hang', ms }`, `{ kind: 'drip', ms }` (a byte per `ms`), `{ kind: 'endless' }`, `{ kind: 'bloat' }` (pages of 4 MB without end), `{ kind: 'cycle' }` (cursors a → b → c → a),
      * `{ kind: 'cut' }`, `{ kind: 'badjson' }`, `{ kind: 'wrongshape' }`, `{ kind: 'revoke' }`, `{ status, retryAfter, body }`.
      */
     inject: (path, fault) => admin('fault', { path, ...fault }),
