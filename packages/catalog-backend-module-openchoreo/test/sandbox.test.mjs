@@ -98,6 +98,7 @@ describe('the memory cap in Node', () => {
     const heapBefore = process.memoryUsage().rss;
     await assert.rejects(worker.run(20_000), (e) => {
       assert.match(e.message, /component trapped: .*(unreachable|memory)/i);
+      assert.ok(!e.message.includes('\n'), `a trap is one line: ${e.message}`);
       return true;
     });
     assert.equal(worker.worker, undefined, 'the trapped worker is gone');

@@ -76,7 +76,17 @@ const sync = component.sync ?? component['openchoreo:catalog/sync@0.2.0'];
 /** A guest error (WIT `result` err) arrives as a thrown ComponentError carrying `.payload`. */
 function guestError(e) {
   if (e && e.payload !== undefined) return { guest: e.payload };
-  return { trap: String(e?.stack ?? e) };
+  return { trap: trapLine(e) };
+}
+
+/** A trap in one line: what stopped the component and the wasm function it was in, not the whole stack. */
+function trapLine(e) {
+  if (!(e instanceof Error)) return String(e).replace(/\s*\n\s*/g, ' | ');
+  const frame = String(e.stack ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('at ') && l.includes('wasm'));
+  return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`.replace(/\s*\n\s*/g, ' | ');
 }
 
 const ops = {
