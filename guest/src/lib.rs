@@ -5,6 +5,7 @@ pub mod batch;
 pub mod diagnostic;
 pub mod entity;
 pub mod escape;
+pub mod events;
 pub mod items;
 pub mod json;
 pub mod kinds;

@@ -394,7 +394,13 @@ pub fn scope_of(doc: &Value) -> Result<String, String> {
     let kind = doc.get("kind").and_then(Value::as_str).ok_or("kind is missing")?;
     let ns = doc.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
     let family = match kind {
-        "Domain" => return Ok(domain::SCOPE.to_string()),
+        "Domain" => {
+            return doc
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(domain::scope)
+                .ok_or_else(|| "metadata.name is missing".into());
+        }
         "ClusterComponentType" => return Ok(cluster_scope("componenttypes")),
         "ClusterTraitType" => return Ok(cluster_scope("traits")),
         "ClusterWorkflow" => return Ok(cluster_scope("workflows")),

@@ -35,7 +35,7 @@ fn namespace_becomes_domain() {
             "labels": {"openchoreo.io/managed": "true"}},
         "spec": {"owner": OWNER}})
     );
-    assert_eq!((e.namespace.as_str(), e.scope.as_str()), ("default", "namespaces"));
+    assert_eq!((e.namespace.as_str(), e.scope.as_str()), ("default", "ns/acme/namespace"));
 }
 
 #[test]

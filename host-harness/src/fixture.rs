@@ -575,6 +575,12 @@ fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
             None => json_reply(404, json!({"error": format!("{path} not found"), "code": "NOT_FOUND"}).to_string()),
         };
     }
+    if let Some(ns) = path.strip_prefix("/api/v1/namespaces/").filter(|rest| !rest.is_empty() && !rest.contains('/')) {
+        return match data.namespaces.iter().find(|n| n["metadata"]["name"] == ns) {
+            Some(resource) => json_reply(200, resource.to_string()),
+            None => json_reply(404, json!({"error": format!("namespace {ns} not found"), "code": "NOT_FOUND"}).to_string()),
+        };
+    }
     let Some(items) = data.list(path) else {
         return json_reply(404, json!({"error": format!("{path} not found"), "code": "NOT_FOUND"}).to_string());
     };

@@ -3,8 +3,10 @@
 
 pub mod app_config;
 pub mod batch;
+pub mod coalesce;
 pub mod compile_cache;
 pub mod demo;
+pub mod events;
 pub mod fixture;
 pub mod http_client;
 pub mod lock;

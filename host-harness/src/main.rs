@@ -3,10 +3,11 @@
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
+use host_harness::coalesce::Coalescer;
 use host_harness::logging::{Level, Logger};
 use host_harness::runner::Syncer;
 use host_harness::runtime::{Runtime, mapping_error_text};
-use host_harness::{app_config, batch, demo, output};
+use host_harness::{app_config, batch, demo, events, output};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,6 +42,11 @@ enum Command {
         /// With --once: print one JSON line of figures (requests, bytes, times, peak memory) on stdout.
         #[arg(long, requires = "once")]
         stats: bool,
+        /// Also take OpenChoreo's change events on ADDR (e.g. 127.0.0.1:7007): `POST /api/events/http/openchoreo`
+        /// with `{"kind","name","namespace","action"}` re-fetches the scopes the event can affect, coalesced,
+        /// and rewrites the output and state after each applied change. The schedule stays as a safety net.
+        #[arg(long, value_name = "ADDR", conflicts_with = "once")]
+        events_listen: Option<String>,
     },
     /// Translate one OpenChoreo resource (JSON on stdin) with the pure mapping.
     Translate {
@@ -110,43 +116,80 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&docs)?);
             Ok(())
         }
-        Command::Sync { config, once, output, state, stats } => {
+        Command::Sync { config, once, output, state, stats, events_listen } => {
             let app = app_config::load(&config)?;
             let mut syncer = Syncer::new(runtime.clone(), &app, logger.clone(), state)?;
             let frequency = Duration::from_secs(u64::from(syncer.settings.frequency_seconds));
+            let listener = events_listen.map(|addr| events::listen(&addr, runtime.clone(), logger.clone())).transpose()?;
+            if let Some(l) = &listener {
+                logger.info(&format!("Listening for OpenChoreo events on http://{}{}", l.addr, events::EVENTS_PATH));
+            }
+            let mut coalescer = Coalescer::default();
+            let mut next_full = Instant::now();
             loop {
-                let started = Instant::now();
-                match syncer.run_once() {
-                    Ok(outcome) => {
-                        let sync_ms = started.elapsed().as_millis();
-                        let rss_after_sync = peak_rss_kib();
-                        if outcome.changed || once {
-                            let mut pure = runtime.pure(logger.clone())?;
-                            output::write_entities(&output, &mut pure, &outcome.entities)?;
+                if Instant::now() >= next_full {
+                    let started = Instant::now();
+                    next_full = started + frequency;
+                    match syncer.run_once() {
+                        Ok(outcome) => {
+                            let sync_ms = started.elapsed().as_millis();
+                            let rss_after_sync = peak_rss_kib();
+                            if outcome.changed || once {
+                                let mut pure = runtime.pure(logger.clone())?;
+                                output::write_entities(&output, &mut pure, &outcome.entities)?;
+                            }
+                            if stats {
+                                let figures = serde_json::json!({
+                                    "entities": outcome.entities.len(),
+                                    "requests": outcome.requests,
+                                    "bytesReceived": outcome.bytes_received,
+                                    "boundaryBytesToGuest": outcome.boundary.to_guest,
+                                    "boundaryBytesFromGuest": outcome.boundary.from_guest,
+                                    "entityJsonBytes": outcome.entities.iter().map(|e| e.entity.get().len()).sum::<usize>(),
+                                    "syncMs": sync_ms,
+                                    "totalMs": started.elapsed().as_millis(),
+                                    "peakRssAfterSyncKiB": rss_after_sync,
+                                    "peakRssKiB": peak_rss_kib(),
+                                });
+                                println!("{figures}");
+                            }
                         }
-                        if stats {
-                            let figures = serde_json::json!({
-                                "entities": outcome.entities.len(),
-                                "requests": outcome.requests,
-                                "bytesReceived": outcome.bytes_received,
-                                "boundaryBytesToGuest": outcome.boundary.to_guest,
-                                "boundaryBytesFromGuest": outcome.boundary.from_guest,
-                                "entityJsonBytes": outcome.entities.iter().map(|e| e.entity.get().len()).sum::<usize>(),
-                                "syncMs": sync_ms,
-                                "totalMs": started.elapsed().as_millis(),
-                                "peakRssAfterSyncKiB": rss_after_sync,
-                                "peakRssKiB": peak_rss_kib(),
-                            });
-                            println!("{figures}");
-                        }
+                        Err(e) if once => return Err(anyhow!("{e}")),
+                        Err(e) => logger.error(&format!("Sync failed: {e}")),
                     }
-                    Err(e) if once => return Err(anyhow!("{e}")),
-                    Err(e) => logger.error(&format!("Sync failed: {e}")),
+                    if once {
+                        return Ok(());
+                    }
                 }
-                if once {
-                    return Ok(());
+                let Some(listener) = &listener else {
+                    std::thread::sleep(next_full.saturating_duration_since(Instant::now()));
+                    continue;
+                };
+                let now = Instant::now();
+                let wake = coalescer.next_at(now).map_or(next_full, |at| at.min(next_full));
+                match listener.scopes.recv_timeout(wake.saturating_duration_since(now)) {
+                    Ok(scopes) => coalescer.event(scopes, Instant::now()),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Err(anyhow!("the events listener stopped")),
                 }
-                std::thread::sleep(frequency.saturating_sub(started.elapsed()));
+                let due = coalescer.due(Instant::now());
+                if due.is_empty() {
+                    continue;
+                }
+                match syncer.run_scopes(&due) {
+                    Ok(outcome) if outcome.changed => {
+                        let mut pure = runtime.pure(logger.clone())?;
+                        output::write_entities(&output, &mut pure, &outcome.entities)?;
+                    }
+                    Ok(_) => {}
+                    Err(e) => logger.error(&format!("Sync of {} failed: {e}", due.join(" "))),
+                }
+                logger.debug(&format!(
+                    "Events: {} received, {} coalesced, {} rejected",
+                    coalescer.received,
+                    coalescer.coalesced,
+                    listener.rejected.load(std::sync::atomic::Ordering::Relaxed)
+                ));
             }
         }
     }

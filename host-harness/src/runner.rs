@@ -53,6 +53,8 @@ pub struct RunOutcome {
     /// String bytes copied into and out of the component during the run.
     pub boundary: BoundaryBytes,
     pub changed: bool,
+    /// For a run over named scopes: what it added, changed and removed.
+    pub delta: Option<Delta>,
 }
 
 pub struct Syncer {
@@ -116,7 +118,22 @@ impl Syncer {
         self.last.as_deref().map(Vec::as_slice)
     }
 
+    /// A full sync: every scope, the stale ones filled from last-known-good.
     pub fn run_once(&mut self) -> Result<RunOutcome, RunFailure> {
+        self.run_over(None)
+    }
+
+    /// A sync of named scopes (`ns/<namespace>/*`, `cluster/*`, as `scopes-of-event` names them),
+    /// applied to last-known-good as an exact delta: within the scopes it covers, what the API no longer
+    /// has is removed, unless its scope went stale. Without a previous run it is a full run.
+    pub fn run_scopes(&mut self, scopes: &[String]) -> Result<RunOutcome, RunFailure> {
+        if self.last.is_none() {
+            return self.run_over(None);
+        }
+        self.run_over(Some(scopes))
+    }
+
+    fn run_over(&mut self, scopes: Option<&[String]>) -> Result<RunOutcome, RunFailure> {
         let _lock = match &self.state_path {
             Some(p) => Some(StateLock::acquire(p).map_err(|e| match e {
                 LockError::Held { path, pid } => {
@@ -142,7 +159,11 @@ impl Syncer {
             .configure(&self.guest_config)
             .map_err(|e| RunFailure::Trap(format!("{e:#}")))?
             .map_err(|e| RunFailure::Sync(config_error_text(&e)))?;
-        let delivered = match instance.run() {
+        let result = match scopes {
+            None => instance.run().map(|r| r.map(|d| (d, None))),
+            Some(scopes) => instance.run_scopes(scopes).map(|r| r.map(|(d, covered)| (d, Some(covered)))),
+        };
+        let (delivered, covered) = match result {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return Err(RunFailure::Sync(sync_error_text(e))),
             Err(trap) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
@@ -153,25 +174,39 @@ impl Syncer {
         if instance.past_deadline() {
             return Err(RunFailure::Timeout(timeout));
         }
-        let mut entities = Vec::with_capacity(delivered.entities.len());
+        let mut fresh = Vec::with_capacity(delivered.entities.len());
         for e in delivered.entities {
             let entity = RawValue::from_string(e.json)
                 .map_err(|err| RunFailure::Trap(format!("entity {}:{}/{}: not JSON: {err}", e.kind, e.namespace, e.name)))?;
-            entities.push(StoredEntity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, entity });
+            fresh.push(StoredEntity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, entity });
         }
         let stale: Vec<(String, String)> = delivered.stale.into_iter().map(|s| (s.scope, s.reason)).collect();
         let skipped: Vec<(String, String)> = delivered.skipped.into_iter().map(|d| (d.location, d.message)).collect();
         let stats = delivered.stats;
+        let kept_from_last = |e: &StoredEntity| {
+            let is_stale = stale.iter().any(|(s, _)| stale_covers(s, &e.scope));
+            match &covered {
+                None => is_stale,
+                Some(covered) => is_stale || !covered.iter().any(|c| stale_covers(c, &e.scope)),
+            }
+        };
+        let delta =
+            covered.as_ref().map(|_| Delta::between(self.last.as_deref().map(Vec::as_slice).unwrap_or(&[]), &fresh, &kept_from_last));
+        let mut entities = fresh;
         if let Some(last) = &self.last {
-            entities.extend(last.iter().filter(|e| stale.iter().any(|(s, _)| stale_covers(s, &e.scope))).cloned());
+            entities.extend(last.iter().filter(|e| kept_from_last(e)).cloned());
         }
         let changed = !same_entities(self.last.as_deref().map(Vec::as_slice), &entities);
         let summary = format!(
-            "{} entities ({} requests, {} bytes){}",
+            "{} entities ({} requests, {} bytes){}{}",
             entities.len(),
             stats.requests,
             stats.bytes_received,
-            if stale.is_empty() { String::new() } else { format!(", {} stale scopes kept", stale.len()) }
+            if stale.is_empty() { String::new() } else { format!(", {} stale scopes kept", stale.len()) },
+            match (&delta, &covered) {
+                (Some(d), Some(c)) => format!(", {} added or changed and {} removed in {}", d.upserted.len(), d.removed.len(), c.join(" ")),
+                _ => String::new(),
+            }
         );
         if changed {
             self.logger.info(&format!("Synced {summary}"));
@@ -191,7 +226,31 @@ impl Syncer {
             bytes_received: stats.bytes_received,
             boundary: instance.boundary_bytes(),
             changed,
+            delta,
         })
+    }
+}
+
+/// What a run over named scopes changed, by entity ref (`kind:namespace/name`, lower-case kind).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delta {
+    /// Entities that are new, or whose document changed.
+    pub upserted: Vec<String>,
+    /// Entities the covered scopes no longer have.
+    pub removed: Vec<String>,
+}
+
+impl Delta {
+    fn between(last: &[StoredEntity], fresh: &[StoredEntity], kept_from_last: &dyn Fn(&StoredEntity) -> bool) -> Self {
+        use std::collections::HashMap;
+        let before: HashMap<String, &str> = last.iter().map(|e| (e.entity_ref(), e.entity.get())).collect();
+        let now: HashMap<String, &str> = fresh.iter().map(|e| (e.entity_ref(), e.entity.get())).collect();
+        let mut upserted: Vec<String> = now.iter().filter(|(r, doc)| before.get(*r) != Some(*doc)).map(|(r, _)| r.clone()).collect();
+        let mut removed: Vec<String> =
+            last.iter().filter(|e| !kept_from_last(e)).map(StoredEntity::entity_ref).filter(|r| !now.contains_key(r)).collect();
+        upserted.sort();
+        removed.sort();
+        Self { upserted, removed }
     }
 }
 
@@ -252,6 +311,6 @@ pub fn config_error_text(e: &wit_sync::ConfigError) -> String {
 fn sync_error_text(e: wit_sync::SyncError) -> String {
     match e {
         wit_sync::SyncError::NotConfigured => "the component was not configured".into(),
-        wit_sync::SyncError::Namespaces(m) | wit_sync::SyncError::Auth(m) => m,
+        wit_sync::SyncError::Namespaces(m) | wit_sync::SyncError::Auth(m) | wit_sync::SyncError::Scopes(m) => m,
     }
 }

@@ -310,10 +310,35 @@ impl Instance {
     /// One sync, with the entities the guest emitted along the way. A batch whose spans do not fit
     /// its text fails the run (outer `Err`), as a trap does.
     pub fn run(&mut self) -> wasmtime::Result<Result<Delivered, wit_sync::SyncError>> {
+        self.start_run();
+        let result = self.catalog.openchoreo_catalog_sync().call_run(&mut self.store);
+        self.deliver(result)
+    }
+
+    /// A sync over named scopes (`ns/<namespace>/*`, `cluster/*`), with the scope patterns it speaks for.
+    pub fn run_scopes(&mut self, scopes: &[String]) -> wasmtime::Result<Result<(Delivered, Vec<String>), wit_sync::SyncError>> {
+        self.start_run();
+        self.store.data_mut().boundary.to_guest += scopes.iter().map(String::len).sum::<usize>() as u64;
+        let result = self.catalog.openchoreo_catalog_sync().call_run_scopes(&mut self.store, scopes);
+        let (result, covered) = match result {
+            Ok(Ok(scoped)) => (Ok(Ok(scoped.report)), scoped.covered),
+            Ok(Err(e)) => (Ok(Err(e)), Vec::new()),
+            Err(trap) => (Err(trap), Vec::new()),
+        };
+        Ok(self.deliver(result)?.map(|d| (d, covered)))
+    }
+
+    fn start_run(&mut self) {
         let state = self.store.data_mut();
         state.emitted.clear();
         state.bad_batch = None;
-        let result = self.catalog.openchoreo_catalog_sync().call_run(&mut self.store)?;
+    }
+
+    fn deliver(
+        &mut self,
+        result: wasmtime::Result<Result<wit_sync::Report, wit_sync::SyncError>>,
+    ) -> wasmtime::Result<Result<Delivered, wit_sync::SyncError>> {
+        let result = result?;
         let state = self.store.data_mut();
         let mut entities = std::mem::take(&mut state.emitted);
         if let Some(e) = state.bad_batch.take() {
@@ -328,6 +353,11 @@ impl Instance {
         state.boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
         entities.extend(crate::batch::to_owned(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?);
         Ok(Ok(Delivered { entities, stale: report.stale, skipped: report.skipped, stats: report.stats }))
+    }
+
+    /// The scopes an OpenChoreo change event can affect (pure).
+    pub fn scopes_of_event(&mut self, event_json: &str) -> wasmtime::Result<Result<Vec<String>, MappingError>> {
+        self.catalog.openchoreo_catalog_mapping().call_scopes_of_event(&mut self.store, event_json)
     }
 
     /// Whether this instance's run deadline has passed: a run that reached it is not trusted, even if

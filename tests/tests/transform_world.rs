@@ -25,7 +25,7 @@ fn translates_a_scope_snapshot_without_any_host_imports() {
     let out = t.translate_scope(&snapshot).unwrap().unwrap();
     let entities = batch::unpack(&out.entities).unwrap();
     let names: Vec<[&str; 4]> = entities.iter().map(|e| [e.kind, e.namespace, e.name, e.scope]).collect();
-    assert_eq!(names, vec![["Domain", "default", "acme", "namespaces"], ["System", "acme", "shop", "ns/acme/projects"]]);
+    assert_eq!(names, vec![["Domain", "default", "acme", "ns/acme/namespace"], ["System", "acme", "shop", "ns/acme/projects"]]);
     assert_eq!(out.stale.iter().map(|s| s.scope.as_str()).collect::<Vec<_>>(), vec!["ns/acme/components"]);
     let rels = t.relations(entities[1].json).unwrap().unwrap();
     assert!(rels.iter().any(|r| r.type_ == "partOf" && r.target == "domain:default/acme"));

@@ -135,4 +135,11 @@ impl mapping::Guest for Component {
         let doc = parse_json("entity", &entity_json)?;
         scope::scope_of(&doc).map_err(types::MappingError::InvalidInput)
     }
+
+    fn scopes_of_event(event_json: String) -> Result<Vec<String>, types::MappingError> {
+        crate::events::scopes_of_event(&event_json).map_err(|e| match e {
+            crate::events::EventRefused::UnknownKind(k) => types::MappingError::UnsupportedKind(k),
+            crate::events::EventRefused::Invalid(m) => types::MappingError::InvalidInput(m),
+        })
+    }
 }

@@ -84,19 +84,31 @@ impl wsync::Guest for Component {
     fn run() -> Result<wsync::Report, wsync::SyncError> {
         install_panic_hook();
         let cfg = CONFIG.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or(wsync::SyncError::NotConfigured)?;
-        let report = sync::run(&cfg, &mut HostTransport).map_err(|e| match e {
-            SyncError::Namespaces(m) => wsync::SyncError::Namespaces(m),
-            SyncError::Auth(m) => wsync::SyncError::Auth(m),
-        })?;
-        Ok(wsync::Report {
-            entities: to_wit(report.entities),
-            stale: report.stale.into_iter().map(stale_to_wit).collect(),
-            skipped: report.skipped.into_iter().map(diag_to_wit).collect(),
-            stats: wsync::RunStats {
-                requests: report.stats.requests,
-                pages: report.stats.pages,
-                bytes_received: report.stats.bytes_received,
-            },
-        })
+        let report = sync::run(&cfg, &mut HostTransport).map_err(sync_error)?;
+        Ok(report_to_wit(report))
+    }
+
+    fn run_scopes(scopes: Vec<String>) -> Result<wsync::ScopedReport, wsync::SyncError> {
+        install_panic_hook();
+        let cfg = CONFIG.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or(wsync::SyncError::NotConfigured)?;
+        let scoped = sync::run_scopes(&cfg, &mut HostTransport, &scopes).map_err(sync_error)?;
+        Ok(wsync::ScopedReport { report: report_to_wit(scoped.report), covered: scoped.covered })
+    }
+}
+
+fn sync_error(e: SyncError) -> wsync::SyncError {
+    match e {
+        SyncError::Namespaces(m) => wsync::SyncError::Namespaces(m),
+        SyncError::Auth(m) => wsync::SyncError::Auth(m),
+        SyncError::Scopes(m) => wsync::SyncError::Scopes(m),
+    }
+}
+
+fn report_to_wit(report: sync::Report) -> wsync::Report {
+    wsync::Report {
+        entities: to_wit(report.entities),
+        stale: report.stale.into_iter().map(stale_to_wit).collect(),
+        skipped: report.skipped.into_iter().map(diag_to_wit).collect(),
+        stats: wsync::RunStats { requests: report.stats.requests, pages: report.stats.pages, bytes_received: report.stats.bytes_received },
     }
 }

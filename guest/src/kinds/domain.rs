@@ -6,7 +6,11 @@ use crate::meta;
 use crate::names::backstage_name;
 use serde_json::Value;
 
-pub const SCOPE: &str = "namespaces";
+/// A Domain's scope: its namespace's own (`ns/<namespace>/namespace`), so that a re-fetch of one
+/// namespace covers its Domain too.
+pub fn scope(namespace: &str) -> String {
+    format!("ns/{namespace}/namespace")
+}
 
 pub fn translate(ns: &Value, owner: &str) -> Result<Entity, String> {
     let name = meta::name(ns)?;
@@ -19,5 +23,5 @@ pub fn translate(ns: &Value, owner: &str) -> Result<Entity, String> {
         .put_opt("openchoreo.io/created-at", meta::created_at(ns))
         .put_opt("openchoreo.io/status", set_str(ns, &["status", "phase"]));
     b.spec().put("owner", owner);
-    Ok(b.build(SCOPE))
+    Ok(b.build(&scope(name)))
 }

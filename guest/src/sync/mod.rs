@@ -7,6 +7,7 @@ pub mod transport;
 
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity};
+use crate::events::{self, Target};
 use crate::kinds::component_input::Metadata;
 use crate::lenient::lenient_struct;
 use crate::printable::printable;
@@ -14,7 +15,7 @@ use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use config::Config;
 use paging::{Auth, ListJob, Stats, fetch_all};
 use serde_json::Value;
-use transport::{Level, Transport};
+use transport::{Level, Request, Transport};
 
 /// Namespaces whose lists are fetched in one round of batches (15 lists each). Guest memory holds the
 /// raw lists of this many namespaces at most; measured at 10k and 100k components, 2 needs a third
@@ -33,6 +34,8 @@ pub struct Report {
 pub enum SyncError {
     Namespaces(String),
     Auth(String),
+    /// `run_scopes` was given a scope pattern it does not know.
+    Scopes(String),
 }
 
 /// Lists every OpenChoreo API has served from the start: a 404 for one of them means something else
@@ -94,7 +97,77 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         }
     }
 
-    let mut cluster_pending = true;
+    crawl(cfg, t, &mut auth, &mut report, &usable, true);
+    finish(t, &mut report);
+    Ok(report)
+}
+
+/// A run restricted to scopes (`ns/<namespace>/*`, `cluster/*`, as `events::scopes_of_event` names
+/// them): the same crawl, pagination, retries, limits and report as a full run, over those
+/// namespaces' lists (and each namespace's own resource, for its Domain) or the cluster lists only.
+pub fn run_scopes(cfg: &Config, t: &mut dyn Transport, scopes: &[String]) -> Result<Scoped, SyncError> {
+    let targets = events::targets(scopes).map_err(SyncError::Scopes)?;
+    let state =
+        t.ensure_token(false).map_err(|e| SyncError::Auth(printable(&format!("Failed to get a service token: {e}")).into_owned()))?;
+    let mut auth = Auth { state, refreshed: false };
+    let mut report = Report::default();
+    let mut covered = Vec::new();
+    let namespaces: Vec<&str> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Namespace(ns) => Some(ns.as_str()),
+            Target::Cluster => None,
+        })
+        .collect();
+    let requests: Vec<Request> =
+        namespaces.iter().map(|ns| Request { path: format!("/api/v1/namespaces/{}", segment(ns)), query: Vec::new() }).collect();
+    let answers = if requests.is_empty() { Vec::new() } else { t.send_batch(&requests) };
+    report.stats.requests += requests.len() as u32;
+    let mut usable: Vec<(String, Value)> = Vec::new();
+    for (i, ns) in namespaces.iter().enumerate() {
+        let pattern = events::namespace_scopes(ns);
+        let failed = |why: String| Stale { scope: pattern.clone(), reason: format!("Failed to fetch namespace {ns}: {why}") };
+        match answers.get(i) {
+            // Gone: everything the namespace made is covered and nothing replaces it.
+            Some(Ok(resp)) if resp.status == 404 => covered.push(pattern),
+            Some(Ok(resp)) if (200..300).contains(&resp.status) => match serde_json::from_str::<Value>(&resp.body) {
+                Ok(resource) if ns != &CLUSTER_NS => {
+                    report.stats.bytes_received += resp.body.len() as u64;
+                    usable.push((ns.to_string(), resource));
+                    covered.push(pattern);
+                }
+                Ok(_) => report.stale.push(failed("the name is reserved for cluster-scoped entities".into())),
+                Err(e) => report.stale.push(failed(format!("invalid JSON: {e}"))),
+            },
+            Some(Ok(resp)) => report.stale.push(failed(paging::describe_status(resp))),
+            Some(Err(e)) => report.stale.push(failed(e.to_string())),
+            None => report.stale.push(failed("the host returned fewer responses than requests".into())),
+        }
+    }
+    let with_cluster = targets.contains(&Target::Cluster);
+    if with_cluster {
+        covered.push(events::CLUSTER_SCOPES.to_string());
+    }
+    if with_cluster || !usable.is_empty() {
+        crawl(cfg, t, &mut auth, &mut report, &usable, with_cluster);
+    }
+    finish(t, &mut report);
+    Ok(Scoped { report, covered })
+}
+
+/// A run over named scopes: its report, and the scope patterns it speaks for. Within them, an entity
+/// of the previous set that is not in the report is gone (unless a stale scope covers it).
+#[derive(Debug, Default)]
+pub struct Scoped {
+    pub report: Report,
+    pub covered: Vec<String>,
+}
+
+/// Fetches and translates namespaces (their `Namespace` resources given) in rounds of
+/// [`NAMESPACE_CHUNK`], the cluster lists with the first round when asked, handing each scope over
+/// as soon as it is translated.
+fn crawl(cfg: &Config, t: &mut dyn Transport, auth: &mut Auth, report: &mut Report, usable: &[(String, Value)], with_cluster: bool) {
+    let mut cluster_pending = with_cluster;
     // endpoint → namespaces (none for a cluster list) where the API answered 404 for the whole list
     let mut unserved: Vec<(&'static str, Vec<String>)> = Vec::new();
     let chunks: Vec<&[(String, Value)]> = if usable.is_empty() { vec![&[]] } else { usable.chunks(NAMESPACE_CHUNK).collect() };
@@ -111,7 +184,7 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
                 jobs.push(ListJob::new(format!("{ep} (cluster)"), format!("/api/v1/{ep}")).unless_unserved());
             }
         }
-        fetch_all(&mut jobs, t, &mut auth, &mut report.stats);
+        fetch_all(&mut jobs, t, auth, &mut report.stats);
         note_unserved(&jobs, chunk, cluster_pending, &mut unserved);
         let mut results = jobs.into_iter().map(ListJob::into_result);
         let mut ns_lists: Vec<Lists> = chunk
@@ -125,13 +198,13 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
         // its documents once more, and one scope at a time keeps that copy small.
         for ((_, ns_resource), lists) in chunk.iter().zip(&ns_lists) {
             match scope::translate_namespace(ns_resource, lists, &cfg.default_owner) {
-                Ok(out) => absorb(&mut report, out),
+                Ok(out) => absorb(report, out),
                 Err(e) => report.skipped.push(Diagnostic { location: "Namespace".into(), message: e }),
             }
             t.emit(&mut report.entities);
         }
         if let Some(lists) = cluster_lists {
-            absorb(&mut report, scope::translate_cluster(&lists, &cfg.default_owner));
+            absorb(report, scope::translate_cluster(&lists, &cfg.default_owner));
             cluster_pending = false;
             t.emit(&mut report.entities);
         }
@@ -147,6 +220,10 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
             &format!("{NOT_SERVED_NOTICE} {path} (404 for the whole list{where_}); it predates that kind, so nothing is synced for it"),
         );
     }
+}
+
+/// Escapes what came from the API in the report, and logs its stale scopes and skipped resources.
+fn finish(t: &mut dyn Transport, report: &mut Report) {
     for s in &mut report.stale {
         s.reason = printable(&s.reason).into_owned();
     }
@@ -160,7 +237,6 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
     for d in &report.skipped {
         t.log(Level::Warn, &format!("Skipped {}: {}", d.location, d.message));
     }
-    Ok(report)
 }
 
 /// Records the lists of a round that the API does not serve, by endpoint.

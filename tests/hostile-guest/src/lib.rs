@@ -6,7 +6,7 @@
 wit_bindgen::generate!({ path: "../../wit", world: "catalog" });
 
 use exports::openchoreo::catalog::mapping::{self, ScopeOutput, ScopeSnapshot};
-use exports::openchoreo::catalog::sync::{self, ConfigError, Report, RunStats, Settings, SyncError};
+use exports::openchoreo::catalog::sync::{self, ConfigError, Report, RunStats, ScopedReport, Settings, SyncError};
 use openchoreo::catalog::http::{self, Request};
 use openchoreo::catalog::types::{EntityBatch, EntitySpan, MappingError, Relation, Span, StaleScope};
 use std::sync::Mutex;
@@ -69,6 +69,11 @@ impl sync::Guest for Hostile {
             }
         }
     }
+
+    /// The same misbehaviour as a full run, reported as covering nothing.
+    fn run_scopes(_: Vec<String>) -> Result<ScopedReport, SyncError> {
+        Self::run().map(|report| ScopedReport { report, covered: vec![] })
+    }
 }
 
 impl mapping::Guest for Hostile {
@@ -83,5 +88,8 @@ impl mapping::Guest for Hostile {
     }
     fn scope_of(_: String) -> Result<String, MappingError> {
         Ok("hostile".into())
+    }
+    fn scopes_of_event(_: String) -> Result<Vec<String>, MappingError> {
+        Ok(vec!["ns/../../*".into()])
     }
 }

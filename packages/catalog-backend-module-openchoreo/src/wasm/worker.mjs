@@ -29,7 +29,7 @@ function withVersions(imports) {
   const out = {};
   for (const [name, value] of Object.entries(imports)) {
     out[name] = value;
-    out[`${name}@0.2.0`] = value;
+    out[`${name}@0.3.0`] = value;
   }
   return out;
 }
@@ -70,8 +70,8 @@ const component = await instantiate(
   (path) => readFile(join(componentDir, path)).then((bytes) => WebAssembly.compile(bytes)),
   { ...wasiImports(), ...ours },
 );
-const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.2.0'];
-const sync = component.sync ?? component['openchoreo:catalog/sync@0.2.0'];
+const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.3.0'];
+const sync = component.sync ?? component['openchoreo:catalog/sync@0.3.0'];
 
 /** A guest error (WIT `result` err) arrives as a thrown ComponentError carrying `.payload`. */
 function guestError(e) {
@@ -89,19 +89,32 @@ function trapLine(e) {
   return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`.replace(/\s*\n\s*/g, ' | ');
 }
 
+/** A run's report with the entities handed over through `sink` along the way put in front. */
+function withEmitted(call) {
+  emitted = [];
+  try {
+    const report = call();
+    const rest = unpackBatch(report.entities);
+    report.entities = emitted.length ? emitted.concat(rest) : rest;
+    return report;
+  } finally {
+    emitted = [];
+  }
+}
+
 const ops = {
   configure: (json) => sync.configure(json),
-  run: () => {
-    emitted = [];
-    try {
-      const report = sync.run();
-      const rest = unpackBatch(report.entities);
-      report.entities = emitted.length ? emitted.concat(rest) : rest;
-      return report;
-    } finally {
-      emitted = [];
-    }
+  run: () => withEmitted(() => sync.run()),
+  runScopes: (scopes) => {
+    let covered = [];
+    const report = withEmitted(() => {
+      const scoped = sync.runScopes(scopes);
+      covered = scoped.covered;
+      return scoped.report;
+    });
+    return { report, covered };
   },
+  scopesOfEvent: (json) => mapping.scopesOfEvent(json),
   relations: (docs) => docs.map((d) => mapping.relations(d)),
   scopeOf: (docs) => docs.map((d) => {
     try {
