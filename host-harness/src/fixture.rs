@@ -452,12 +452,31 @@ fn handle_token(shared: &Shared, req: &HttpRequest) -> Reply {
 /// Test control over HTTP, for test suites in other languages: `POST /__admin/fault` with
 /// `{"path": "...", "status": 503, "times": 1}` or `{"path": "...", "kind": "hang" | "cut" | "badjson" |
 /// "wrongshape" | "revoke" | "drip" | "endless" | "bloat" | "cycle", "ms": 3000}` (times optional), `POST /__admin/idp` with
-/// `{"mode": "up" | "down" | "hang"}`, `POST /__admin/clear`, and
+/// `{"mode": "up" | "down" | "hang"}`, `POST /__admin/list` with `{"path": "/api/v1/...", "items": [...]}` (a
+/// list's new content), `POST /__admin/clear`, and
 /// `POST /__admin/requests` (the API paths requested so far, in order).
 fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
     match path {
         "/__admin/clear" => {
             shared.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            json_reply(200, "{}")
+        }
+        "/__admin/list" => {
+            let Ok(v) = serde_json::from_str::<Value>(body) else { return json_reply(400, r#"{"error":"body must be JSON"}"#) };
+            let (Some(path), Some(items)) = (v["path"].as_str(), v["items"].as_array()) else {
+                return json_reply(400, r#"{"error":"path and items are required"}"#);
+            };
+            let parts: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
+            let mut data = shared.data.lock().unwrap_or_else(|p| p.into_inner());
+            match parts.as_slice() {
+                ["namespaces", ns, ep] => {
+                    data.namespaced.entry(ns.to_string()).or_default().insert(ep.to_string(), items.clone());
+                }
+                [ep] if ep.starts_with("cluster") => {
+                    data.cluster.insert(ep.to_string(), items.clone());
+                }
+                _ => return json_reply(400, r#"{"error":"path must be a namespaced or cluster list"}"#),
+            }
             json_reply(200, "{}")
         }
         "/__admin/idp" => {

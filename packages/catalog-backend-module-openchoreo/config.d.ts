@@ -12,7 +12,10 @@ export interface Config {
      */
     defaultOwner?: string;
     schedule?: {
-      /** (Optional) Seconds between sync runs, a plain integer (not `{ minutes: 1 }`). Default: 30. */
+      /**
+       * (Optional) Seconds between full sync runs, a plain integer (not `{ minutes: 1 }`). Default: 300 while
+       * events are enabled (the full sync is then a safety net), 30 without.
+       */
       frequency?: number;
       /** (Optional) Seconds after which a run is cancelled and changes nothing, a plain integer. Default: 120. */
       timeout?: number;
@@ -39,6 +42,11 @@ export interface Config {
          */
         enabled?: boolean;
       };
+    };
+    /** OpenChoreo's change events, through Backstage's events service (topics `openchoreo` and `openchoreo.<kind>`). */
+    events?: {
+      /** (Optional) Re-fetch the namespace an event names within seconds. Default: true. */
+      enabled?: boolean;
     };
     /** Host tuning of the sync. */
     sync?: {

@@ -31,9 +31,16 @@ export function readOpenChoreoConfig(config) {
   const guestSection = section === null ? null : structuredClone(section);
   if (guestSection?.auth && str(guestSection.auth.clientSecret)) guestSection.auth.clientSecret = REDACTED;
   const sync = section?.sync ?? {};
+  const enabled = section?.events?.enabled;
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
+    throw new Error(`openchoreo.events.enabled must be true or false, got ${JSON.stringify(enabled)}`);
+  }
   return {
     guestJson: JSON.stringify(guestSection),
     credentials,
+    events: { enabled: enabled ?? true },
+    /** Whether openchoreo.schedule.frequency is set: without it, events make the default 300 s. */
+    frequencySet: section?.schedule?.frequency !== undefined && section?.schedule?.frequency !== null,
     http: {
       concurrency: positive(sync.concurrency, 'concurrency', 8, MAX_CONCURRENCY),
       requestTimeoutMs: positive(sync.requestTimeout, 'requestTimeout', 30, MAX_REQUEST_TIMEOUT_SECONDS) * 1000,

@@ -43,6 +43,10 @@ export interface OpenChoreoRunReport {
 /** The component (in its worker) as the provider and the processor call it. */
 export interface OpenChoreoComponent {
   run(timeoutMs: number): Promise<OpenChoreoRunReport>;
+  /** A run over named scopes (`ns/<namespace>/*`, `cluster/*`) and the scope patterns it speaks for. */
+  runScopes(scopes: string[], timeoutMs: number): Promise<{ report: OpenChoreoRunReport; covered: string[] }>;
+  /** The scopes an OpenChoreo change event can affect; rejects with the reason for one it refuses. */
+  scopesOfEvent(eventJson: string): Promise<string[]>;
   relations(entityJsons: string[]): Promise<OpenChoreoRelation[][]>;
   /** The sync scope of each entity, `null` for one the component did not make. */
   scopeOf(entityJsons: string[]): Promise<(string | null)[]>;
@@ -63,8 +67,10 @@ export declare class OpenChoreoEntityProvider implements EntityProvider {
   constructor(options: OpenChoreoEntityProviderOptions);
   getProviderName(): string;
   connect(connection: EntityProviderConnection): Promise<void>;
-  /** One run; never throws, logs why it changed nothing. */
-  refresh(): Promise<void>;
+  /** One full run; logs why it changed nothing, and with `rethrow` (the scheduler's call) fails the task too. */
+  refresh(options?: { rethrow?: boolean }): Promise<void>;
+  /** An OpenChoreo change event (`{kind, name, namespace, action}`): re-fetches the scopes it can affect, coalesced. */
+  onEvent(payload: unknown): Promise<void>;
 }
 
 /** Accepts the custom kinds and emits the relations the component computes for our entities. */

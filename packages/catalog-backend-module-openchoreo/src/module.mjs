@@ -2,12 +2,20 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { readOpenChoreoConfig } from './config.mjs';
 import { HttpHost } from './http.mjs';
 import { OpenChoreoEntityProcessor, isOurs } from './processor.mjs';
 import { OpenChoreoEntityProvider } from './provider.mjs';
 import { TokenCache } from './tokens.mjs';
 import { ComponentWorker, GuestError } from './wasm/component.mjs';
+
+const EVENTS_FREQUENCY_SECONDS = 300;
+const EVENT_KINDS = ['Namespace', 'Project', 'Component', 'Workload', 'Environment', 'DataPlane', 'WorkflowPlane', 'ObservabilityPlane',
+  'DeploymentPipeline', 'ComponentType', 'Trait', 'Workflow', 'ResourceType', 'ProjectType', 'Resource',
+  'ObservabilityAlertsNotificationChannel', 'ClusterComponentType', 'ClusterTrait', 'ClusterWorkflow', 'ClusterDataPlane',
+  'ClusterObservabilityPlane', 'ClusterWorkflowPlane', 'ClusterResourceType', 'ClusterProjectType'];
+export const EVENT_TOPICS = ['openchoreo', ...EVENT_KINDS.map((k) => `openchoreo.${k.toLowerCase()}`)];
 
 export const catalogModuleOpenChoreo = createBackendModule({
   pluginId: 'catalog',
@@ -22,8 +30,9 @@ export const catalogModuleOpenChoreo = createBackendModule({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         lifecycle: coreServices.lifecycle,
+        events: eventsServiceRef,
       },
-      async init({ catalogProcessing, catalog, config, logger, scheduler, auth, lifecycle }) {
+      async init({ catalogProcessing, catalog, config, logger, scheduler, auth, lifecycle, events }) {
         const read = readOpenChoreoConfig(config);
         // Validate in the component first: a config error stops the backend with the key named.
         const probe = new ComponentWorker({ logger });
@@ -42,13 +51,19 @@ export const catalogModuleOpenChoreo = createBackendModule({
         await component.scopeOf([]); // warm-up: the first call compiles and grows memory
         lifecycle.addShutdownHook(() => component.terminate());
 
+        // With events the full sync is a safety net: every 300 s unless openchoreo.schedule.frequency says otherwise.
+        const frequencySeconds = read.events.enabled && !read.frequencySet ? EVENTS_FREQUENCY_SECONDS : settings.frequencySeconds;
         const taskRunner = scheduler.createScheduledTaskRunner({
-          frequency: { seconds: settings.frequencySeconds },
+          frequency: { seconds: frequencySeconds },
           timeout: { seconds: settings.timeoutSeconds },
         });
-        catalogProcessing.addEntityProvider(
-          new OpenChoreoEntityProvider({ component, logger, taskRunner, catalog, auth, timeoutSeconds: settings.timeoutSeconds }),
-        );
+        const provider = new OpenChoreoEntityProvider({ component, logger, taskRunner, catalog, auth, timeoutSeconds: settings.timeoutSeconds });
+        catalogProcessing.addEntityProvider(provider);
+        if (read.events.enabled) {
+          // `openchoreo` is what OpenChoreo's control plane POSTs to (events.http.topics); the per-kind
+          // topics are where upstream's router re-publishes them. Either way the payload is the same.
+          await events.subscribe({ id: 'openchoreo-catalog-module', topics: EVENT_TOPICS, onEvent: (e) => provider.onEvent(e.eventPayload) });
+        }
         catalogProcessing.addProcessor(new OpenChoreoEntityProcessor(component));
         catalogProcessing.setOnProcessingErrorHandler(({ unprocessedEntity, errors }) => {
           if (!isOurs(unprocessedEntity)) return;

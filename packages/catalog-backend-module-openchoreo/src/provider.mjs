@@ -1,6 +1,9 @@
-// The entity provider: runs one sync through the component per scheduled run, keeps the last-known-good
-// entities of stale scopes (seeded from the catalog after a restart), and applies a full mutation.
+// The entity provider: one full sync through the component per scheduled run, applied as a full
+// mutation; OpenChoreo's change events re-fetch only the scopes they can affect, applied as exact
+// delta mutations. Last-known-good (what a failed scope keeps, what a delta removes from) is kept in
+// memory, seeded from the catalog after a restart.
 import { ANNOTATION_LOCATION, stringifyEntityRef } from '@backstage/catalog-model';
+import { Coalescer } from './coalesce.mjs';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
 import { printable } from './printable.mjs';
 import { GuestError, RunTimeout } from './wasm/component.mjs';
@@ -16,12 +19,20 @@ function fingerprint(entries) {
   return entries.map((e) => `${stringifyEntityRef(e.entity)} ${JSON.stringify(e.entity)}`).sort().join('\n');
 }
 
+/** Whether a scope pattern (`prefix*` or exact, the component's rule) covers an entity's scope. */
+const covers = (patterns, scope) => patterns.some((s) => (s.endsWith('*') ? scope.startsWith(s.slice(0, -1)) : s === scope));
+
 export class OpenChoreoEntityProvider {
   constructor({ component, logger, taskRunner, catalog, auth, timeoutSeconds }) {
     Object.assign(this, { component, logger, taskRunner, catalog, auth, timeoutSeconds });
     this.connection = undefined;
     this.last = undefined;
     this.running = false;
+    /** Runs (full and event-driven) are applied one at a time, in order. */
+    this.queue = Promise.resolve();
+    this.coalescer = new Coalescer();
+    this.rejected = 0;
+    this.timer = undefined;
   }
 
   getProviderName() {
@@ -30,47 +41,57 @@ export class OpenChoreoEntityProvider {
 
   async connect(connection) {
     this.connection = connection;
-    await this.taskRunner.run({ id: PROVIDER_NAME, fn: () => this.refresh() });
+    await this.taskRunner.run({ id: PROVIDER_NAME, fn: () => this.refresh({ rethrow: true }) });
   }
 
-  /** One run; never throws (the scheduler only sees success), logs why it changed nothing. */
-  async refresh() {
+  /**
+   * One full run. Logs why it changed nothing; with `rethrow` (the scheduler's call) a failed run also
+   * fails the task, so the scheduler's task metrics show it.
+   */
+  async refresh({ rethrow = false } = {}) {
     if (this.running) {
       this.logger.info('An OpenChoreo sync is still running; this run is skipped');
       return;
     }
     this.running = true;
     try {
-      await this.refreshOnce();
+      await this.serially(() => this.refreshOnce());
     } catch (e) {
       this.logger.error(printable(`Failed to run ${PROVIDER_NAME}: ${e.message}`));
+      if (rethrow) throw e;
     } finally {
       this.running = false;
     }
   }
 
-  async refreshOnce() {
-    if (!this.connection) throw new Error('not connected');
-    this.last ??= await this.seedFromCatalog();
-    let report;
+  serially(fn) {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async runComponent(call) {
     try {
-      report = await this.component.run(this.timeoutSeconds * 1000);
+      return await call();
     } catch (e) {
       if (e instanceof RunTimeout) throw new Error(`the run exceeded openchoreo.schedule.timeout (${this.timeoutSeconds}s) and was cancelled; previous entities kept`);
       if (e instanceof GuestError) throw new Error(e.message);
       throw e;
     }
+  }
+
+  async refreshOnce() {
+    if (!this.connection) throw new Error('not connected');
+    this.last ??= await this.readFromCatalog();
+    const report = await this.runComponent(() => this.component.run(this.timeoutSeconds * 1000));
     const stale = report.stale.map((s) => s.scope);
-    // A stale scope covers an entity's scope exactly, or as a `prefix*` wildcard (the guest's rule).
-    const covered = (scope) => stale.some((s) => (s.endsWith('*') ? scope.startsWith(s.slice(0, -1)) : s === scope));
     if (stale.length > 0 && this.last === null) {
       this.logger.warn(`Not applying this run: ${stale.length} scope(s) failed and the previous entities could not be read from the catalog`);
       this.last = undefined;
       return;
     }
     const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
-    const kept = (this.last ?? []).filter((e) => covered(e.scope));
-    const all = [...fresh, ...kept];
+    const all = [...fresh, ...(this.last ?? []).filter((e) => covers(stale, e.scope))];
     const changed = this.last === null || fingerprint(this.last ?? []) !== fingerprint(all);
     await this.connection.applyMutation({ type: 'full', entities: all.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })) });
     this.last = all;
@@ -79,19 +100,81 @@ export class OpenChoreoEntityProvider {
     else this.logger.debug(`No changes: ${summary}`);
   }
 
-  /** Last-known-good after a restart: what the catalog holds for this provider. `null` when unreadable. */
-  async seedFromCatalog() {
+  /**
+   * An OpenChoreo change event (`{kind, name, namespace, action}`), from the events service. It only
+   * says where to look: the component names the scopes it can affect, and they are re-fetched.
+   */
+  async onEvent(payload) {
+    const json = typeof payload === 'string' ? payload : JSON.stringify(payload ?? null);
+    let scopes;
+    try {
+      scopes = await this.component.scopesOfEvent(json);
+    } catch (e) {
+      this.rejected += 1;
+      this.logger.debug(printable(`Rejected an OpenChoreo event: ${e instanceof GuestError ? guestReason(e) : e.message}`));
+      return;
+    }
+    this.coalescer.event(scopes);
+    this.pump();
+  }
+
+  /** Fetches the scopes that are due, then sleeps until the next ones are. */
+  pump() {
+    clearTimeout(this.timer);
+    const due = this.coalescer.due();
+    if (due.length) {
+      this.serially(() => this.refreshScopes(due)).catch((e) => this.logger.error(printable(`Failed to re-fetch ${due.join(' ')}: ${e.message}`)));
+    }
+    const next = this.coalescer.nextAt();
+    if (next !== undefined) {
+      this.timer = setTimeout(() => this.pump(), Math.max(0, next - Date.now()));
+      this.timer.unref?.();
+    }
+  }
+
+  /** One run over named scopes, applied as a delta: within what it covers, what the API no longer has goes. */
+  async refreshScopes(scopes) {
+    if (!this.connection) throw new Error('not connected');
+    this.last ??= await this.readFromCatalog();
+    if (this.last === null) {
+      this.last = undefined;
+      throw new Error('the previous entities could not be read from the catalog; nothing applied');
+    }
+    const before = this.last;
+    const { report, covered } = await this.runComponent(() => this.component.runScopes(scopes, this.timeoutSeconds * 1000));
+    const stale = report.stale.map((s) => s.scope);
+    const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
+    const freshRefs = new Set(fresh.map((e) => stringifyEntityRef(e.entity)));
+    const removed = before.filter((e) => covers(covered, e.scope) && !covers(stale, e.scope) && !freshRefs.has(stringifyEntityRef(e.entity)));
+    await this.connection.applyMutation({
+      type: 'delta',
+      added: fresh.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
+      removed: removed.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
+    });
+    const gone = new Set(removed.map((e) => stringifyEntityRef(e.entity)));
+    this.last = [...before.filter((e) => !gone.has(stringifyEntityRef(e.entity)) && !freshRefs.has(stringifyEntityRef(e.entity))), ...fresh];
+    this.logger.info(
+      `Synced ${covered.join(' ')}: ${fresh.length} entities, ${removed.length} removed (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''}); events: ${this.coalescer.received} received, ${this.coalescer.coalesced} coalesced, ${this.rejected} rejected`,
+    );
+  }
+
+  /** What the catalog holds for this provider, each entity with its scope; `null` when unreadable. */
+  async readFromCatalog() {
     try {
       const credentials = await this.auth.getOwnServiceCredentials();
       const { items } = await this.catalog.getEntities({ filter: { [`metadata.annotations.${ANNOTATION_LOCATION}`]: LOCATION_KEY } }, { credentials });
       const docs = items.map(unprocessed);
       const scopes = docs.length ? await this.component.scopeOf(docs.map((d) => JSON.stringify(d))) : [];
-      const seeded = docs.map((entity, i) => ({ entity, scope: scopes[i] })).filter((e) => e.scope);
-      this.logger.debug(`Seeded ${seeded.length} last-known-good entities from the catalog`);
-      return seeded;
+      return docs.map((entity, i) => ({ entity, scope: scopes[i] })).filter((e) => e.scope);
     } catch (e) {
       this.logger.warn(`Could not read the previous OpenChoreo entities from the catalog: ${e.message}`);
       return null;
     }
   }
+}
+
+function guestReason(e) {
+  const p = e.payload;
+  if (p?.tag === 'unsupported-kind') return `kind ${JSON.stringify(p.val)} is not one this mapping reads`;
+  return e.message;
 }

@@ -169,6 +169,20 @@ export class ComponentWorker {
     return report;
   }
 
+  /** A sync over named scopes (`ns/<namespace>/*`, `cluster/*`): `{ report, covered }`. */
+  async runScopes(scopes, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    if (this.http) this.http.deadline = deadline;
+    const result = await this.call('runScopes', scopes, timeoutMs);
+    if (Date.now() >= deadline) throw new RunTimeout(`run reached its ${timeoutMs / 1000}s deadline`);
+    return result;
+  }
+
+  /** The scopes an OpenChoreo change event can affect (throws a GuestError naming why it is refused). */
+  scopesOfEvent(eventJson) {
+    return this.call('scopesOfEvent', eventJson);
+  }
+
   relations(docs) {
     return this.call('relations', docs);
   }

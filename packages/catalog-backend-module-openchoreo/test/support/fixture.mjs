@@ -36,6 +36,8 @@ export async function startFixture({ auth }) {
     /** The token endpoint: `'up'`, `'down'` or `'hang'` (takes the request, answers nothing for a minute). */
     idp: (mode) => admin('idp', { mode }),
     clearFaults: () => Promise.all([admin('clear'), admin('idp', { mode: 'up' })]),
+    /** Replaces a list's content (`/api/v1/namespaces/<ns>/<list>` or `/api/v1/cluster<list>`). */
+    setList: (path, items) => admin('list', { path, items }),
     requests: () => admin('requests').then((r) => r.json()),
     stop: () => {
       child.stdin.end();
