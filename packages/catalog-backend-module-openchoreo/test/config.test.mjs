@@ -18,3 +18,11 @@ it('refuses values past their bounds, naming the key', () => {
   assert.throws(() => read({ concurrency: 100_000 }), /openchoreo\.sync\.concurrency must be at most 256/);
   assert.throws(() => read({ concurrency: -1 }), /openchoreo\.sync\.concurrency must be a positive whole number/);
 });
+
+it('reads openchoreo.events.enabled (default true) and whether the frequency is set', () => {
+  const section = (extra) => readOpenChoreoConfig(new ConfigReader({ openchoreo: { baseUrl: 'http://localhost/api/v1', ...extra } }));
+  assert.deepEqual([section({}).events, section({}).frequencySet], [{ enabled: true }, false]);
+  assert.deepEqual(section({ events: { enabled: false }, schedule: { frequency: 60 } }).events, { enabled: false });
+  assert.equal(section({ schedule: { frequency: 60 } }).frequencySet, true);
+  assert.throws(() => section({ events: { enabled: 'yes' } }), /openchoreo\.events\.enabled must be true or false, got "yes"/);
+});

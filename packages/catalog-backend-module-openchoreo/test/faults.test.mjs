@@ -177,3 +177,13 @@ it('keeps a run against an API that answers without end within its memory, each 
   const peakMiB = process.resourceUsage().maxRSS / 1024;
   assert.ok(peakMiB < 768 + 3 * 64 + 300, `peak RSS ${Math.round(peakMiB)} MiB`);
 });
+
+it('fails the scheduled task when a run fails, so the scheduler shows it, after the same log line', async () => {
+  let task;
+  const { p, logger } = provider();
+  p.taskRunner = { run: async (t) => { task = t; } };
+  await p.connect({ applyMutation: async () => {} });
+  await fixture.inject('/api/v1/namespaces', { status: 500 });
+  await assert.rejects(task.fn(), /Failed to fetch namespaces: 500/);
+  assert.ok(logger.lines.some((l) => l.level === 'error' && l.message.startsWith('Failed to run OpenChoreoEntityProvider: Failed to fetch namespaces: 500')), JSON.stringify(logger.lines));
+});
