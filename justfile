@@ -48,6 +48,12 @@ bench:
     -cd {{node_pkg}} && {{npm}} run build
     {{cargo}} bench -p integration-tests --bench sync
 
+# From an OpenChoreo change event to the CLI's output at 10k components, and a burst's cost; writes docs/benchmarks-events.md
+[group('test')]
+bench-events:
+    {{cargo}} build --release -p openchoreo-catalog-host
+    {{cargo}} bench -p integration-tests --bench events
+
 # cargo-fuzz targets (stable toolchain, no sanitizer) for SECONDS each, corpus seeded from the samples
 [group('test')]
 fuzz seconds="60":
