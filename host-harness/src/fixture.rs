@@ -623,3 +623,46 @@ fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
     let items = serde_json::to_string(&page).expect("values serialize");
     json_reply(200, format!(r#"{{"items":{items},"pagination":{pagination}}}"#))
 }
+
+/// POSTs `body` to `http://{host}{path}` and returns the status and the body of the answer (read by
+/// its Content-Length, since the fixture keeps connections open). For tests and benchmarks.
+pub fn post(host: &str, path: &str, body: &str) -> (u16, String) {
+    let attempt = || -> std::io::Result<(u16, String)> {
+        let mut stream = TcpStream::connect(host)?;
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut reader = BufReader::new(stream);
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line)?;
+        let status = status_line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut answer = vec![0; length];
+        reader.read_exact(&mut answer)?;
+        Ok((status, String::from_utf8_lossy(&answer).into_owned()))
+    };
+    attempt().unwrap_or_else(|e| (0, format!("POST {path} to {host} failed: {e}")))
+}
+
+/// A child process killed when dropped (a test's CLI or fixture, even when the test fails).
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

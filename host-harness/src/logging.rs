@@ -2,9 +2,7 @@
 //! messages carry text from the API, and a CR/LF or terminal escape in it must not forge a log line
 //! or reach the terminal.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,30 +90,10 @@ impl Logger {
     }
 }
 
-fn unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `message` with control characters, Unicode line separators and bidirectional overrides written as
-/// escapes (`\n`, `\r`, `\t`, `\u{1b}`), so that one message is one line and shows what was sent.
-pub fn printable(message: &str) -> Cow<'_, str> {
-    if !message.chars().any(unsafe_char) {
-        return Cow::Borrowed(message);
-    }
-    let mut out = String::with_capacity(message.len() + 8);
-    for c in message.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if unsafe_char(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+// The component's own rule for text from the API, shared as it is (the file is std-only).
+#[path = "../../guest/src/printable.rs"]
+mod text;
+pub use text::printable;
 
 #[cfg(test)]
 mod tests {

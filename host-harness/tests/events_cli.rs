@@ -2,31 +2,12 @@
 //! seconds while the full sync is an hour away, a burst costs at most two re-fetches of its namespace,
 //! and malformed events or unknown kinds are refused with the reason.
 
-use host_harness::fixture::{Dataset, FixtureApi};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use host_harness::fixture::{Dataset, FixtureApi, KillOnDrop, post};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const DROPPED_API: &str = "url-shortener-snip-analytics-service-http";
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn post(addr: &str, path: &str, body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())
-        .unwrap();
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).unwrap();
-    let status = reply.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, reply.split("\r\n\r\n").nth(1).unwrap_or_default().to_string())
-}
 
 fn api_names(output: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(output).unwrap_or_default();
@@ -58,7 +39,7 @@ fn events_change_the_output_within_seconds_and_a_burst_costs_two_re_fetches() {
         .spawn()
         .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
-    let _child = Killed(child);
+    let _child = KillOnDrop(child);
     let mut lines = stderr.lines();
     let addr = lines
         .by_ref()

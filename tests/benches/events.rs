@@ -3,12 +3,12 @@
 //! Writes docs/benchmarks-events.md. Size: BENCH_EVENT_COMPONENTS (default 10000); latency:
 //! BENCH_LATENCY_MS (2); events measured: BENCH_EVENTS (20).
 
+use host_harness::fixture::{KillOnDrop, post};
 use host_harness::synthetic::{Shape, generate};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 fn root() -> PathBuf {
@@ -19,40 +19,6 @@ fn cli() -> PathBuf {
     let p = root().join("target/release/openchoreo-catalog");
     assert!(p.exists(), "build the release CLI first: cargo build --release -p openchoreo-catalog-host (just bench-events does)");
     p
-}
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// POSTs `body` to `http://{host}{path}`; the status and the body of the answer.
-fn post(host: &str, path: &str, body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(host).unwrap();
-    write!(s, "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-    // The fixture keeps connections open: read the head, then exactly Content-Length bytes.
-    let mut reader = BufReader::new(s);
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).unwrap();
-    let status = status_line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).unwrap() == 0 || header.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 fn modified(p: &Path) -> Option<SystemTime> {
@@ -80,7 +46,7 @@ fn main() {
         .unwrap();
     let mut line = String::new();
     BufReader::new(fixture.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let _fixture = Killed(fixture);
+    let _fixture = KillOnDrop(fixture);
     let base: Value = serde_json::from_str(&line).unwrap();
     let base_url = base["baseUrl"].as_str().unwrap().to_string();
     let api_host = base_url.trim_start_matches("http://").to_string();
@@ -102,7 +68,7 @@ fn main() {
         .spawn()
         .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
-    let _sync = Killed(child);
+    let _sync = KillOnDrop(child);
     let mut lines = stderr.lines().map_while(Result::ok);
     let listen = lines
         .by_ref()
