@@ -1,7 +1,9 @@
 // The entity provider: one full sync through the component per scheduled run, applied as a full
 // mutation; OpenChoreo's change events re-fetch only the scopes they can affect, applied as exact
-// delta mutations. Last-known-good (what a failed scope keeps, what a delta removes from) is kept in
-// memory, seeded from the catalog after a restart.
+// delta mutations. Last-known-good (what a failed scope keeps, what a delta removes from) is read from
+// the catalog when a run needs it: every backend replica then works from the same shared state, and a
+// replica never re-emits an older copy of its own. Full runs are the scheduler's global task: one
+// replica at a time.
 import { ANNOTATION_LOCATION, stringifyEntityRef } from '@backstage/catalog-model';
 import { Coalescer } from './coalesce.mjs';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
@@ -82,17 +84,18 @@ export class OpenChoreoEntityProvider {
 
   async refreshOnce() {
     if (!this.connection) throw new Error('not connected');
-    this.last ??= await this.readFromCatalog();
     const report = await this.runComponent(() => this.component.run(this.timeoutSeconds * 1000));
     const stale = report.stale.map((s) => s.scope);
-    if (stale.length > 0 && this.last === null) {
+    // What the catalog holds now (shared by every replica), not an older copy of this process's own.
+    const shared = stale.length > 0 ? await this.readFromCatalog() : [];
+    if (shared === null) {
       this.logger.warn(`Not applying this run: ${stale.length} scope(s) failed and the previous entities could not be read from the catalog`);
-      this.last = undefined;
       return;
     }
     const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
-    const all = [...fresh, ...(this.last ?? []).filter((e) => covers(stale, e.scope))];
-    const changed = this.last === null || fingerprint(this.last ?? []) !== fingerprint(all);
+    const all = [...fresh, ...shared.filter((e) => covers(stale, e.scope))];
+    const previous = this.last ?? (stale.length > 0 ? shared : undefined);
+    const changed = previous === undefined || fingerprint(previous) !== fingerprint(all);
     await this.connection.applyMutation({ type: 'full', entities: all.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })) });
     this.last = all;
     const summary = `${all.length} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''})`;
@@ -135,13 +138,9 @@ export class OpenChoreoEntityProvider {
   /** One run over named scopes, applied as a delta: within what it covers, what the API no longer has goes. */
   async refreshScopes(scopes) {
     if (!this.connection) throw new Error('not connected');
-    this.last ??= await this.readFromCatalog();
-    if (this.last === null) {
-      this.last = undefined;
-      throw new Error('the previous entities could not be read from the catalog; nothing applied');
-    }
-    const before = this.last;
     const { report, covered } = await this.runComponent(() => this.component.runScopes(scopes, this.timeoutSeconds * 1000));
+    const before = await this.readFromCatalog();
+    if (before === null) throw new Error('the previous entities could not be read from the catalog; nothing applied');
     const stale = report.stale.map((s) => s.scope);
     const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
     const freshRefs = new Set(fresh.map((e) => stringifyEntityRef(e.entity)));
@@ -151,8 +150,7 @@ export class OpenChoreoEntityProvider {
       added: fresh.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
       removed: removed.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
     });
-    const gone = new Set(removed.map((e) => stringifyEntityRef(e.entity)));
-    this.last = [...before.filter((e) => !gone.has(stringifyEntityRef(e.entity)) && !freshRefs.has(stringifyEntityRef(e.entity))), ...fresh];
+    this.last = undefined; // the next full run compares against nothing and logs at info
     this.logger.info(
       `Synced ${covered.join(' ')}: ${fresh.length} entities, ${removed.length} removed (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''}); events: ${this.coalescer.received} received, ${this.coalescer.coalesced} coalesced, ${this.rejected} rejected`,
     );

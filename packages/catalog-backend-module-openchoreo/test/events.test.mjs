@@ -13,6 +13,7 @@ import openchoreoModule from '../src/index.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { HttpHost } from '../src/http.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
+import { memoryCatalog } from './support/catalog.mjs';
 import { REPO, openchoreoConfig, quietLogger, startFixture, until } from './support/fixture.mjs';
 
 const sample = JSON.parse(readFileSync(join(REPO, 'host-harness/fixtures/sample-api.json'), 'utf8'));
@@ -80,14 +81,13 @@ describe('the provider with events', () => {
     const http = new HttpHost({ baseUrl: fixture.baseUrl });
     const component = new ComponentWorker({ logger, http });
     await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
-    const mutations = [];
+    const { catalog, connection, mutations } = memoryCatalog();
     const p = new OpenChoreoEntityProvider({
-      component, logger, timeoutSeconds: 30,
+      component, logger, catalog, timeoutSeconds: 30,
       taskRunner: { run: async () => {} },
-      catalog: { getEntities: async () => ({ items: [] }) },
       auth: { getOwnServiceCredentials: async () => ({}) },
     });
-    p.connection = { applyMutation: async (m) => mutations.push(m) };
+    p.connection = connection;
     try {
       await p.refresh();
       await fixture.setList(WORKLOADS, withoutAnalyticsEndpoints());

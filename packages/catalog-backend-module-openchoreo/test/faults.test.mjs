@@ -8,6 +8,7 @@ import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { TokenCache } from '../src/tokens.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
+import { memoryCatalog } from './support/catalog.mjs';
 import { CLIENT_ID, CLIENT_SECRET, openchoreoConfig, quietLogger, startFixture } from './support/fixture.mjs';
 
 let fixture;
@@ -29,15 +30,14 @@ after(async () => {
 });
 
 function provider(timeoutSeconds = 30) {
-  const mutations = [];
+  const { catalog, connection, mutations } = memoryCatalog();
   const logger = quietLogger();
   const p = new OpenChoreoEntityProvider({
-    component, logger, timeoutSeconds,
+    component, logger, timeoutSeconds, catalog,
     taskRunner: { run: async () => {} },
-    catalog: { getEntities: async () => ({ items: [] }) },
     auth: { getOwnServiceCredentials: async () => ({}) },
   });
-  p.connection = { applyMutation: async (m) => mutations.push(m) };
+  p.connection = connection;
   return { p, mutations, logger };
 }
 

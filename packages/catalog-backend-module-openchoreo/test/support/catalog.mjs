@@ -1,0 +1,26 @@
+// A stand-in for the catalog a provider writes to and reads from: it stores what the mutations apply
+// (full and delta) and returns it as the catalog returns stored entities, with the fields it adds.
+
+export function memoryCatalog() {
+  const mutations = [];
+  let stored = new Map();
+  const ref = (e) => `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`.toLowerCase();
+  return {
+    mutations,
+    connection: {
+      applyMutation: async (m) => {
+        mutations.push(m);
+        if (m.type === 'full') stored = new Map(m.entities.map((d) => [ref(d.entity), d.entity]));
+        else {
+          for (const r of m.removed) stored.delete(ref(r.entity));
+          for (const a of m.added) stored.set(ref(a.entity), a.entity);
+        }
+      },
+    },
+    catalog: {
+      getEntities: async () => ({
+        items: [...stored.values()].map((e, i) => ({ ...e, metadata: { ...e.metadata, uid: `uid-${i}`, etag: `e${i}` }, relations: [] })),
+      }),
+    },
+  };
+}
