@@ -7,6 +7,7 @@
 import { ANNOTATION_LOCATION, stringifyEntityRef } from '@backstage/catalog-model';
 import { Coalescer } from './coalesce.mjs';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
+import { ProviderMetrics } from './metrics.mjs';
 import { printable } from './printable.mjs';
 import { GuestError, RunTimeout } from './wasm/component.mjs';
 
@@ -25,8 +26,8 @@ function fingerprint(entries) {
 const covers = (patterns, scope) => patterns.some((s) => (s.endsWith('*') ? scope.startsWith(s.slice(0, -1)) : s === scope));
 
 export class OpenChoreoEntityProvider {
-  constructor({ component, logger, taskRunner, catalog, auth, timeoutSeconds }) {
-    Object.assign(this, { component, logger, taskRunner, catalog, auth, timeoutSeconds });
+  constructor({ component, logger, taskRunner, catalog, auth, timeoutSeconds, metrics = new ProviderMetrics() }) {
+    Object.assign(this, { component, logger, taskRunner, catalog, auth, timeoutSeconds, metrics });
     this.connection = undefined;
     this.last = undefined;
     this.running = false;
@@ -57,7 +58,7 @@ export class OpenChoreoEntityProvider {
     }
     this.running = true;
     try {
-      await this.serially(() => this.refreshOnce());
+      await this.serially(() => this.metrics.run('full', () => this.refreshOnce()));
     } catch (e) {
       this.logger.error(printable(`Failed to run ${PROVIDER_NAME}: ${e.message}`));
       if (rethrow) throw e;
@@ -98,6 +99,8 @@ export class OpenChoreoEntityProvider {
     const changed = previous === undefined || fingerprint(previous) !== fingerprint(all);
     await this.connection.applyMutation({ type: 'full', entities: all.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })) });
     this.last = all;
+    this.metrics.entities.record(all.length);
+    this.metrics.stale.record(stale.length);
     const summary = `${all.length} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''})`;
     if (changed) this.logger.info(`Synced ${summary}`);
     else this.logger.debug(`No changes: ${summary}`);
@@ -114,10 +117,14 @@ export class OpenChoreoEntityProvider {
       scopes = await this.component.scopesOfEvent(json);
     } catch (e) {
       this.rejected += 1;
+      this.metrics.events.add(1, { outcome: 'rejected' });
       this.logger.debug(printable(`Rejected an OpenChoreo event: ${e instanceof GuestError ? guestReason(e) : e.message}`));
       return;
     }
+    const coalescedBefore = this.coalescer.coalesced;
     this.coalescer.event(scopes);
+    this.metrics.events.add(1, { outcome: 'received' });
+    if (this.coalescer.coalesced > coalescedBefore) this.metrics.events.add(1, { outcome: 'coalesced' });
     this.pump();
   }
 
@@ -126,7 +133,7 @@ export class OpenChoreoEntityProvider {
     clearTimeout(this.timer);
     const due = this.coalescer.due();
     if (due.length) {
-      this.serially(() => this.refreshScopes(due)).catch((e) => this.logger.error(printable(`Failed to re-fetch ${due.join(' ')}: ${e.message}`)));
+      this.serially(() => this.metrics.run('scoped', () => this.refreshScopes(due))).catch((e) => this.logger.error(printable(`Failed to re-fetch ${due.join(' ')}: ${e.message}`)));
     }
     const next = this.coalescer.nextAt();
     if (next !== undefined) {
@@ -151,6 +158,8 @@ export class OpenChoreoEntityProvider {
       removed: removed.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
     });
     this.last = undefined; // the next full run compares against nothing and logs at info
+    this.metrics.events.add(1, { outcome: 'applied' });
+    this.metrics.stale.record(stale.length);
     this.logger.info(
       `Synced ${covered.join(' ')}: ${fresh.length} entities, ${removed.length} removed (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''}); events: ${this.coalescer.received} received, ${this.coalescer.coalesced} coalesced, ${this.rejected} rejected`,
     );
