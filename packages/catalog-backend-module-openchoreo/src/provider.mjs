@@ -146,7 +146,7 @@ export class OpenChoreoEntityProvider {
   async refreshScopes(scopes) {
     if (!this.connection) throw new Error('not connected');
     const { report, covered } = await this.runComponent(() => this.component.runScopes(scopes, this.timeoutSeconds * 1000));
-    const before = await this.readFromCatalog();
+    const before = await this.readFromCatalog(catalogFilters(covered));
     if (before === null) throw new Error('the previous entities could not be read from the catalog; nothing applied');
     const stale = report.stale.map((s) => s.scope);
     const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
@@ -165,11 +165,15 @@ export class OpenChoreoEntityProvider {
     );
   }
 
-  /** What the catalog holds for this provider, each entity with its scope; `null` when unreadable. */
-  async readFromCatalog() {
+  /**
+   * What the catalog holds for this provider (or the part of it `filters` select), each entity with its
+   * scope; `null` when unreadable.
+   */
+  async readFromCatalog(filters = [{}]) {
     try {
       const credentials = await this.auth.getOwnServiceCredentials();
-      const { items } = await this.catalog.getEntities({ filter: { [`metadata.annotations.${ANNOTATION_LOCATION}`]: LOCATION_KEY } }, { credentials });
+      const ours = { [`metadata.annotations.${ANNOTATION_LOCATION}`]: LOCATION_KEY };
+      const { items } = await this.catalog.getEntities({ filter: filters.map((f) => ({ ...ours, ...f })) }, { credentials });
       const docs = items.map(unprocessed);
       const scopes = docs.length ? await this.component.scopeOf(docs.map((d) => JSON.stringify(d))) : [];
       return docs.map((entity, i) => ({ entity, scope: scopes[i] })).filter((e) => e.scope);
@@ -178,6 +182,22 @@ export class OpenChoreoEntityProvider {
       return null;
     }
   }
+}
+
+/**
+ * Catalog filters that select at least every entity of the covered scopes: a namespace's entities live in
+ * that namespace, except its Domain (in `default`, named after it); the cluster's in `openchoreo-cluster`.
+ * A pattern of another form reads everything. The delta itself is decided on the scopes, not on these.
+ */
+export function catalogFilters(covered) {
+  const filters = [];
+  for (const pattern of covered) {
+    const ns = /^ns\/([a-z0-9-]+)\/\*$/.exec(pattern)?.[1];
+    if (ns) filters.push({ 'metadata.namespace': ns }, { kind: 'Domain', 'metadata.name': ns });
+    else if (pattern === 'cluster/*') filters.push({ 'metadata.namespace': 'openchoreo-cluster' });
+    else return [{}];
+  }
+  return filters.length ? filters : [{}];
 }
 
 function guestReason(e) {

@@ -10,7 +10,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import openchoreoModule from '../src/index.mjs';
-import { OpenChoreoEntityProvider } from '../src/provider.mjs';
+import { OpenChoreoEntityProvider, catalogFilters } from '../src/provider.mjs';
 import { HttpHost } from '../src/http.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
@@ -112,4 +112,13 @@ describe('the provider with events', () => {
       await component.terminate();
     }
   });
+});
+
+it('reads only the covered namespaces from the catalog for a delta, their Domains included', () => {
+  assert.deepEqual(catalogFilters(['ns/acme/*', 'cluster/*']), [
+    { 'metadata.namespace': 'acme' },
+    { kind: 'Domain', 'metadata.name': 'acme' },
+    { 'metadata.namespace': 'openchoreo-cluster' },
+  ]);
+  assert.deepEqual(catalogFilters(['ns/acme/components']), [{}], 'a pattern of another form reads everything');
 });

@@ -18,9 +18,18 @@ export function memoryCatalog() {
       },
     },
     catalog: {
-      getEntities: async () => ({
-        items: [...stored.values()].map((e, i) => ({ ...e, metadata: { ...e.metadata, uid: `uid-${i}`, etag: `e${i}` }, relations: [] })),
-      }),
+      /** Honours the filters the provider sends: an array of objects (any may match), each of `key: value` (all must). */
+      getEntities: async ({ filter } = {}) => {
+        const anyOf = Array.isArray(filter) ? filter : filter ? [filter] : [{}];
+        const value = (e, key) => {
+          if (key.startsWith('metadata.annotations.')) return e.metadata.annotations?.[key.slice('metadata.annotations.'.length)];
+          return key.split('.').reduce((v, k) => v?.[k], { ...e, metadata: { namespace: 'default', ...e.metadata } });
+        };
+        const matches = (e) => anyOf.some((f) => Object.entries(f).every(([k, v]) => String(value(e, k)).toLowerCase() === String(v).toLowerCase()));
+        return {
+          items: [...stored.values()].filter(matches).map((e, i) => ({ ...e, metadata: { ...e.metadata, uid: `uid-${i}`, etag: `e${i}` }, relations: [] })),
+        };
+      },
     },
   };
 }
