@@ -212,8 +212,10 @@ impl HttpClient {
                     return Err(classify_read(e));
                 }
             };
-            if body.len() + n > body.capacity() {
-                let grown = (body.capacity() * 2).max(body.len() + n).min(self.settings.max_body as usize).max(body.len() + n);
+            let needed = body.len() + n;
+            if needed > body.capacity() {
+                // Doubling, but not past the cap per response (ureq fails the read past it anyway).
+                let grown = (body.capacity() * 2).min(self.settings.max_body as usize).max(needed);
                 if !budget.take((grown - body.capacity()) as u64) {
                     return Err(out_of_budget(body.capacity()));
                 }

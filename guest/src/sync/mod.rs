@@ -59,10 +59,7 @@ fn segment(s: &str) -> String {
 }
 
 pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
-    let state =
-        t.ensure_token(false).map_err(|e| SyncError::Auth(printable(&format!("Failed to get a service token: {e}")).into_owned()))?;
-    let mut auth = Auth { state, refreshed: false };
-    let mut report = Report::default();
+    let (mut auth, mut report) = start(t)?;
 
     let mut ns_job = [ListJob::new("namespaces".into(), "/api/v1/namespaces".into())];
     fetch_all(&mut ns_job, t, &mut auth, &mut report.stats);
@@ -107,10 +104,7 @@ pub fn run(cfg: &Config, t: &mut dyn Transport) -> Result<Report, SyncError> {
 /// namespaces' lists (and each namespace's own resource, for its Domain) or the cluster lists only.
 pub fn run_scopes(cfg: &Config, t: &mut dyn Transport, scopes: &[String]) -> Result<Scoped, SyncError> {
     let targets = events::targets(scopes).map_err(SyncError::Scopes)?;
-    let state =
-        t.ensure_token(false).map_err(|e| SyncError::Auth(printable(&format!("Failed to get a service token: {e}")).into_owned()))?;
-    let mut auth = Auth { state, refreshed: false };
-    let mut report = Report::default();
+    let (mut auth, mut report) = start(t)?;
     let mut covered = Vec::new();
     let namespaces: Vec<&str> = targets
         .iter()
@@ -130,13 +124,13 @@ pub fn run_scopes(cfg: &Config, t: &mut dyn Transport, scopes: &[String]) -> Res
         match answers.get(i) {
             // Gone: everything the namespace made is covered and nothing replaces it.
             Some(Ok(resp)) if resp.status == 404 => covered.push(pattern),
+            // `events::targets` has refused the reserved cluster namespace already.
             Some(Ok(resp)) if (200..300).contains(&resp.status) => match serde_json::from_str::<Value>(&resp.body) {
-                Ok(resource) if ns != &CLUSTER_NS => {
+                Ok(resource) => {
                     report.stats.bytes_received += resp.body.len() as u64;
                     usable.push((ns.to_string(), resource));
                     covered.push(pattern);
                 }
-                Ok(_) => report.stale.push(failed("the name is reserved for cluster-scoped entities".into())),
                 Err(e) => report.stale.push(failed(format!("invalid JSON: {e}"))),
             },
             Some(Ok(resp)) => report.stale.push(failed(paging::describe_status(resp))),
@@ -153,6 +147,13 @@ pub fn run_scopes(cfg: &Config, t: &mut dyn Transport, scopes: &[String]) -> Res
     }
     finish(t, &mut report);
     Ok(Scoped { report, covered })
+}
+
+/// The token a run starts with (a failure fails the run before any request), and an empty report.
+fn start(t: &mut dyn Transport) -> Result<(Auth, Report), SyncError> {
+    let state =
+        t.ensure_token(false).map_err(|e| SyncError::Auth(printable(&format!("Failed to get a service token: {e}")).into_owned()))?;
+    Ok((Auth { state, refreshed: false }, Report::default()))
 }
 
 /// A run over named scopes: its report, and the scope patterns it speaks for. Within them, an entity

@@ -159,21 +159,22 @@ export class ComponentWorker {
   }
 
   /** One sync; the HTTP host stops sending at the deadline and the worker is terminated past it. */
-  async run(timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    if (this.http) this.http.deadline = deadline;
-    const report = await this.call('run', undefined, timeoutMs);
-    // Late requests were refused and their lists reported stale: a run that reached its deadline is
-    // not trusted, even when the component finished before its timer fired.
-    if (Date.now() >= deadline) throw new RunTimeout(`run reached its ${timeoutMs / 1000}s deadline`);
-    return report;
+  run(timeoutMs) {
+    return this.callBy('run', undefined, timeoutMs);
   }
 
   /** A sync over named scopes (`ns/<namespace>/*`, `cluster/*`): `{ report, covered }`. */
-  async runScopes(scopes, timeoutMs) {
+  runScopes(scopes, timeoutMs) {
+    return this.callBy('runScopes', scopes, timeoutMs);
+  }
+
+  /** A run-like call with the HTTP host's deadline set for it. */
+  async callBy(op, args, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     if (this.http) this.http.deadline = deadline;
-    const result = await this.call('runScopes', scopes, timeoutMs);
+    const result = await this.call(op, args, timeoutMs);
+    // Late requests were refused and their lists reported stale: a run that reached its deadline is
+    // not trusted, even when the component finished before its timer fired.
     if (Date.now() >= deadline) throw new RunTimeout(`run reached its ${timeoutMs / 1000}s deadline`);
     return result;
   }
