@@ -200,7 +200,8 @@ pub fn relations(doc: &Value) -> Result<Vec<Relation>, String> {
         "ResourceType" | "ProjectType" => e.domain(),
         "ObservabilityAlertsNotificationChannel" => {
             e.domain();
-            e.spec_ref("environment", "environment", "notifies", "notifiedBy");
+            // As the plugin: the Environment notifies the channel, the channel is notifiedBy the Environment.
+            e.spec_ref("environment", "environment", "notifiedBy", "notifies");
         }
         "ClusterTraitType" | "ClusterObservabilityPlane" | "ClusterResourceType" | "ClusterProjectType" => {}
         other => return Err(format!("kind {other} is not produced by this mapping")),

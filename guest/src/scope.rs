@@ -224,17 +224,26 @@ impl<'a> Builder<'a> {
         };
         for (i, ct) in types.iter().enumerate() {
             let Ok(name) = meta::name(ct) else { continue };
+            if !family.fetches_schema() {
+                let inline = ct.pointer("/spec/parameters/openAPIV3Schema").filter(|s| s.is_object());
+                match type_template::translate(ct, inline, family, source, owner) {
+                    Ok(e) => self.out.entities.push(e),
+                    Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
+                }
+                continue;
+            }
             match self.lists.values.get(format!("{endpoint}/{name}/schema").as_str()) {
                 None => {}
                 Some(Err(reason)) => {
                     self.stale::<()>(&template_scope(source, family, name), reason.clone());
                 }
                 Some(Ok(schema)) => {
-                    // An empty or non-object schema means "no template", as the plugin does.
-                    let Some(schema) = schema.first().filter(|s| s.as_object().is_some_and(|o| !o.is_empty())) else { continue };
+                    // Any object, even an empty one (a type without parameters), makes a template, as the
+                    // plugin's 1.2.0 does; anything else is no schema.
+                    let Some(schema) = schema.first().filter(|s| s.is_object()) else { continue };
                     let translated = match family {
                         Family::Component => template::translate(ct, schema, source, owner),
-                        _ => type_template::translate(ct, schema, family, source, owner),
+                        _ => type_template::translate(ct, Some(schema), family, source, owner),
                     };
                     match translated {
                         Ok(e) => self.out.entities.push(e),

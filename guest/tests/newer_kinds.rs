@@ -141,23 +141,37 @@ fn a_resource_becomes_a_backstage_resource_in_its_system() {
         db.doc(),
         json!({
             "apiVersion": "backstage.io/v1alpha1", "kind": "Resource",
-            "metadata": {"name": "orders-db", "namespace": "acme", "title": "Orders DB", "tags": ["openchoreo", "resource", "postgres"],
+            "metadata": {"name": "orders-db", "namespace": "acme", "title": "Orders DB", "description": "orders-db resource",
+                "tags": ["openchoreo", "resource", "postgres"],
                 "annotations": {"backstage.io/managed-by-location": "provider:OpenChoreoEntityProvider",
                     "backstage.io/managed-by-origin-location": "provider:OpenChoreoEntityProvider",
                     "openchoreo.io/resource": "orders-db", "openchoreo.io/resource-uid": "u-1",
                     "openchoreo.io/resource-type": "postgres", "openchoreo.io/resource-type-kind": "ClusterResourceType",
                     "openchoreo.io/project": "shop", "openchoreo.io/namespace": "acme", "openchoreo.io/status": "Ready"},
                 "labels": {"openchoreo.io/managed": "true"}},
-            "spec": {"type": "postgres", "owner": "group:default/shop-team", "system": "shop"}
+            "spec": {"type": "postgres", "owner": "group:default/shop-team", "system": "shop", "parameters": {"database": "orders"}}
         })
     );
-    assert!(!db.json.contains("orders\""), "instance parameters are not copied");
     assert!(has_rel(db, "resource:acme/orders-db", "instanceOf", "clusterresourcetype:openchoreo-cluster/postgres"));
     assert!(has_rel(db, "resource:acme/orders-db", "partOf", "system:acme/shop"));
     assert!(has_rel(db, "resource:acme/orders-db", "ownedBy", "group:default/shop-team"));
     let cache = one(&out.entities, "Resource", "cache");
     assert!(has_rel(cache, "resource:acme/cache", "instanceOf", "resourcetype:acme/valkey"));
     assert_eq!(cache.doc()["metadata"]["annotations"]["openchoreo.io/status"], "Not Ready");
+    assert!(cache.doc()["spec"].get("parameters").is_none(), "no parameters, no key");
+}
+
+#[test]
+fn resource_parameters_nesting_past_the_depth_limit_are_left_out() {
+    let mut deep = json!("leaf");
+    for _ in 0..70 {
+        deep = json!({ "a": deep });
+    }
+    let resources =
+        vec![json!({"metadata": {"name": "deep"}, "spec": {"owner": {"projectName": "shop"}, "type": "mysql", "parameters": deep}})];
+    let out = translate_namespace(&acme(), &ns_lists(vec![("resources", Ok(resources))]), "").unwrap();
+    let e = one(&out.entities, "Resource", "deep");
+    assert!(e.doc()["spec"].get("parameters").is_none());
 }
 
 #[test]
@@ -203,13 +217,17 @@ fn workload_resource_dependencies_become_component_depends_on() {
 }
 
 #[test]
-fn an_alert_channel_notifies_its_environment_and_carries_no_secrets() {
+fn an_environment_notifies_its_alert_channels_and_no_secret_is_copied() {
     let channels = vec![
         json!({"metadata": {"name": "webhook-dev"}, "spec": {"environment": "development", "type": "webhook",
-            "webhookConfig": {"url": "https://hooks.example.com/services/T000/B000/s3cr3t", "headers": {"X-API-Key": {"value": "k3y"}}}}}),
+            "webhookConfig": {"url": "https://user:pw@hooks.example.com/services/T000/B000/s3cr3t?token=t0k",
+                "headers": {"X-API-Key": {"value": "k3y"}, "Authorization": {"valueFrom": {"secretKeyRef": {"name": "hook-auth", "key": "bearer"}}}},
+                "payloadTemplate": "{\"text\": \"${alert.name}\"}"}}}),
         json!({"metadata": {"name": "mail-prod"}, "spec": {"environment": "production", "type": "email", "isEnvDefault": true,
             "emailConfig": {"from": "alerts@example.com", "to": ["ops@example.com"],
-                "smtp": {"host": "smtp.example.com", "port": 587, "auth": {"password": {"value": "hunter2"}}}, "template": {"subject": "x", "body": "y"}}}}),
+                "smtp": {"host": "smtp.example.com", "port": 587, "tls": {"insecureSkipVerify": false},
+                    "auth": {"username": {"secretKeyRef": {"name": "smtp", "key": "user"}}, "password": {"value": "hunter2"}}},
+                "template": {"subject": "[${alert.severity}]", "body": "y"}}}}),
         json!({"metadata": {"name": "broken"}, "spec": {"type": "email"}}),
     ];
     let out = translate_namespace(&acme(), &ns_lists(vec![("observabilityalertsnotificationchannels", Ok(channels))]), "").unwrap();
@@ -218,16 +236,28 @@ fn an_alert_channel_notifies_its_environment_and_carries_no_secrets() {
     assert_eq!(
         hook.doc()["spec"],
         json!({"type": "webhook", "domain": "default/acme", "environment": "development", "isEnvDefault": false,
-            "webhookOrigin": "https://hooks.example.com"})
+            "webhookOrigin": "https://hooks.example.com",
+            "webhookConfig": {"url": "https://hooks.example.com",
+                "headers": {"X-API-Key": {}, "Authorization": {"valueFrom": {"secretKeyRef": {"name": "hook-auth", "key": "bearer"}}}},
+                "payloadTemplate": "{\"text\": \"${alert.name}\"}"}})
     );
     assert_eq!(hook.doc()["metadata"]["description"], "webhook alert notifications for development");
-    assert!(has_rel(hook, "observabilityalertsnotificationchannel:acme/webhook-dev", "notifies", "environment:acme/development"));
-    assert!(has_rel(hook, "environment:acme/development", "notifiedBy", "observabilityalertsnotificationchannel:acme/webhook-dev"));
+    // The plugin's direction (1.2.0): the Environment notifies the channel.
+    assert!(has_rel(hook, "environment:acme/development", "notifies", "observabilityalertsnotificationchannel:acme/webhook-dev"));
+    assert!(has_rel(hook, "observabilityalertsnotificationchannel:acme/webhook-dev", "notifiedBy", "environment:acme/development"));
+    assert!(!rels(hook).iter().any(|r| r.0.starts_with("observabilityalertsnotificationchannel") && r.1 == "notifies"));
     let mail = one(&out.entities, "ObservabilityAlertsNotificationChannel", "mail-prod");
     assert_eq!(mail.doc()["spec"]["isEnvDefault"], true);
     assert_eq!(mail.doc()["spec"]["emailTo"], json!(["ops@example.com"]));
+    assert_eq!(
+        mail.doc()["spec"]["emailConfig"],
+        json!({"from": "alerts@example.com", "to": ["ops@example.com"],
+            "smtp": {"host": "smtp.example.com", "port": 587, "auth": {"username": {"secretKeyRef": {"name": "smtp", "key": "user"}}},
+                "tls": {"insecureSkipVerify": false}},
+            "template": {"subject": "[${alert.severity}]", "body": "y"}})
+    );
     for e in &out.entities {
-        for secret in ["s3cr3t", "k3y", "hunter2", "smtp.example.com"] {
+        for secret in ["s3cr3t", "t0k", "user:pw", "k3y", "hunter2"] {
             assert!(!e.json.contains(secret), "{secret} leaked into {}", e.json);
         }
     }
@@ -244,38 +274,53 @@ fn resource_and_project_types_get_create_templates() {
         ("clusterresourcetypes", Ok(vec![postgres()])),
         ("clusterresourcetypes/postgres/schema", Ok(vec![schema()])),
         ("clusterprojecttypes", Ok(vec![json!({"metadata": {"name": "default"}})])),
-        ("clusterprojecttypes/default/schema", Ok(vec![json!({"type": "object", "properties": {}})])),
     ]);
     let out = translate_cluster(&lists, "platform");
-    let t = one(&out.entities, "Template", "resource-template-postgres");
+    let t = one(&out.entities, "Template", "template-resource-postgres");
     assert_eq!(t.scope, "cluster/resource-templates/postgres");
     assert_eq!(scope_of(&t.doc()).as_deref(), Ok("cluster/resource-templates/postgres"));
     let doc = t.doc();
     assert_eq!(doc["apiVersion"], "scaffolder.backstage.io/v1beta3");
-    assert_eq!(doc["metadata"]["title"], "Postgres Resource");
-    assert_eq!(doc["metadata"]["annotations"]["openchoreo.io/rtd-name"], "postgres");
-    assert_eq!(doc["metadata"]["annotations"]["openchoreo.io/template-source-kind"], "ClusterResourceType");
+    assert_eq!(doc["metadata"]["namespace"], "openchoreo-cluster");
+    assert_eq!(doc["metadata"]["title"], "Postgres", "the formatted name, as the plugin titles it");
+    assert_eq!(doc["metadata"]["description"], "In-cluster PostgreSQL");
+    assert_eq!(
+        doc["metadata"]["annotations"],
+        json!({"backstage.io/managed-by-location": "provider:OpenChoreoEntityProvider",
+            "backstage.io/managed-by-origin-location": "provider:OpenChoreoEntityProvider",
+            "openchoreo.io/rtd-name": "postgres", "openchoreo.io/rtd-generated": "true", "openchoreo.io/rtd-kind": "ClusterResourceType"})
+    );
     assert_eq!(doc["spec"]["owner"], "group:default/platform");
     assert_eq!(doc["spec"]["type"], "Resource");
+    let meta = &doc["spec"]["parameters"][0];
+    assert_eq!(meta["title"], "Resource Metadata");
+    assert_eq!(meta["required"], json!(["project_namespace", "resource_name"]));
+    assert_eq!(meta["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "", "a cluster type names no namespace");
+    assert_eq!(meta["properties"]["resource_name"]["ui:field"], "ResourceNamePicker");
+    let details = &doc["spec"]["parameters"][1];
+    assert_eq!(details["title"], "Postgres Details");
     assert_eq!(
-        doc["spec"]["parameters"][1]["properties"]["parameters"]["properties"],
-        schema()["properties"],
-        "the type's schema is the form"
+        details["properties"]["parameters"],
+        json!({"title": "Parameters", "type": "object", "ui:field": "ResourceParametersField",
+            "ui:options": {"rtdName": "postgres", "rtdKind": "ClusterResourceType", "rtdDisplayName": "Postgres", "rtdSchema": schema()}})
     );
     let step = &doc["spec"]["steps"][0];
-    assert_eq!(step["action"], "openchoreo:resource:create");
+    assert_eq!((step["id"].as_str(), step["action"].as_str()), (Some("create-resource"), Some("openchoreo:resource:create")));
     assert_eq!(
-        (step["input"]["resourceType"].as_str(), step["input"]["resourceTypeKind"].as_str()),
-        (Some("postgres"), Some("ClusterResourceType"))
+        (step["input"]["typeName"].as_str(), step["input"]["typeKind"].as_str(), step["input"]["resourceName"].as_str()),
+        (Some("postgres"), Some("ClusterResourceType"), Some("${{ parameters.resource_name }}"))
     );
     assert_eq!(
         doc["spec"]["output"]["links"][0]["entityRef"],
-        "resource:${{ steps['create'].output.namespaceName }}/${{ steps['create'].output.resourceName }}"
+        "resource:${{ steps['create-resource'].output.namespaceName }}/${{ steps['create-resource'].output.resourceName }}"
     );
-    // A type without parameters still gets its template (the schema is an object with no properties).
-    let p = one(&out.entities, "Template", "project-template-default");
+    // A project type without a schema still gets its template, and no /schema is needed for it.
+    let p = one(&out.entities, "Template", "template-project-default");
     assert_eq!(p.scope, "cluster/project-templates/default");
-    assert_eq!(p.doc()["spec"]["parameters"][0]["properties"]["namespace_name"]["default"], "");
+    let pdoc = p.doc();
+    assert_eq!(pdoc["metadata"]["annotations"]["openchoreo.io/ptd-kind"], "ClusterProjectType");
+    assert!(pdoc["spec"]["parameters"][0]["properties"]["namespace_name"].get("default").is_none(), "any namespace");
+    assert!(pdoc["spec"]["parameters"][1]["properties"]["parameters"]["ui:options"].get("ptdSchema").is_none());
 }
 
 #[test]
@@ -287,7 +332,7 @@ fn a_failed_type_schema_keeps_only_that_template_and_a_failed_type_list_keeps_th
         ("projecttypes", Err("Failed to fetch projecttypes for namespace acme: 500".into())),
     ]);
     let out = translate_namespace(&acme(), &lists, "").unwrap();
-    let mysql = one(&out.entities, "Template", "resource-template-mysql");
+    let mysql = one(&out.entities, "Template", "template-resource-mysql");
     assert_eq!(mysql.scope, "ns/acme/resource-templates/mysql");
     assert_eq!(mysql.doc()["spec"]["parameters"][0]["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "acme");
     let stale: Vec<(&str, &str)> = out.stale.iter().map(|s| (s.scope.as_str(), s.reason.as_str())).collect();
@@ -302,23 +347,38 @@ fn a_failed_type_schema_keeps_only_that_template_and_a_failed_type_list_keeps_th
 
 #[test]
 fn project_templates_create_projects_of_their_type() {
-    let lists = ns_lists(vec![
-        (
-            "projecttypes",
-            Ok(vec![json!({"metadata": {"name": "team-space", "annotations": {"openchoreo.dev/display-name": "Team Space"}}})]),
-        ),
-        ("projecttypes/team-space/schema", Ok(vec![json!({"type": "object", "properties": {"budget": {"type": "integer"}}})])),
-    ]);
+    let lists = ns_lists(vec![(
+        "projecttypes",
+        Ok(vec![json!({"metadata": {"name": "team-space", "annotations": {"openchoreo.dev/display-name": "Team Space"}},
+                "spec": {"parameters": {"openAPIV3Schema": {"type": "object", "properties": {"budget": {"type": "integer"}}}}}})]),
+    )]);
     let out = translate_namespace(&acme(), &lists, "").unwrap();
-    let t = one(&out.entities, "Template", "project-template-team-space");
+    let t = one(&out.entities, "Template", "template-project-team-space");
     assert_eq!(t.scope, "ns/acme/project-templates/team-space");
     assert_eq!(scope_of(&t.doc()).as_deref(), Ok("ns/acme/project-templates/team-space"));
     let doc = t.doc();
     assert_eq!(doc["metadata"]["title"], "Team Space", "the display name as is");
-    assert_eq!(doc["spec"]["steps"][0]["action"], "openchoreo:project:create");
-    assert_eq!(doc["spec"]["steps"][0]["input"]["projectTypeKind"], "ProjectType");
-    assert_eq!(doc["spec"]["parameters"][0]["properties"]["namespace_name"]["default"], "acme");
-    assert!(has_rel(t, "template:acme/project-template-team-space", "ownedBy", "group:default/openchoreo-users"));
+    assert_eq!(doc["metadata"]["description"], "Create a Team Space project");
+    assert_eq!(doc["metadata"]["annotations"]["openchoreo.io/ptd-name"], "team-space");
+    assert_eq!(doc["metadata"]["annotations"]["openchoreo.io/ptd-generated"], "true");
+    assert_eq!(doc["metadata"]["annotations"]["openchoreo.io/ptd-kind"], "ProjectType");
+    assert_eq!(doc["metadata"]["annotations"]["openchoreo.io/ptd-display-name"], "Team Space");
+    assert_eq!(doc["spec"]["type"], "Project");
+    let step = &doc["spec"]["steps"][0];
+    assert_eq!((step["id"].as_str(), step["action"].as_str()), (Some("create-project"), Some("openchoreo:project:create")));
+    assert_eq!((step["input"]["typeKind"].as_str(), step["input"]["typeName"].as_str()), (Some("ProjectType"), Some("team-space")));
+    assert_eq!(step["input"]["autoDeploy"], "${{ parameters.auto_deploy }}");
+    let meta = &doc["spec"]["parameters"][0];
+    assert_eq!(meta["required"], json!(["namespace_name", "project_name", "deployment_pipeline"]));
+    assert_eq!(meta["properties"]["namespace_name"]["default"], "domain:default/acme");
+    assert_eq!(meta["properties"]["auto_deploy"]["default"], true);
+    assert_eq!(
+        doc["spec"]["parameters"][1]["properties"]["parameters"]["ui:options"]["ptdSchema"],
+        json!({"type": "object", "properties": {"budget": {"type": "integer"}}}),
+        "the list item's own schema"
+    );
+    assert_eq!(doc["spec"]["output"]["text"][0]["if"], "${{ steps['create-project'].output.autoDeployFailed }}");
+    assert!(has_rel(t, "template:acme/template-project-team-space", "ownedBy", "group:default/openchoreo-users"));
 }
 
 #[test]
@@ -329,7 +389,11 @@ fn single_resources_of_the_new_kinds_translate_alone() {
     assert_eq!(names(&out.entities), vec!["Resource:acme/orders-db"]);
     assert_eq!(out.entities[0].doc()["spec"]["owner"], "group:default/shop-team");
     let out = resource::translate("ClusterProjectType", None, json!({"metadata": {"name": "default"}}), None).ok().unwrap();
-    assert_eq!(names(&out.entities), vec!["ClusterProjectType:openchoreo-cluster/default"]);
+    assert_eq!(
+        names(&out.entities),
+        vec!["ClusterProjectType:openchoreo-cluster/default", "Template:openchoreo-cluster/template-project-default"],
+        "a project type carries its own schema, so its Template comes with it"
+    );
     let channel = json!({"metadata": {"name": "c"}, "spec": {"environment": "dev", "type": "email"}});
     let out = resource::translate("ObservabilityAlertsNotificationChannel", Some("acme"), channel, None).ok().unwrap();
     assert_eq!(names(&out.entities), vec!["ObservabilityAlertsNotificationChannel:acme/c"]);

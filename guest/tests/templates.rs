@@ -48,7 +48,28 @@ fn namespaced_template_matches_the_spec() {
     assert_eq!((spec["owner"].as_str(), spec["type"].as_str()), (Some("group:default/openchoreo-users"), Some("Component")));
     assert_eq!(spec["parameters"].as_array().unwrap().len(), 3);
     assert_eq!(spec["parameters"][0]["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "acme");
-    let build = &spec["parameters"][1]["dependencies"]["deploymentSource"]["oneOf"][0]["properties"]["workflow_name"]["ui:options"];
+    // 1.2.0: every branch's fields under one `buildAndDeploy` object that the frontend's field owns.
+    let section = &spec["parameters"][1];
+    assert_eq!(section["title"], "Build & Deploy");
+    assert_eq!(section["required"], json!(["buildAndDeploy"]));
+    let bd = &section["properties"]["buildAndDeploy"];
+    assert_eq!(bd["ui:field"], "BuildAndDeployField");
+    assert_eq!(bd["required"], json!(["deploymentSource"]));
+    let fields: Vec<&str> = bd["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    for f in [
+        "deploymentSource",
+        "workflow_name",
+        "git_source",
+        "workflow_parameters",
+        "containerImage",
+        "autoDeploy",
+        "ciPlatform",
+        "ciIdentifier",
+    ] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    assert!(section.get("dependencies").is_none(), "no oneOf branches");
+    let build = &bd["properties"]["workflow_name"]["ui:options"];
     assert_eq!(
         build["allowedWorkflows"],
         json!([{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}, {"kind": "Workflow", "name": "custom"}])
@@ -61,6 +82,12 @@ fn namespaced_template_matches_the_spec() {
     assert_eq!(spec["steps"][0]["input"]["componentType"], "service");
     assert_eq!(spec["steps"][0]["input"]["component_type_kind"], "ComponentType");
     assert_eq!(spec["steps"][0]["input"]["componentName"], "${{ parameters.component_name }}");
+    let input = &spec["steps"][0]["input"];
+    assert_eq!(input["deploymentSource"], "${{ parameters.buildAndDeploy.deploymentSource }}");
+    assert_eq!(input["repo_url"], "${{ parameters.buildAndDeploy.git_source.repo_url }}");
+    assert_eq!(input["workflow"], "${{ parameters.buildAndDeploy.workflow_name }}");
+    assert_eq!(input["ciIdentifier"], "${{ parameters.buildAndDeploy.ciIdentifier }}");
+    assert_eq!(input["workloadDetails"], "${{ parameters.workloadDetails }}");
     assert_eq!(
         spec["output"]["links"][0]["entityRef"],
         "component:${{ steps['create-component'].output.namespaceName }}/${{ steps['create-component'].output.componentName }}"
@@ -85,7 +112,7 @@ fn cluster_template_names_workflows_only_and_defaults_to_cluster_kinds() {
     assert_eq!(t["metadata"]["annotations"]["openchoreo.io/ctd-kind"], "ClusterComponentType");
     assert_eq!(t["spec"]["owner"], "group:default/platform-team");
     assert_eq!(t["spec"]["parameters"][0]["properties"]["project_namespace"]["ui:options"]["defaultNamespace"], "");
-    let build = &t["spec"]["parameters"][1]["dependencies"]["deploymentSource"]["oneOf"][0]["properties"]["workflow_name"]["ui:options"];
+    let build = &t["spec"]["parameters"][1]["properties"]["buildAndDeploy"]["properties"]["workflow_name"]["ui:options"];
     assert_eq!(build["allowedWorkflows"], json!([{"kind": "ClusterWorkflow", "name": "dockerfile-builder"}]));
     assert_eq!(
         t["spec"]["parameters"][2]["properties"]["workloadDetails"]["ui:options"]["allowedTraits"],
@@ -97,22 +124,24 @@ fn cluster_template_names_workflows_only_and_defaults_to_cluster_kinds() {
 }
 
 #[test]
-fn a_failed_schema_keeps_only_that_template_and_an_empty_one_gives_none() {
+fn a_failed_schema_keeps_only_that_template_an_empty_one_still_makes_one_and_a_non_object_none() {
     let other = json!({"metadata": {"name": "worker"}, "spec": {}});
     let empty = json!({"metadata": {"name": "empty"}, "spec": {}});
+    let null = json!({"metadata": {"name": "null"}, "spec": {}});
     let lists = ns_lists(
-        vec![service(), other, empty],
+        vec![service(), other, empty, null],
         &[
             ("service", Err("Failed to fetch schema for ComponentType service in namespace acme: 503 Service Unavailable - busy".into())),
             ("worker", Ok(json!({"type": "object"}))),
             ("empty", Ok(json!({}))),
+            ("null", Ok(Value::Null)),
         ],
     );
     let out = translate_namespace(&json!({"metadata": {"name": "acme"}}), &lists, "").unwrap();
     let templates: Vec<&str> = out.entities.iter().filter(|e| e.kind == "Template").map(|e| e.name.as_str()).collect();
-    assert_eq!(templates, vec!["template-worker"]);
+    assert_eq!(templates, vec!["template-worker", "template-empty"], "1.2.0 makes a template for a type without parameters");
     assert_eq!(out.stale.iter().map(|s| s.scope.as_str()).collect::<Vec<_>>(), vec!["ns/acme/templates/service"]);
-    assert_eq!(out.entities.iter().filter(|e| e.kind == "ComponentType").count(), 3, "the ComponentType entities are all there");
+    assert_eq!(out.entities.iter().filter(|e| e.kind == "ComponentType").count(), 4, "the ComponentType entities are all there");
 }
 
 #[test]

@@ -15,8 +15,8 @@ fn sample_installation_matches_the_golden_output() {
     assert!(outcome.stale.is_empty() && outcome.skipped.is_empty(), "{:?} {:?}", outcome.stale, outcome.skipped);
     assert_eq!(
         outcome.requests,
-        1 + 15 + 8 + 4 + 3 + 1,
-        "1 + 15·N + 8 for one namespace, plus one /schema per (Cluster)ComponentType (4), ResourceType (3) and ProjectType (1)"
+        1 + 15 + 8 + 4 + 3,
+        "1 + 15·N + 8 for one namespace, plus one /schema per (Cluster)ComponentType (4) and (Cluster)ResourceType (3); a project type carries its schema"
     );
     let mut pure = runtime().pure(Logger::capture()).unwrap();
     let docs = output::with_relations(&mut pure, &outcome.entities).unwrap();
@@ -68,8 +68,14 @@ fn relations_promised_by_the_user_doc_are_present() {
     assert!(has(
         "ObservabilityAlertsNotificationChannel",
         "webhook-notification-channel-development",
-        "notifies",
+        "notifiedBy",
         "environment:default/development"
+    ));
+    assert!(has(
+        "Environment",
+        "development",
+        "notifies",
+        "observabilityalertsnotificationchannel:default/webhook-notification-channel-development"
     ));
     assert!(has("ClusterComponentType", "service", "usesWorkflow", "clusterworkflow:openchoreo-cluster/dockerfile-builder"));
     assert!(has("Component", "snip-frontend", "consumesApi", "api:default/url-shortener-snip-api-service-http"));

@@ -1,12 +1,14 @@
-//! ObservabilityAlertsNotificationChannel (docs/entities.md; added since the 0.2.0 plugin, docs/compatibility.md): where an environment's alerts go. Only what
-//! identifies the channel is copied: SMTP settings, headers and webhook paths can carry secrets.
+//! ObservabilityAlertsNotificationChannel (docs/entities.md; added since the 0.2.0 plugin, docs/compatibility.md): where an environment's alerts go.
+//! `emailConfig` and `webhookConfig` are copied as the plugin does, except what can carry a credential:
+//! a webhook URL keeps only its origin (Slack and Teams URLs embed their token in the path), and an
+//! inline header value is left out (its name stays; a secret reference stays, it names no secret).
 
 use super::NsCtx;
 use crate::entity::{Entity, EntityBuilder};
 use crate::json::{arr_at, at, set_str};
 use crate::meta;
 use crate::names::backstage_name;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 /// `https://user:pw@hooks.example.com/T0/B0/secret` → `https://hooks.example.com`: webhook URLs
 /// often embed their credential in the path or the userinfo.
@@ -16,6 +18,58 @@ pub fn webhook_origin(url: &str) -> Option<String> {
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let scheme_ok = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
     (scheme_ok && !host.is_empty()).then(|| format!("{}://{host}", scheme.to_ascii_lowercase()))
+}
+
+/// Keeps the named fields of `v` that are strings (a `Map` of those present).
+fn strings(v: &Value, keys: &[&str]) -> Map<String, Value> {
+    keys.iter().filter_map(|k| set_str(v, &[k]).map(|s| (k.to_string(), json!(s)))).collect()
+}
+
+/// `{secretKeyRef: {name, key}}`: where a secret is, never the secret.
+fn secret_ref(v: Option<&Value>) -> Option<Value> {
+    let r = v?.get("secretKeyRef")?;
+    Some(json!({ "secretKeyRef": strings(r, &["name", "key"]) }))
+}
+
+fn email_config(e: &Value) -> Value {
+    let mut out = strings(e, &["from"]);
+    let to: Vec<&str> = arr_at(e, &["to"]).iter().filter_map(Value::as_str).collect();
+    out.insert("to".into(), json!(to));
+    if let Some(smtp) = at(e, &["smtp"]) {
+        let mut s = strings(smtp, &["host"]);
+        if let Some(port) = at(smtp, &["port"]).and_then(Value::as_u64) {
+            s.insert("port".into(), json!(port));
+        }
+        if let Some(auth) = at(smtp, &["auth"]) {
+            let refs: Map<String, Value> =
+                ["username", "password"].iter().filter_map(|k| secret_ref(auth.get(*k)).map(|r| (k.to_string(), r))).collect();
+            s.insert("auth".into(), Value::Object(refs));
+        }
+        if let Some(skip) = at(smtp, &["tls", "insecureSkipVerify"]).and_then(Value::as_bool) {
+            s.insert("tls".into(), json!({ "insecureSkipVerify": skip }));
+        }
+        out.insert("smtp".into(), Value::Object(s));
+    }
+    if let Some(t) = at(e, &["template"]) {
+        out.insert("template".into(), Value::Object(strings(t, &["subject", "body"])));
+    }
+    Value::Object(out)
+}
+
+fn webhook_config(w: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(origin) = set_str(w, &["url"]).and_then(webhook_origin) {
+        out.insert("url".into(), json!(origin));
+    }
+    if let Some(headers) = at(w, &["headers"]).and_then(Value::as_object) {
+        let kept: Map<String, Value> = headers
+            .iter()
+            .map(|(name, h)| (name.clone(), secret_ref(h.get("valueFrom")).map_or_else(|| json!({}), |r| json!({ "valueFrom": r }))))
+            .collect();
+        out.insert("headers".into(), Value::Object(kept));
+    }
+    out.extend(strings(w, &["payloadTemplate"]));
+    Value::Object(out)
 }
 
 pub fn translate(c: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
@@ -42,7 +96,9 @@ pub fn translate(c: &Value, cx: &NsCtx, scope: &str) -> Result<Entity, String> {
         .put("isEnvDefault", is_default)
         .put_opt("emailFrom", set_str(c, &["spec", "emailConfig", "from"]))
         .put_opt("emailTo", (!recipients.is_empty()).then_some(recipients))
-        .put_opt("webhookOrigin", set_str(c, &["spec", "webhookConfig", "url"]).and_then(webhook_origin));
+        .put_opt("webhookOrigin", set_str(c, &["spec", "webhookConfig", "url"]).and_then(webhook_origin))
+        .put_opt("emailConfig", at(c, &["spec", "emailConfig"]).filter(|v| v.is_object()).map(email_config))
+        .put_opt("webhookConfig", at(c, &["spec", "webhookConfig"]).filter(|v| v.is_object()).map(webhook_config));
     Ok(b.build(scope))
 }
 

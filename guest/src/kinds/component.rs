@@ -96,8 +96,11 @@ fn join<'a>(components: &'a [Component<'a>], workloads: &'a [Workload<'a>], cx: 
     };
     let mut targeted: Vec<(usize, Option<&str>, &Workload)> = Vec::with_capacity(workloads.len());
     for w in workloads {
-        let Some(comp) = w.spec.owner.component_name.set() else { continue };
-        let target = match w.spec.owner.project_name.set() {
+        // `spec.owner` names the component; OpenChoreo's owner labels stand in where it is missing.
+        let labels = &w.metadata.labels;
+        let Some(comp) = w.spec.owner.component_name.set().or_else(|| labels.component_name.set()) else { continue };
+        let project = w.spec.owner.project_name.set().or_else(|| labels.project_name.set());
+        let target = match project {
             Some(project) => index.get(&(project, comp)).copied(),
             None => unique_by_name(comp),
         };

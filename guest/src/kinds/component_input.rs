@@ -17,6 +17,14 @@ lenient_struct! {
 }
 
 lenient_struct! {
+    /// The labels OpenChoreo's controllers set on a workload, naming its owner.
+    pub struct OwnerLabels<'a> {
+        pub project_name: Str<'a> = "openchoreo.dev/project",
+        pub component_name: Str<'a> = "openchoreo.dev/component",
+    }
+}
+
+lenient_struct! {
     pub struct Metadata<'a> {
         pub name: Str<'a> = "name",
         pub uid: Str<'a> = "uid",
@@ -217,8 +225,15 @@ lenient_struct! {
 }
 
 lenient_struct! {
+    pub struct WorkloadMetadata<'a> {
+        pub name: Str<'a> = "name",
+        pub labels: OwnerLabels<'a> = "labels",
+    }
+}
+
+lenient_struct! {
     pub struct Workload<'a> {
-        pub metadata: Metadata<'a> = "metadata",
+        pub metadata: WorkloadMetadata<'a> = "metadata",
         pub spec: WorkloadSpec<'a> = "spec",
     }
 }

@@ -3,8 +3,9 @@
 
 use super::NsCtx;
 use super::system::{owner_annotation, project_owner};
+use super::template::MAX_SCHEMA_DEPTH;
 use crate::entity::{Entity, EntityBuilder};
-use crate::json::{at, set_str};
+use crate::json::{at, depth_exceeds, set_str};
 use crate::meta;
 use crate::names::backstage_name;
 use serde_json::Value;
@@ -32,7 +33,7 @@ pub fn translate(r: &Value, projects: &[Value], cx: &NsCtx, scope: &str) -> Resu
     let status = meta::ready_text(r);
     let mut b = EntityBuilder::managed("Resource", backstage_name(name), Some(cx.ns))
         .title(meta::title_or_name(r, name))
-        .description(meta::description(r))
+        .description(Some(meta::description(r).map_or_else(|| format!("{name} resource"), str::to_string)))
         .tags(["openchoreo", "resource", type_name]);
     b.annotations()
         .put("openchoreo.io/resource", name)
@@ -45,5 +46,12 @@ pub fn translate(r: &Value, projects: &[Value], cx: &NsCtx, scope: &str) -> Resu
         .put("openchoreo.io/status", status)
         .put_opt("openchoreo.io/deletion-timestamp", meta::deletion_ts(r));
     b.spec().put("type", type_name).put("owner", owner).put("system", backstage_name(project));
+    // The instance's parameters as the developer set them (the plugin copies them too). Nesting past
+    // MAX_SCHEMA_DEPTH is left out: entity JSON must stay readable by every parser.
+    if let Some(params) = at(r, &["spec", "parameters"]).filter(|p| p.as_object().is_some_and(|o| !o.is_empty())) {
+        if !depth_exceeds(params, MAX_SCHEMA_DEPTH) {
+            b.spec().put("parameters", params);
+        }
+    }
     Ok(b.build(scope))
 }

@@ -44,6 +44,12 @@ impl Family {
         }
     }
 
+    /// Whether the template needs the type's `/schema`: a project type's list item carries its
+    /// schema itself (as the plugin reads it), so its template needs no further request.
+    pub fn fetches_schema(self) -> bool {
+        !matches!(self, Family::Project)
+    }
+
     /// The annotation naming the type a template was generated from.
     pub fn source_annotation(self) -> &'static str {
         match self {
@@ -142,17 +148,17 @@ pub fn translate(ct: &Value, schema: &Value, source: &Source, owner: &str) -> Re
                 "component_type_workload_type": workload_type,
                 "component_type_kind": ctd_kind,
                 "workloadDetails": "${{ parameters.workloadDetails }}",
-                "deploymentSource": "${{ parameters.deploymentSource }}",
-                "autoDeploy": "${{ parameters.autoDeploy }}",
-                "containerImage": "${{ parameters.containerImage }}",
-                "repo_url": "${{ parameters.git_source.repo_url }}",
-                "branch": "${{ parameters.git_source.branch }}",
-                "component_path": "${{ parameters.git_source.component_path }}",
-                "gitSecretRef": "${{ parameters.git_source.git_secret_ref }}",
-                "workflow": "${{ parameters.workflow_name }}",
-                "workflow_parameters": "${{ parameters.workflow_parameters }}",
-                "ciPlatform": "${{ parameters.ciPlatform }}",
-                "ciIdentifier": "${{ parameters.ciIdentifier }}"
+                "deploymentSource": "${{ parameters.buildAndDeploy.deploymentSource }}",
+                "autoDeploy": "${{ parameters.buildAndDeploy.autoDeploy }}",
+                "containerImage": "${{ parameters.buildAndDeploy.containerImage }}",
+                "repo_url": "${{ parameters.buildAndDeploy.git_source.repo_url }}",
+                "branch": "${{ parameters.buildAndDeploy.git_source.branch }}",
+                "component_path": "${{ parameters.buildAndDeploy.git_source.component_path }}",
+                "gitSecretRef": "${{ parameters.buildAndDeploy.git_source.git_secret_ref }}",
+                "workflow": "${{ parameters.buildAndDeploy.workflow_name }}",
+                "workflow_parameters": "${{ parameters.buildAndDeploy.workflow_parameters }}",
+                "ciPlatform": "${{ parameters.buildAndDeploy.ciPlatform }}",
+                "ciIdentifier": "${{ parameters.buildAndDeploy.ciIdentifier }}"
             }
         }]))
         .put("output", json!({ "links": [{ "title": "View Component", "icon": "kind:component",
@@ -179,18 +185,20 @@ fn metadata_section(ui_ns: &str) -> Value {
     })
 }
 
+/// Build & Deploy: one `buildAndDeploy` object owned by the frontend's `BuildAndDeployField`, which
+/// shows the fields of the chosen deployment source and replaces the whole object when it changes.
 fn build_section(ui_ns: &str, ctd_kind: &str, wf: Value) -> Value {
     json!({
         "title": "Build & Deploy",
-        "required": ["deploymentSource"],
+        "required": ["buildAndDeploy"],
         "properties": {
-            "deploymentSource": { "title": "Deployment Source", "type": "string", "description": "Choose how to deploy your component",
-                "enum": ["build-from-source", "deploy-from-image", "external-ci"], "ui:field": "DeploymentSourcePicker" }
-        },
-        "dependencies": {
-            "deploymentSource": { "oneOf": [
-                { "properties": {
-                    "deploymentSource": { "const": "build-from-source" },
+            "buildAndDeploy": {
+                "type": "object",
+                "ui:field": "BuildAndDeployField",
+                "required": ["deploymentSource"],
+                "properties": {
+                    "deploymentSource": { "title": "Deployment Source", "type": "string", "description": "Choose how to deploy your component",
+                        "enum": ["build-from-source", "deploy-from-image", "external-ci"], "ui:field": "DeploymentSourcePicker" },
                     "workflow_name": { "title": "Build Workflow", "type": "object", "description": "Select the build workflow to use for this component",
                         "properties": { "kind": { "title": "Workflow Kind", "type": "string" }, "name": { "title": "Workflow Name", "type": "string" } },
                         "required": ["kind", "name"], "ui:field": "BuildWorkflowPicker",
@@ -198,28 +206,18 @@ fn build_section(ui_ns: &str, ctd_kind: &str, wf: Value) -> Value {
                     "git_source": { "title": "Source Repository", "type": "object", "ui:field": "GitSourceField", "ui:options": { "namespaceName": ui_ns },
                         "properties": { "repo_url": { "type": "string" }, "branch": { "type": "string" }, "component_path": { "type": "string" }, "git_secret_ref": { "type": "string" } } },
                     "workflow_parameters": { "title": "Workflow Parameters", "type": "object", "ui:field": "BuildWorkflowParameters",
-                        "ui:options": { "namespaceName": ui_ns, "ctdKind": ctd_kind } } },
-                  "required": ["workflow_name", "workflow_parameters"] },
-                { "properties": {
-                    "deploymentSource": { "const": "deploy-from-image" },
+                        "ui:options": { "namespaceName": ui_ns, "ctdKind": ctd_kind } },
                     "containerImage": { "title": "Container Image", "type": "string", "description": "Full image reference (e.g., ghcr.io/org/app:v1.0.0 or nginx:latest)", "ui:field": "ContainerImageField" },
                     "autoDeploy": { "title": "Auto Deploy", "description": "Automatically deploys the component to the first target environment once built",
-                        "type": "boolean", "default": false, "ui:field": "SwitchField" } },
-                  "required": ["containerImage"] },
-                { "properties": {
-                    "deploymentSource": { "const": "external-ci" },
+                        "type": "boolean", "default": false, "ui:field": "SwitchField" },
                     "ciPlatform": { "title": "CI Platform (Optional)", "type": "string",
                         "description": "Select your CI platform to enable build visibility in Backstage. You can configure this later via the annotation editor.",
                         "enum": ["none", "jenkins", "github-actions", "gitlab-ci"],
-                        "enumNames": ["Skip - I'll configure this later", "Jenkins", "GitHub Actions", "GitLab CI"], "default": "none" } } } ] },
-            "ciPlatform": { "oneOf": [
-                { "properties": { "ciPlatform": { "const": "none" } } },
-                { "properties": { "ciPlatform": { "const": "jenkins" },
-                    "ciIdentifier": { "title": "Jenkins Job Path", "type": "string", "description": "Full job path (e.g., /job/my-org/job/my-service or folder/job-name)" } } },
-                { "properties": { "ciPlatform": { "const": "github-actions" },
-                    "ciIdentifier": { "title": "GitHub Repository Slug", "type": "string", "description": "Repository slug (e.g., my-org/my-repo)" } } },
-                { "properties": { "ciPlatform": { "const": "gitlab-ci" },
-                    "ciIdentifier": { "title": "GitLab Project ID", "type": "string", "description": "Numeric project ID from GitLab" } } } ] }
+                        "enumNames": ["Skip - I'll configure this later", "Jenkins", "GitHub Actions", "GitLab CI"], "default": "none" },
+                    "ciIdentifier": { "title": "CI Job / Project Identifier", "type": "string",
+                        "description": "Identifier for the external CI job (e.g., Jenkins job path, GitHub repo slug, or GitLab project ID)." }
+                }
+            }
         }
     })
 }

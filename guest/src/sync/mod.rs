@@ -263,7 +263,7 @@ lenient_struct! {
     }
 }
 
-/// Each listed type's `/schema` (component, resource and project types, namespaced and cluster),
+/// Each listed component and resource type's `/schema` (namespaced and cluster),
 /// stored in the lists as `<endpoint>/<name>/schema`.
 fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Option<&mut Lists>, t: &mut dyn Transport, stats: &mut Stats) {
     let names = |lists: &Lists, endpoint: &str| -> Vec<String> {
@@ -275,7 +275,7 @@ fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Opt
     // (which lists: namespace index, or None for the cluster), list key, path, what for messages
     let mut wanted: Vec<(Option<usize>, String, String, String)> = Vec::new();
     for (k, (ns, _)) in chunk.iter().enumerate() {
-        for (endpoint, kind, _) in scope::TEMPLATE_SOURCES {
+        for (endpoint, kind, _) in scope::TEMPLATE_SOURCES.into_iter().filter(|s| s.2.fetches_schema()) {
             for ty in names(&ns_lists[k], endpoint) {
                 let path = format!("/api/v1/namespaces/{}/{endpoint}/{}/schema", segment(ns), segment(&ty));
                 wanted.push((Some(k), format!("{endpoint}/{ty}/schema"), path, format!("{kind} {ty} in namespace {ns}")));
@@ -283,7 +283,7 @@ fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Opt
         }
     }
     if let Some(lists) = &cluster {
-        for (endpoint, kind, _) in scope::CLUSTER_TEMPLATE_SOURCES {
+        for (endpoint, kind, _) in scope::CLUSTER_TEMPLATE_SOURCES.into_iter().filter(|s| s.2.fetches_schema()) {
             for ty in names(lists, endpoint) {
                 let path = format!("/api/v1/{endpoint}/{}/schema", segment(&ty));
                 wanted.push((None, format!("{endpoint}/{ty}/schema"), path, format!("{kind} {ty}")));

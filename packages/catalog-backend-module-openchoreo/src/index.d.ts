@@ -1,5 +1,5 @@
 // Declarations for every export of the package (both the ES module and the require() entry).
-import type { AuthService, BackendFeature, LoggerService, SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
+import type { AuthService, BackendFeature, LoggerService, SchedulerServiceTaskRunner, ServiceFactory, ServiceRef } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   CatalogProcessor,
@@ -71,7 +71,57 @@ export declare class OpenChoreoEntityProvider implements EntityProvider {
   refresh(options?: { rethrow?: boolean }): Promise<void>;
   /** An OpenChoreo change event (`{kind, name, namespace, action}`): re-fetches the scopes it can affect, coalesced. */
   onEvent(payload: unknown): Promise<void>;
+  /** A delta of this provider: shown at once, owned by the next full sync (kept if OpenChoreo has it, else removed). */
+  insertImmediately(entity: Entity): Promise<void>;
+  removeImmediately(entityRef: string): Promise<void>;
 }
+
+/**
+ * Immediate insertion for OpenChoreo's scaffolder actions (service id `openchoreo.immediate-catalog`, as
+ * in the module this package replaces). Entities go in as deltas of the sync's own provider.
+ */
+export interface ImmediateCatalogService {
+  insertEntity(entity: Entity): Promise<void>;
+  removeEntity(entityRef: string): Promise<void>;
+}
+export declare const immediateCatalogServiceRef: ServiceRef<ImmediateCatalogService, 'plugin'>;
+export declare const immediateCatalogServiceFactory: ServiceFactory<ImmediateCatalogService, 'plugin'>;
+
+/**
+ * User-set annotations on OpenChoreo entities (service id `openchoreo.annotation-store`), kept in the
+ * catalog database's `entity_custom_annotations` table and merged into the entities on every processing
+ * cycle. Refs are compared as the catalog writes them (kind and namespace case-insensitive).
+ */
+export interface AnnotationStore {
+  getAnnotations(entityRef: string): Promise<Record<string, string>>;
+  /** Upserts each key; `null` deletes it. Refuses the whole call, writing nothing, on a bad key or value. */
+  setAnnotations(entityRef: string, annotations: Record<string, string | null>): Promise<void>;
+  deleteAllAnnotations(entityRef: string): Promise<void>;
+}
+export declare const annotationStoreRef: ServiceRef<AnnotationStore, 'plugin'>;
+export declare const annotationStoreFactory: ServiceFactory<AnnotationStore, 'plugin'>;
+
+/** Merges the annotation store's annotations into entities labelled `openchoreo.io/managed: "true"`. */
+export declare class CustomAnnotationProcessor implements CatalogProcessor {
+  constructor(store: Pick<AnnotationStore, 'getAnnotations'>);
+  getProcessorName(): string;
+  preProcessEntity(entity: Entity): Promise<Entity>;
+}
+
+/**
+ * The immediate-insertion provider of the module this package replaces. Given the sync provider it
+ * forwards to it; without, it applies deltas on its own connection.
+ */
+export declare class ScaffolderEntityProvider implements EntityProvider {
+  constructor(logger: LoggerService, mainProviderName?: string, syncProvider?: OpenChoreoEntityProvider);
+  getProviderName(): string;
+  connect(connection: EntityProviderConnection): Promise<void>;
+  insertEntity(entity: Entity): Promise<void>;
+  removeEntity(entityRef: string): Promise<void>;
+}
+
+export declare const RELATION_DEPLOYS_TO: 'deploysTo';
+export declare const RELATION_DEPLOYED_BY: 'deployedBy';
 
 /** Accepts the custom kinds and emits the relations the component computes for our entities. */
 export declare class OpenChoreoEntityProcessor implements CatalogProcessor {

@@ -1,4 +1,11 @@
-// `backend.add(import('@openchoreo-catalog/catalog-backend-module-openchoreo'))`
+// `backend.add(import('@openchoreo-catalog/catalog-backend-module-openchoreo'))`, and the exports of the
+// module it replaces (`@openchoreo/backstage-plugin-catalog-backend-module` 1.2.0): its service refs
+// and factories under the same ids, the provider classes and the relation constants.
 export { catalogModuleOpenChoreo as default } from './module.mjs';
 export { OpenChoreoEntityProvider } from './provider.mjs';
+export { ScaffolderEntityProvider } from './scaffolder-provider.mjs';
 export { OpenChoreoEntityProcessor, CUSTOM_KINDS } from './processor.mjs';
+export { CustomAnnotationProcessor } from './custom-annotations.mjs';
+export { immediateCatalogServiceRef, immediateCatalogServiceFactory } from './services/immediate-catalog.mjs';
+export { annotationStoreRef, annotationStoreFactory } from './services/annotation-store.mjs';
+export { RELATION_DEPLOYS_TO, RELATION_DEPLOYED_BY } from './relations.mjs';

@@ -5,9 +5,13 @@ import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/p
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { readOpenChoreoConfig } from './config.mjs';
 import { HttpHost } from './http.mjs';
+import { CustomAnnotationProcessor } from './custom-annotations.mjs';
 import { OpenChoreoEntityProcessor, isOurs } from './processor.mjs';
 import { OpenChoreoEntityProvider } from './provider.mjs';
 import { TokenCache } from './tokens.mjs';
+import { DatabaseAnnotationStore, annotationStoreRef, migrateAnnotationTable } from './services/annotation-store.mjs';
+import { ATTACH } from './services/attach.mjs';
+import { immediateCatalogServiceRef } from './services/immediate-catalog.mjs';
 import { ComponentWorker, GuestError } from './wasm/component.mjs';
 
 const EVENTS_FREQUENCY_SECONDS = 300;
@@ -31,8 +35,11 @@ export const catalogModuleOpenChoreo = createBackendModule({
         auth: coreServices.auth,
         lifecycle: coreServices.lifecycle,
         events: eventsServiceRef,
+        database: coreServices.database,
+        immediateCatalog: immediateCatalogServiceRef,
+        annotationStore: annotationStoreRef,
       },
-      async init({ catalogProcessing, catalog, config, logger, scheduler, auth, lifecycle, events }) {
+      async init({ catalogProcessing, catalog, config, logger, scheduler, auth, lifecycle, events, database, immediateCatalog, annotationStore }) {
         const read = readOpenChoreoConfig(config);
         // Validate in the component first: a config error stops the backend with the key named.
         const probe = new ComponentWorker({ logger });
@@ -64,6 +71,13 @@ export const catalogModuleOpenChoreo = createBackendModule({
           // topics are where upstream's router re-publishes them. Either way the payload is the same.
           await events.subscribe({ id: 'openchoreo-catalog-module', topics: EVENT_TOPICS, onEvent: (e) => provider.onEvent(e.eventPayload) });
         }
+        // The catalog plugin's own database holds the users' annotations, for every plugin of this backend.
+        const knex = await database.getClient();
+        await migrateAnnotationTable(knex);
+        const store = new DatabaseAnnotationStore(knex);
+        annotationStore[ATTACH]?.(store);
+        immediateCatalog[ATTACH]?.(provider);
+        catalogProcessing.addProcessor(new CustomAnnotationProcessor(store));
         catalogProcessing.addProcessor(new OpenChoreoEntityProcessor(component));
         catalogProcessing.setOnProcessingErrorHandler(({ unprocessedEntity, errors }) => {
           if (!isOurs(unprocessedEntity)) return;

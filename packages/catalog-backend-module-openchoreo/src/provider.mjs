@@ -4,7 +4,7 @@
 // the catalog when a run needs it: every backend replica then works from the same shared state, and a
 // replica never re-emits an older copy of its own. Full runs are the scheduler's global task: one
 // replica at a time.
-import { ANNOTATION_LOCATION, stringifyEntityRef } from '@backstage/catalog-model';
+import { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Coalescer } from './coalesce.mjs';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
 import { ProviderMetrics } from './metrics.mjs';
@@ -166,6 +166,38 @@ export class OpenChoreoEntityProvider {
   }
 
   /**
+   * An entity made elsewhere (OpenChoreo's scaffolder actions, through the immediate catalog service),
+   * shown at once as a delta of this provider: the next full sync keeps it if the API has it and removes
+   * it if not. It gets this provider's location annotations when it has none, so runs read it back.
+   */
+  async insertImmediately(entity) {
+    const problem = entityProblem(entity);
+    if (problem) throw new TypeError(`insertEntity: ${problem}`);
+    const annotations = { [ANNOTATION_LOCATION]: LOCATION_KEY, [ANNOTATION_ORIGIN_LOCATION]: LOCATION_KEY, ...entity.metadata.annotations };
+    const stamped = { ...entity, metadata: { ...entity.metadata, annotations } };
+    await this.immediately({ type: 'delta', added: [{ entity: stamped, locationKey: LOCATION_KEY }], removed: [] });
+    this.logger.info(`Inserted ${stringifyEntityRef(stamped)} at once; the next full sync keeps it if OpenChoreo has it`);
+  }
+
+  async removeImmediately(entityRef) {
+    let ref;
+    try {
+      ref = stringifyEntityRef(parseEntityRef(entityRef));
+    } catch (e) {
+      throw new TypeError(`removeEntity: ${JSON.stringify(entityRef)} is not an entity ref (kind:namespace/name): ${e.message}`);
+    }
+    await this.immediately({ type: 'delta', added: [], removed: [{ entityRef: ref, locationKey: LOCATION_KEY }] });
+    this.logger.info(`Removed ${ref} at once`);
+  }
+
+  /** Applied in order with the runs, so a run that started earlier never lands after it. */
+  immediately(mutation) {
+    if (!this.connection) return Promise.reject(new Error('the OpenChoreo entity provider is not connected to the catalog yet'));
+    this.last = undefined;
+    return this.serially(() => this.connection.applyMutation(mutation));
+  }
+
+  /**
    * What the catalog holds for this provider (or the part of it `filters` select), each entity with its
    * scope; `null` when unreadable.
    */
@@ -198,6 +230,18 @@ export function catalogFilters(covered) {
     else return [{}];
   }
   return filters.length ? filters : [{}];
+}
+
+/** Why an entity handed to insertEntity cannot go into the catalog, or undefined. */
+function entityProblem(entity) {
+  if (entity === null || typeof entity !== 'object') return `the entity must be an object, got ${JSON.stringify(entity)}`;
+  for (const key of ['apiVersion', 'kind']) {
+    if (typeof entity[key] !== 'string' || entity[key] === '') return `${key} must be a non-empty string`;
+  }
+  if (typeof entity.metadata?.name !== 'string' || entity.metadata.name === '') return `${entity.kind} has no metadata.name`;
+  const a = entity.metadata.annotations;
+  if (a !== undefined && (a === null || typeof a !== 'object' || Array.isArray(a))) return `metadata.annotations of ${entity.kind} ${entity.metadata.name} must be an object`;
+  return undefined;
 }
 
 function guestReason(e) {

@@ -88,17 +88,19 @@ for (const auth of [true, false]) {
       assert.ok(hasRelation(system, 'instanceOf', 'clusterprojecttype:openchoreo-cluster/default'), JSON.stringify(system.relations));
       const channel = await until(
         () => catalog.get('/entities/by-name/observabilityalertsnotificationchannel/default/webhook-notification-channel-development').catch(() => undefined),
-        (e) => hasRelation(e, 'notifies', 'environment:default/development'));
+        (e) => hasRelation(e, 'notifiedBy', 'environment:default/development'));
       assert.equal(channel.spec.webhookOrigin, 'https://webhook.example.com');
+      assert.equal(channel.spec.webhookConfig.url, 'https://webhook.example.com', 'the origin only: webhook paths can hold tokens');
+      assert.ok(channel.spec.webhookConfig.headers['X-API-Key'].valueFrom.secretKeyRef.name, 'a secret reference names no secret');
       const dev = await until(() => catalog.get('/entities/by-name/environment/default/development'),
-        (e) => hasRelation(e, 'notifiedBy', 'observabilityalertsnotificationchannel:default/webhook-notification-channel-development'));
+        (e) => hasRelation(e, 'notifies', 'observabilityalertsnotificationchannel:default/webhook-notification-channel-development'));
       assert.ok(dev);
     });
 
     it('stores the generated Templates without the scaffolder module, with their owner', async () => {
       const templates = await until(() => catalog.get('/entities?filter=kind=template'), (t) => t.length === 8);
       assert.deepEqual(templates.map((t) => t.metadata.name).sort(), [
-        'project-template-default', 'resource-template-nats', 'resource-template-postgres', 'resource-template-valkey',
+        'template-project-default', 'template-resource-nats', 'template-resource-postgres', 'template-resource-valkey',
         'template-scheduled-task', 'template-service', 'template-web-application', 'template-worker',
       ]);
       const service = templates.find((t) => t.metadata.name === 'template-service');

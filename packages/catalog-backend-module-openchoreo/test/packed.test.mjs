@@ -74,9 +74,13 @@ function writeApp(tarball) {
   );
   writeFileSync(
     join(APP, 'src/index.ts'),
+    // As OpenChoreo's portal backend registers the module it replaces, with only the package name changed.
     `import { createBackend } from '@backstage/backend-defaults';
+import { annotationStoreFactory, immediateCatalogServiceFactory } from '${PKG.name}';
 
 const backend = createBackend();
+backend.add(immediateCatalogServiceFactory);
+backend.add(annotationStoreFactory);
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('${PKG.name}'));
 backend.start();
@@ -87,10 +91,21 @@ backend.start();
     join(APP, 'src/exports.ts'),
     `import type { BackendFeature } from '@backstage/backend-plugin-api';
 import type { EntityProvider } from '@backstage/plugin-catalog-node';
+import type { Entity } from '@backstage/catalog-model';
 import openchoreoModule, {
   CUSTOM_KINDS,
+  CustomAnnotationProcessor,
   OpenChoreoEntityProcessor,
   OpenChoreoEntityProvider,
+  RELATION_DEPLOYED_BY,
+  RELATION_DEPLOYS_TO,
+  ScaffolderEntityProvider,
+  annotationStoreFactory,
+  annotationStoreRef,
+  immediateCatalogServiceFactory,
+  immediateCatalogServiceRef,
+  type AnnotationStore,
+  type ImmediateCatalogService,
   type OpenChoreoComponent,
   type OpenChoreoConfig,
 } from '${PKG.name}';
@@ -102,6 +117,19 @@ export function providerFrom(options: ConstructorParameters<typeof OpenChoreoEnt
   return new OpenChoreoEntityProvider(options);
 }
 export const processorName = (component: OpenChoreoComponent) => new OpenChoreoEntityProcessor(component).getProcessorName();
+export const factories: BackendFeature[] = [immediateCatalogServiceFactory, annotationStoreFactory];
+export const serviceIds: string[] = [immediateCatalogServiceRef.id, annotationStoreRef.id];
+export const relationTypes: string[] = [RELATION_DEPLOYS_TO, RELATION_DEPLOYED_BY];
+export async function scaffolderInsert(service: ImmediateCatalogService, entity: Entity): Promise<void> {
+  await service.insertEntity(entity);
+  await service.removeEntity('component:default/x');
+}
+export async function annotate(store: AnnotationStore): Promise<Record<string, string>> {
+  await store.setAnnotations('component:default/x', { 'example.com/a': 'b', 'example.com/c': null });
+  return store.getAnnotations('component:default/x');
+}
+export const annotationProcessor = (store: AnnotationStore) => new CustomAnnotationProcessor(store).getProcessorName();
+export const legacyProvider = (logger: ConstructorParameters<typeof ScaffolderEntityProvider>[0]): EntityProvider => new ScaffolderEntityProvider(logger);
 `,
   );
 }

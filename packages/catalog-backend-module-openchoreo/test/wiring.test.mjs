@@ -58,8 +58,14 @@ it('schedules the provider from openchoreo.schedule in seconds', () => {
   assert.equal(added.providers[0].getProviderName(), 'OpenChoreoEntityProvider');
 });
 
+const ours = () => added.processors.find((p) => p.getProcessorName() === 'OpenChoreoEntityProcessor');
+
+it('registers the custom-annotation processor and the mapping processor', () => {
+  assert.deepEqual(added.processors.map((p) => p.getProcessorName()), ['CustomAnnotationProcessor', 'OpenChoreoEntityProcessor']);
+});
+
 it('accepts every custom kind it emits and nothing else', async () => {
-  const [processor] = added.processors;
+  const processor = ours();
   for (const kind of ['Environment', 'Dataplane', 'DeploymentPipeline', 'ClusterWorkflowPlane', 'ComponentType']) {
     assert.equal(await processor.validateEntityKind({ apiVersion: 'backstage.io/v1alpha1', kind }), true, kind);
   }
@@ -77,7 +83,7 @@ it('logs processing errors of our entities at warn with the ref and the reason',
 });
 
 it('emits the custom relations of an entity through the component, built-in ones left to Backstage', async () => {
-  const [processor] = added.processors;
+  const processor = ours();
   const emitted = [];
   const env = { apiVersion: 'backstage.io/v1alpha1', kind: 'Environment', metadata: { name: 'prod', namespace: 'acme', annotations: {
     'backstage.io/managed-by-location': 'provider:OpenChoreoEntityProvider', 'openchoreo.io/data-plane-ref-kind': 'ClusterDataPlane' } },
