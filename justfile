@@ -22,6 +22,16 @@ transpile: build
 pack:
     cd {{node_pkg}} && {{npm}} pack
 
+# The transform component as a release artefact: dist/openchoreo-catalog-transform-<version>.wasm (metadata embedded), its WIT and SHA-256
+[group('build')]
+dist out="dist":
+    {{cargo}} run -p openchoreo-catalog-host -- dist --out {{out}}
+
+# "Preview your catalog": the transform component in a browser page (docs/preview), served on 127.0.0.1:PORT
+[group('run')]
+preview port="8080":
+    cd {{node_pkg}} && node scripts/preview.mjs --serve {{port}}
+
 # Sync the built-in sample OpenChoreo API once and show the result
 [group('run')]
 demo:

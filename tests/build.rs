@@ -4,7 +4,7 @@
 #[path = "../host-harness/guest_build.rs"]
 mod guest_build;
 
-use guest_build::GuestBuild;
+use guest_build::{GuestBuild, WASIP2};
 use std::path::PathBuf;
 
 /// 64 MiB: small, so hoarding up to it is quick. Keep in step with
@@ -16,6 +16,7 @@ fn main() {
     let artefact = GuestBuild {
         root: &root,
         package: "hostile-guest",
+        target: WASIP2,
         target_subdir: "hostile-guest",
         extra_args: &[],
         max_memory: HOSTILE_MAX_MEMORY,

@@ -14,6 +14,7 @@ pub mod meta;
 pub mod names;
 pub mod printable;
 pub mod refs;
+pub mod relation_batch;
 pub mod relations;
 pub mod resource;
 pub mod scan;

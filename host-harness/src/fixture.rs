@@ -30,7 +30,7 @@ impl Dataset {
 
     /// `GET …/{component,resource,project}types/{name}/schema` (namespaced or cluster): the type's
     /// parameter schema (an empty object schema when it declares none), as the API's SchemaResponse.
-    fn schema(&self, path: &str) -> Option<Value> {
+    pub fn schema(&self, path: &str) -> Option<Value> {
         const TYPES: [&str; 3] = ["componenttypes", "resourcetypes", "projecttypes"];
         let parts: Vec<&str> = path.strip_prefix("/api/v1/")?.split('/').collect();
         let (types, name) = match parts.as_slice() {

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod coalesce;
 pub mod compile_cache;
 pub mod demo;
+pub mod dist;
 pub mod events;
 pub mod fixture;
 pub mod http_client;

@@ -7,7 +7,7 @@ use host_harness::coalesce::Coalescer;
 use host_harness::logging::{Level, Logger};
 use host_harness::runner::Syncer;
 use host_harness::runtime::{Runtime, mapping_error_text};
-use host_harness::{app_config, batch, demo, events, output};
+use host_harness::{app_config, batch, demo, dist, events, output};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,6 +47,15 @@ enum Command {
         /// and rewrites the output and state after each applied change. The schedule stays as a safety net.
         #[arg(long, value_name = "ADDR", conflicts_with = "once")]
         events_listen: Option<String>,
+    },
+    /// Write the `transform` component as a release artefact into DIR: `openchoreo-catalog-transform-<version>.wasm`
+    /// (name, version, source, revision and license embedded), the WIT beside it, and its SHA-256 sum.
+    Dist {
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        /// The source URL to embed; by default the `origin` remote of the git checkout this runs in.
+        #[arg(long)]
+        source: Option<String>,
     },
     /// Translate one OpenChoreo resource (JSON on stdin) with the pure mapping.
     Translate {
@@ -101,6 +110,20 @@ fn run(command: Command, logger: Logger) -> Result<()> {
         Command::Demo { output } => {
             let result = demo::run(runtime, logger, &output)?;
             print!("{}", result.report);
+            Ok(())
+        }
+        Command::Dist { out, source } => {
+            let from_git = dist::origin_from_git(&std::env::current_dir()?);
+            let origin = match (source, from_git) {
+                (Some(source), git) => dist::Origin { source, revision: git.and_then(|g| g.revision) },
+                (None, Some(git)) => git,
+                (None, None) => return Err(anyhow!("no git remote `origin` to name as the artefact's source: pass --source URL")),
+            };
+            let written = dist::write(&out, &origin)?;
+            for p in [&written.component, &written.wit, &written.sha256] {
+                println!("{}", p.display());
+            }
+            println!("sha256 {}", written.digest);
             Ok(())
         }
         Command::Translate { kind, namespace, context } => {

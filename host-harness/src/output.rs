@@ -1,38 +1,146 @@
 //! Entities as the catalog shows them: each with its `relations` (`[{type, targetRef}]`), computed
-//! by the component's relation export, written as a JSON array or YAML documents. Documents are
-//! written one at a time, so memory holds the relation index, not a second copy of every entity.
+//! by the component's batched relation export a few megabytes of documents per call, written as a JSON array (one compact
+//! document a line) or YAML documents. JSON documents are written as the component made them, with the
+//! relations spliced in before their closing brace: nothing is parsed or re-serialised.
 
-use crate::runtime::{Instance, mapping_error_text};
+use crate::runtime::{Instance, RelationBatch, mapping_error_text};
 use crate::state::StoredEntity;
-use anyhow::{Context, Result};
-use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-/// Relations by source ref, each set sorted by type then target.
-pub type RelationIndex = HashMap<String, BTreeSet<(String, String)>>;
+/// A string of one of the batches: (batch, start, length).
+type Span = (u32, u32, u32);
 
-pub fn relation_index(instance: &mut Instance, entities: &[StoredEntity]) -> Result<RelationIndex> {
-    let mut by_source: RelationIndex = HashMap::new();
-    for e in entities {
-        let rels = instance
-            .relations(e.entity.get())?
-            .map_err(|err| anyhow::anyhow!("relations of {}: {}", e.entity_ref(), mapping_error_text(&err)))?;
-        for r in rels {
-            by_source.entry(r.source).or_default().insert((r.type_, r.target));
-        }
-    }
-    Ok(by_source)
+/// Documents per call of the relation export, by size: the component holds one call's documents and
+/// relations at a time, so its memory stays small whatever the installation's size.
+const CALL_BYTES: usize = 8 << 20;
+
+/// Relations by source ref, each list sorted by type then target, without duplicates; the strings
+/// stay in the batches' texts.
+#[derive(Default)]
+pub struct RelationIndex {
+    texts: Vec<Vec<u8>>,
+    by_source: HashMap<String, Vec<(Span, Span)>>,
 }
 
-/// One entity document with the relations whose source it is.
+impl RelationIndex {
+    fn str(&self, (batch, start, len): Span) -> &str {
+        let text = &self.texts[batch as usize];
+        std::str::from_utf8(&text[start as usize..(start + len) as usize]).unwrap_or("")
+    }
+
+    /// Adds one batch of the component's relations, checking that every span lies in its text.
+    pub fn add(&mut self, batch: RelationBatch) -> Result<()> {
+        let RelationBatch { text, spans } = batch;
+        let in_text = |p: &[u32]| (p[0] as usize).checked_add(p[1] as usize).is_some_and(|end| end <= text.len());
+        if spans.len() % 6 != 0 || !spans.chunks_exact(2).all(in_text) {
+            bail!("the component returned a malformed relation batch");
+        }
+        if std::str::from_utf8(&text).is_err() {
+            bail!("the component returned relations that are not UTF-8");
+        }
+        let b = self.texts.len() as u32;
+        for r in spans.chunks_exact(6) {
+            let source = std::str::from_utf8(&text[r[0] as usize..(r[0] + r[1]) as usize]).unwrap_or("");
+            let relation = ((b, r[2], r[3]), (b, r[4], r[5]));
+            match self.by_source.get_mut(source) {
+                Some(list) => list.push(relation),
+                None => {
+                    self.by_source.insert(source.to_string(), vec![relation]);
+                }
+            }
+        }
+        self.texts.push(text);
+        Ok(())
+    }
+
+    /// Sorts each source's relations by type then target and drops repeats.
+    fn finish(mut self) -> Self {
+        let mut by_source = std::mem::take(&mut self.by_source);
+        for list in by_source.values_mut() {
+            let key = |(t, target): &(Span, Span)| (self.str(*t), self.str(*target));
+            list.sort_by(|a, b| key(a).cmp(&key(b)));
+            list.dedup_by(|a, b| key(a) == key(b));
+        }
+        self.by_source = by_source;
+        self
+    }
+
+    /// The relations whose source is `entity_ref`, as (type, target).
+    pub fn of(&self, entity_ref: &str) -> impl Iterator<Item = (&str, &str)> {
+        self.by_source.get(entity_ref).into_iter().flatten().map(|(t, target)| (self.str(*t), self.str(*target)))
+    }
+
+    /// `[{"type":…,"targetRef":…},…]` for `entity_ref`, appended as JSON text.
+    fn write_json(&self, entity_ref: &str, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, (t, target)) in self.of(entity_ref).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(br#"{"type":"#);
+            serde_json::to_writer(&mut *out, t).expect("writing to memory");
+            out.extend_from_slice(br#","targetRef":"#);
+            serde_json::to_writer(&mut *out, target).expect("writing to memory");
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+}
+
+/// The relations of every entity, from the component's batched export, [`CALL_BYTES`] of documents a call.
+pub fn relation_index(instance: &mut Instance, entities: &[StoredEntity]) -> Result<RelationIndex> {
+    relation_index_in_calls(instance, entities, CALL_BYTES)
+}
+
+/// [`relation_index`] with up to `call_bytes` of documents a call (at least one document).
+pub fn relation_index_in_calls(instance: &mut Instance, entities: &[StoredEntity], call_bytes: usize) -> Result<RelationIndex> {
+    let mut index = RelationIndex::default();
+    let mut text = Vec::with_capacity(call_bytes.min(CALL_BYTES));
+    let mut documents = Vec::new();
+    let mut call = |text: &mut Vec<u8>, documents: &mut Vec<u32>| -> Result<()> {
+        if documents.is_empty() {
+            return Ok(());
+        }
+        let batch = instance
+            .relations_of_batch(text, documents)?
+            .map_err(|err| anyhow::anyhow!("relations of the run's entities: {}", mapping_error_text(&err)))?;
+        index.add(batch)?;
+        text.clear();
+        documents.clear();
+        Ok(())
+    };
+    for e in entities {
+        let doc = e.entity.get().as_bytes();
+        if !text.is_empty() && text.len() + doc.len() > call_bytes {
+            call(&mut text, &mut documents)?;
+        }
+        documents.extend([text.len() as u32, doc.len() as u32]);
+        text.extend_from_slice(doc);
+    }
+    call(&mut text, &mut documents)?;
+    Ok(index.finish())
+}
+
+/// One entity document, as the component wrote it, with `"relations":[…]` added as its last field.
+pub fn document_json(e: &StoredEntity, index: &RelationIndex, out: &mut Vec<u8>) -> Result<()> {
+    let doc = e.entity.get().trim_end();
+    let Some(body) = doc.strip_suffix('}') else { bail!("entity {} is not a JSON object", e.entity_ref()) };
+    out.extend_from_slice(body.as_bytes());
+    out.extend_from_slice(if body.trim_end().ends_with('{') { br#""relations":"# } else { br#","relations":"# });
+    index.write_json(&e.entity_ref(), out);
+    out.push(b'}');
+    Ok(())
+}
+
+/// One entity document with its relations, parsed (for callers that need the values).
 pub fn document(e: &StoredEntity, index: &RelationIndex) -> Result<Value> {
-    let mut doc: Value = serde_json::from_str(e.entity.get())?;
-    let rels: Vec<Value> =
-        index.get(&e.entity_ref()).into_iter().flatten().map(|(t, target)| json!({ "type": t, "targetRef": target })).collect();
-    doc["relations"] = Value::Array(rels);
-    Ok(doc)
+    let mut text = Vec::with_capacity(e.entity.get().len() + 256);
+    document_json(e, index, &mut text)?;
+    Ok(serde_json::from_slice(&text)?)
 }
 
 /// Every entity with its relations, in memory (for callers that need the documents).
@@ -41,40 +149,69 @@ pub fn with_relations(instance: &mut Instance, entities: &[StoredEntity]) -> Res
     entities.iter().map(|e| document(e, &index)).collect()
 }
 
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
 /// Writes every entity with its relations: a JSON array, or YAML documents for `.yaml` / `.yml`.
 pub fn write_entities(path: &Path, instance: &mut Instance, entities: &[StoredEntity]) -> Result<()> {
     let index = relation_index(instance, entities)?;
-    write_docs(path, entities.iter().map(|e| document(e, &index)))
+    if is_yaml(path) {
+        return write_docs(path, entities.iter().map(|e| document(e, &index)));
+    }
+    replace_file(path, |w| {
+        w.write_all(b"[")?;
+        let mut doc = Vec::new();
+        for (i, e) in entities.iter().enumerate() {
+            doc.clear();
+            document_json(e, &index, &mut doc)?;
+            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            w.write_all(&doc)?;
+        }
+        w.write_all(b"\n]\n")?;
+        Ok(())
+    })
 }
 
-/// Writes documents as they come, through a temporary file renamed into place.
-pub fn write_docs(path: &Path, docs: impl Iterator<Item = Result<Value>>) -> Result<()> {
+/// Writes through a temporary file renamed into place, so a reader never sees half a file.
+fn replace_file(path: &Path, write: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<()>) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let file = std::fs::File::create(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
     let mut w = BufWriter::new(file);
-    if !yaml {
-        w.write_all(b"[")?;
-    }
-    for (i, doc) in docs.enumerate() {
-        let doc = doc?;
-        if yaml {
-            w.write_all(b"---\n")?;
-            w.write_all(serde_norway::to_string(&doc)?.as_bytes())?;
-        } else {
-            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer_pretty(&mut w, &doc)?;
-        }
-    }
-    if !yaml {
-        w.write_all(b"\n]\n")?;
-    }
-    w.flush()?;
+    let written = write(&mut w).and_then(|()| w.flush().map_err(Into::into));
     drop(w);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+}
+
+/// Writes documents as they come: a JSON array (one compact document a line), or YAML documents.
+pub fn write_docs(path: &Path, docs: impl Iterator<Item = Result<Value>>) -> Result<()> {
+    let yaml = is_yaml(path);
+    replace_file(path, |w| {
+        if !yaml {
+            w.write_all(b"[")?;
+        }
+        for (i, doc) in docs.enumerate() {
+            let doc = doc?;
+            if yaml {
+                w.write_all(b"---\n")?;
+                w.write_all(serde_norway::to_string(&doc)?.as_bytes())?;
+            } else {
+                w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                serde_json::to_writer(&mut *w, &doc)?;
+            }
+        }
+        if !yaml {
+            w.write_all(b"\n]\n")?;
+        }
+        Ok(())
+    })
 }
 
 /// Writes documents already in memory.

@@ -286,7 +286,7 @@ pub struct Instance {
 
 pub use bindings::exports::openchoreo::catalog::mapping as wit_mapping;
 pub use bindings::exports::openchoreo::catalog::sync as wit_sync;
-pub use types::{EntityBatch, MappingError, Relation as WitRelation};
+pub use types::{EntityBatch, MappingError, Relation as WitRelation, RelationBatch};
 
 /// What a run delivered: every entity, the emitted ones first, and the rest of its report.
 pub struct Delivered {
@@ -390,6 +390,10 @@ impl Instance {
 
     pub fn relations(&mut self, entity_json: &str) -> wasmtime::Result<Result<Vec<WitRelation>, MappingError>> {
         self.catalog.openchoreo_catalog_mapping().call_relations(&mut self.store, entity_json)
+    }
+
+    pub fn relations_of_batch(&mut self, text: &[u8], documents: &[u32]) -> wasmtime::Result<Result<RelationBatch, MappingError>> {
+        self.catalog.openchoreo_catalog_mapping().call_relations_of_batch(&mut self.store, text, documents)
     }
 
     pub fn scope_of(&mut self, entity_json: &str) -> wasmtime::Result<Result<String, MappingError>> {

@@ -1,11 +1,11 @@
-//! The `transform` world: the mapping alone, with no imports of ours (a portal other than Backstage
-//! fetches by itself and calls this). Same deny-all WASI and limits as the sync.
+//! The `transform` world: the mapping alone, importing nothing at all (a portal other than Backstage
+//! fetches by itself and calls this). Instantiated with an empty linker, under the same memory cap as
+//! the sync.
 
 use crate::runtime::Limits;
 use anyhow::Result;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 pub mod bindings {
     // One set of shared record types for both worlds, so an entity batch reads the same way.
@@ -16,25 +16,15 @@ pub mod bindings {
     });
 }
 
-pub use crate::runtime::bindings::openchoreo::catalog::types::{EntityBatch, MappingError, Relation};
+pub use crate::runtime::bindings::openchoreo::catalog::types::{EntityBatch, MappingError, Relation, RelationBatch};
 pub use bindings::exports::openchoreo::catalog::mapping as wit_mapping;
 
 /// The transform component shipped inside this binary.
 pub const TRANSFORM_COMPONENT: &[u8] = include_bytes!(env!("TRANSFORM_COMPONENT_PATH"));
 
 struct State {
-    wasi: WasiCtx,
-    table: ResourceTable,
     limits: StoreLimits,
 }
-
-impl WasiView for State {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
-    }
-}
-
-impl crate::runtime::bindings::openchoreo::catalog::types::Host for State {}
 
 /// An instance of the transform component.
 pub struct Transform {
@@ -46,14 +36,9 @@ impl Transform {
     pub fn new(wasm: &[u8], limits: Limits) -> Result<Self> {
         let engine = Engine::new(Config::new().wasm_component_model(true))?;
         let component = Component::new(&engine, wasm)?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        bindings::Transform::add_to_linker::<State, wasmtime::component::HasSelf<State>>(&mut linker, |s| s)?;
-        let state = State {
-            wasi: WasiCtxBuilder::new().build(),
-            table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new().memory_size(limits.max_memory).build(),
-        };
+        // Nothing is linked: the component imports nothing.
+        let linker = Linker::new(&engine);
+        let state = State { limits: StoreLimitsBuilder::new().memory_size(limits.max_memory).build() };
         let mut store = Store::new(&engine, state);
         store.limiter(|s| &mut s.limits);
         let bindings = bindings::Transform::instantiate(&mut store, &component, &linker)?;
@@ -79,5 +64,9 @@ impl Transform {
 
     pub fn relations(&mut self, entity_json: &str) -> wasmtime::Result<Result<Vec<Relation>, MappingError>> {
         self.bindings.openchoreo_catalog_mapping().call_relations(&mut self.store, entity_json)
+    }
+
+    pub fn relations_of_batch(&mut self, text: &[u8], documents: &[u32]) -> wasmtime::Result<Result<RelationBatch, MappingError>> {
+        self.bindings.openchoreo_catalog_mapping().call_relations_of_batch(&mut self.store, text, documents)
     }
 }

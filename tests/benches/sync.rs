@@ -5,6 +5,9 @@
 //! Whole syncs run the release CLI in a child process (so the fixture's memory is not counted), one
 //! size after the other, all in one run, so the figures compare side by side.
 
+#[path = "floor.rs"]
+mod floor;
+
 use host_harness::runtime::Runtime;
 use host_harness::synthetic::{Shape, generate};
 use integration_tests::translator::{ScopeInput, Translator};
@@ -28,6 +31,8 @@ fn cli() -> PathBuf {
 struct SyncFigures {
     components: usize,
     stats: Value,
+    /// The same requests replayed at the fetch floor ([`floor::replay`]), seconds.
+    floor: f64,
 }
 
 fn whole_sync(components: usize, latency_ms: u64, dir: &Path) -> SyncFigures {
@@ -58,12 +63,17 @@ fn whole_sync(components: usize, latency_ms: u64, dir: &Path) -> SyncFigures {
         .env("OPENCHOREO_LOG", "warn")
         .output()
         .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stats: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
+    let origin = base["baseUrl"].as_str().unwrap().to_string();
+    let (_, seen) = host_harness::fixture::post(origin.trim_start_matches("http://"), "/__admin/requests", "");
+    let paths: Vec<String> = serde_json::from_str(&seen).unwrap();
+    assert_eq!(paths.len() as u64, stats["requests"].as_u64().unwrap(), "the fixture saw every request of the sync");
+    let floor = floor::replay(&origin, &paths).as_secs_f64();
     drop(fixture.stdin.take()); // closing stdin stops the fixture
     let _ = fixture.kill();
     let _ = fixture.wait();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stats: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
-    SyncFigures { components, stats }
+    SyncFigures { components, stats, floor }
 }
 
 const TRANSLATE_RUNS: usize = 31;
@@ -112,6 +122,24 @@ fn node_throughput(input: &ScopeInput, dir: &Path) -> Option<Rate> {
     let out = Command::new("node").arg(pkg.join("bench/translate.mjs")).arg(&file).output().ok()?;
     let v: Value = serde_json::from_slice(&out.stdout).ok()?;
     Some(Rate { median: v["entitiesPerSecond"].as_f64()?, best: v["best"].as_f64()? })
+}
+
+/// The provider's full run in a real Backstage backend (bench/backend.mjs): its JSON figures.
+fn backstage_run(components: usize, latency_ms: u64) -> Option<Value> {
+    let pkg = root().join("packages/catalog-backend-module-openchoreo");
+    if !pkg.join("node_modules").exists() || !pkg.join("dist/component/catalog.js").exists() {
+        return None;
+    }
+    let out = Command::new("node")
+        .arg("--expose-gc")
+        .arg(pkg.join("bench/backend.mjs"))
+        .arg(cli())
+        .arg(components.to_string())
+        .arg(latency_ms.to_string())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{"))?).ok()
 }
 
 /// Wall time of one `translate` call of a Namespace: process start, component load, one mapping call.
@@ -192,6 +220,9 @@ fn main() {
         eprintln!("whole sync, {n} components, {latency} ms latency…");
         figures.push(whole_sync(n, latency, &dir));
     }
+    let backstage_size = 10_000;
+    eprintln!("the provider in a Backstage backend, {backstage_size} components…");
+    let backstage = backstage_run(backstage_size, latency);
 
     let mut md = String::new();
     let _ = writeln!(
@@ -212,23 +243,60 @@ fn main() {
     );
     let _ = writeln!(
         md,
-        "| components | entities | requests | bytes received | sync wall time | with output file | peak RSS after sync | peak RSS with output |"
+        "| components | entities | requests | bytes received | fetch floor | sync wall time | with output file | with output / floor | with output / sync | peak RSS after sync | peak RSS with output |"
     );
-    let _ = writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for f in &figures {
         let s = &f.stats;
+        let secs = |k: &str| s[k].as_f64().unwrap_or(0.0) / 1000.0;
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.1} MiB | {:.2} s | {:.2} s | {:.0} MiB | {:.0} MiB |",
+            "| {} | {} | {} | {:.1} MiB | {:.2} s | {:.2} s | {:.2} s | {:.2}× | {:.2}× | {:.0} MiB | {:.0} MiB |",
             f.components,
             s["entities"],
             s["requests"],
             s["bytesReceived"].as_f64().unwrap_or(0.0) / 1048576.0,
-            s["syncMs"].as_f64().unwrap_or(0.0) / 1000.0,
-            s["totalMs"].as_f64().unwrap_or(0.0) / 1000.0,
+            f.floor,
+            secs("syncMs"),
+            secs("totalMs"),
+            secs("totalMs") / f.floor,
+            secs("totalMs") / secs("syncMs"),
             s["peakRssAfterSyncKiB"].as_f64().unwrap_or(0.0) / 1024.0,
             s["peakRssKiB"].as_f64().unwrap_or(0.0) / 1024.0,
         );
+    }
+    let _ = writeln!(
+        md,
+        "\nThe fetch floor replays the sync's own requests, {} in flight, each list's pages in sequence (its cursor from the page before), and does nothing else: no sync can finish sooner. \"With output file\" is `sync --once --output`: the sync, then the relations of every entity from one call of the component's batched relation export, spliced into the documents as the component wrote them.",
+        floor::IN_FLIGHT
+    );
+    match (&backstage, figures.iter().find(|f| f.components == backstage_size)) {
+        (Some(b), Some(cli_run)) => {
+            let cli_sync = cli_run.stats["syncMs"].as_f64().unwrap_or(1.0);
+            let steady = &b["steady"];
+            let ms = |v: &Value| v.as_f64().unwrap_or(0.0);
+            let _ = writeln!(
+                md,
+                "\n## The provider in a Backstage backend ({backstage_size} components, the real catalog on SQLite in memory, the same fixture)\n\n| run | wall time | in the component (worker) | `applyMutation` | / CLI sync |\n|---|---:|---:|---:|---:|\n| at startup, into the empty catalog | | {} ms | {} ms | {:.2}× |\n| steady (median of 3 later runs, the catalog processing meanwhile) | {} ms | {} ms | {} ms | {:.2}× |\n\nBackend RSS {} MiB before the steady runs, {} MiB at their peak: {} MiB growth. The component part is the sync itself (in a worker thread, through jco); `applyMutation` is the catalog's own work on a full mutation of {} entities.",
+                ms(&b["initial"]["component"]),
+                ms(&b["initial"]["catalog"]),
+                (ms(&b["initial"]["component"]) + ms(&b["initial"]["catalog"])) / cli_sync,
+                ms(&steady["ms"]),
+                ms(&steady["component"]),
+                ms(&steady["catalog"]),
+                ms(&steady["ms"]) / cli_sync,
+                b["rssBeforeMiB"],
+                b["rssPeakMiB"],
+                ms(&b["rssPeakMiB"]) - ms(&b["rssBeforeMiB"]),
+                cli_run.stats["entities"],
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                md,
+                "\n## The provider in a Backstage backend\n\nNot measured: run `npm run build --prefix packages/catalog-backend-module-openchoreo` first."
+            );
+        }
     }
     if let Some(f) = figures.iter().find(|f| f.components == 10_000) {
         let secs = f.stats["syncMs"].as_f64().unwrap_or(1.0) / 1000.0;

@@ -95,3 +95,20 @@ fn each_response_and_each_entity_crosses_the_component_boundary_once() {
     let out = outcome.boundary.from_guest;
     assert!(out >= documents && out < documents + documents / 4 + 8192, "{out} out for {documents} bytes of entity documents");
 }
+
+#[test]
+fn relations_are_the_same_whatever_the_number_of_calls() {
+    let api = sample_api();
+    let outcome = syncer(&api, "", Logger::capture(), None).run_once().unwrap();
+    let mut pure = runtime().pure(Logger::capture()).unwrap();
+    let one_call = output::relation_index(&mut pure, &outcome.entities).unwrap();
+    let one_each = output::relation_index_in_calls(&mut pure, &outcome.entities, 1).unwrap();
+    let mut total = 0;
+    for e in outcome.entities.iter() {
+        let r = e.entity_ref();
+        let a: Vec<_> = one_call.of(&r).collect();
+        assert_eq!(a, one_each.of(&r).collect::<Vec<_>>(), "{r}");
+        total += a.len();
+    }
+    assert!(total > outcome.entities.len(), "the sample has relations ({total})");
+}

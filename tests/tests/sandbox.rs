@@ -94,3 +94,10 @@ fn a_guest_built_url_to_another_host_is_refused() {
     }
     assert!(api.requests().is_empty(), "nothing reached the network");
 }
+
+#[test]
+fn a_relation_batch_whose_spans_do_not_fit_is_refused_not_indexed() {
+    let mut pure = hostile_runtime().pure(Logger::capture()).unwrap();
+    let Err(e) = host_harness::output::relation_index(&mut pure, &previous()) else { panic!("expected a refused batch") };
+    assert!(e.to_string().contains("malformed relation batch"), "{e}");
+}

@@ -131,6 +131,12 @@ impl mapping::Guest for Component {
         Ok(rels.into_iter().map(|r| types::Relation { source: r.source, type_: r.rtype.to_string(), target: r.target }).collect())
     }
 
+    fn relations_of_batch(text: Vec<u8>, documents: Vec<u32>) -> Result<types::RelationBatch, types::MappingError> {
+        install_panic_hook();
+        let batch = crate::relation_batch::relations_of_batch(&text, &documents).map_err(types::MappingError::InvalidInput)?;
+        Ok(types::RelationBatch { text: batch.text, spans: batch.spans })
+    }
+
     fn scope_of(entity_json: String) -> Result<String, types::MappingError> {
         let doc = parse_json("entity", &entity_json)?;
         scope::scope_of(&doc).map_err(types::MappingError::InvalidInput)

@@ -11,6 +11,9 @@ export const CUSTOM_KINDS = new Set([
   'ResourceType', 'ClusterResourceType', 'ProjectType', 'ClusterProjectType', 'ObservabilityAlertsNotificationChannel',
 ]);
 
+/** What `catalog.rules` must allow for every entity this module emits (Backstage's kinds, then ours). */
+export const ALLOWED_KINDS = ['Component', 'System', 'Domain', 'API', 'Resource', 'Location', 'Template', ...CUSTOM_KINDS];
+
 /** Relations Backstage's built-in processor already derives for its own kinds. */
 const BUILTIN_RELATIONS = new Set(['ownedBy', 'ownerOf', 'partOf', 'hasPart', 'providesApi', 'apiProvidedBy', 'consumesApi', 'apiConsumedBy', 'dependsOn', 'dependencyOf']);
 

@@ -4,6 +4,7 @@
 // the catalog when a run needs it: every backend replica then works from the same shared state, and a
 // replica never re-emits an older copy of its own. Full runs are the scheduler's global task: one
 // replica at a time.
+import { createHash } from 'node:crypto';
 import { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Coalescer } from './coalesce.mjs';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
@@ -18,9 +19,22 @@ function unprocessed(entity) {
   return { ...rest, metadata };
 }
 
-function fingerprint(entries) {
-  return entries.map((e) => `${stringifyEntityRef(e.entity)} ${JSON.stringify(e.entity)}`).sort().join('\n');
+const refOf = (kind, namespace, name) => `${kind.toLowerCase()}:${(namespace || 'default').toLowerCase()}/${name}`;
+
+/**
+ * What a run applies, as one SHA-256 over `ref text` lines sorted by ref: the component's own text for
+ * its entities, JSON.stringify for the catalog's copies (stale scopes, or the catalog's view after a
+ * restart). Only the digest is kept between runs, and the component's text is never re-serialised.
+ */
+function digest(lines) {
+  lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const h = createHash('sha256');
+  for (const [ref, text] of lines) h.update(ref).update(' ').update(text).update('\n');
+  return h.digest('hex');
 }
+
+const reportLines = (entities) => entities.map((e) => [refOf(e.kind, e.namespace, e.name), e.json]);
+const catalogLines = (entries) => entries.map((e) => [refOf(e.entity.kind, e.entity.metadata.namespace, e.entity.metadata.name), JSON.stringify(e.entity)]);
 
 /** Whether a scope pattern (`prefix*` or exact, the component's rule) covers an entity's scope. */
 const covers = (patterns, scope) => patterns.some((s) => (s.endsWith('*') ? scope.startsWith(s.slice(0, -1)) : s === scope));
@@ -29,7 +43,8 @@ export class OpenChoreoEntityProvider {
   constructor({ component, logger, taskRunner, catalog, auth, timeoutSeconds, metrics = new ProviderMetrics() }) {
     Object.assign(this, { component, logger, taskRunner, catalog, auth, timeoutSeconds, metrics });
     this.connection = undefined;
-    this.last = undefined;
+    /** The digest of what the last full run applied; undefined after anything else changed the catalog. */
+    this.lastDigest = undefined;
     this.running = false;
     /** Runs (full and event-driven) are applied one at a time, in order. */
     this.queue = Promise.resolve();
@@ -85,7 +100,9 @@ export class OpenChoreoEntityProvider {
 
   async refreshOnce() {
     if (!this.connection) throw new Error('not connected');
+    const started = performance.now();
     const report = await this.runComponent(() => this.component.run(this.timeoutSeconds * 1000));
+    const ran = performance.now();
     const stale = report.stale.map((s) => s.scope);
     // What the catalog holds now (shared by every replica), not an older copy of this process's own.
     const shared = stale.length > 0 ? await this.readFromCatalog() : [];
@@ -93,15 +110,21 @@ export class OpenChoreoEntityProvider {
       this.logger.warn(`Not applying this run: ${stale.length} scope(s) failed and the previous entities could not be read from the catalog`);
       return;
     }
-    const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
-    const all = [...fresh, ...shared.filter((e) => covers(stale, e.scope))];
-    const previous = this.last ?? (stale.length > 0 ? shared : undefined);
-    const changed = previous === undefined || fingerprint(previous) !== fingerprint(all);
-    await this.connection.applyMutation({ type: 'full', entities: all.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })) });
-    this.last = all;
-    this.metrics.entities.record(all.length);
+    const kept = shared.filter((e) => covers(stale, e.scope));
+    const applied = digest([...reportLines(report.entities), ...catalogLines(kept)]);
+    // After a restart, what the catalog holds (read for the stale scopes) is the previous state.
+    const previous = this.lastDigest ?? (stale.length > 0 ? digest(catalogLines(shared)) : undefined);
+    const changed = applied !== previous;
+    const entities = report.entities.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
+    for (const e of kept) entities.push({ entity: e.entity, locationKey: LOCATION_KEY });
+    const applying = performance.now();
+    await this.connection.applyMutation({ type: 'full', entities });
+    const ms = (a, b) => Math.round(b - a);
+    const timing = `component ${ms(started, ran)} ms, catalog ${ms(applying, performance.now())} ms`;
+    this.lastDigest = applied;
+    this.metrics.entities.record(entities.length);
     this.metrics.stale.record(stale.length);
-    const summary = `${all.length} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''})`;
+    const summary = `${entities.length} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''}; ${timing})`;
     if (changed) this.logger.info(`Synced ${summary}`);
     else this.logger.debug(`No changes: ${summary}`);
   }
@@ -157,7 +180,7 @@ export class OpenChoreoEntityProvider {
       added: fresh.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
       removed: removed.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
     });
-    this.last = undefined; // the next full run compares against nothing and logs at info
+    this.lastDigest = undefined; // the next full run compares against nothing and logs at info
     this.metrics.events.add(1, { outcome: 'applied' });
     this.metrics.stale.record(stale.length);
     this.logger.info(
@@ -193,7 +216,7 @@ export class OpenChoreoEntityProvider {
   /** Applied in order with the runs, so a run that started earlier never lands after it. */
   immediately(mutation) {
     if (!this.connection) return Promise.reject(new Error('the OpenChoreo entity provider is not connected to the catalog yet'));
-    this.last = undefined;
+    this.lastDigest = undefined;
     return this.serially(() => this.connection.applyMutation(mutation));
   }
 

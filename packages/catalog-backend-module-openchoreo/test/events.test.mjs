@@ -10,6 +10,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import openchoreoModule from '../src/index.mjs';
+import { ALLOWED_KINDS } from '../src/processor.mjs';
 import { OpenChoreoEntityProvider, catalogFilters } from '../src/provider.mjs';
 import { HttpHost } from '../src/http.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
@@ -40,7 +41,7 @@ describe('events in a real backend with the events backend plugin', () => {
         mockServices.scheduler.factory(),
         mockServices.rootConfig.factory({
           data: {
-            catalog: { rules: [{ allow: ['Component', 'System', 'Domain', 'API', 'Resource', 'Location', 'Template', 'Environment', 'Dataplane', 'WorkflowPlane', 'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow', 'ClusterComponentType', 'ClusterTraitType', 'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane', 'ResourceType', 'ClusterResourceType', 'ProjectType', 'ClusterProjectType', 'ObservabilityAlertsNotificationChannel'] }] },
+            catalog: { rules: [{ allow: ALLOWED_KINDS }] },
             events: { http: { topics: ['openchoreo'] } },
             openchoreo: openchoreoConfig(fixture, { auth: false, frequency: 3600 }),
           },

@@ -10,6 +10,7 @@ import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import openchoreoModule from '../src/index.mjs';
+import { ALLOWED_KINDS } from '../src/processor.mjs';
 import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
@@ -87,7 +88,7 @@ describe('two real backends on one real PostgreSQL', () => {
         mockServices.rootConfig.factory({
           data: {
             backend: { database: { client: 'pg', connection: pg.connection } },
-            catalog: { rules: [{ allow: ['Component', 'System', 'Domain', 'API', 'Resource', 'Location', 'Template', 'Environment', 'Dataplane', 'WorkflowPlane', 'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow', 'ClusterComponentType', 'ClusterTraitType', 'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane', 'ResourceType', 'ClusterResourceType', 'ProjectType', 'ClusterProjectType', 'ObservabilityAlertsNotificationChannel'] }] },
+            catalog: { rules: [{ allow: ALLOWED_KINDS }] },
             openchoreo: { ...openchoreoConfig(fixture, { auth: false, frequency: 3600 }), events: { enabled: false } },
           },
         }),

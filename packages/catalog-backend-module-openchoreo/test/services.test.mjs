@@ -11,15 +11,12 @@ import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import openchoreoModule, { annotationStoreFactory, immediateCatalogServiceFactory } from '../src/index.mjs';
+import { ALLOWED_KINDS } from '../src/processor.mjs';
 import { REPO, openchoreoConfig, startFixture, until } from './support/fixture.mjs';
 import { startPostgres } from './support/postgres.mjs';
 
 const sample = JSON.parse(readFileSync(join(REPO, 'host-harness/fixtures/sample-api.json'), 'utf8'));
 const COMPONENTS = '/api/v1/namespaces/default/components';
-const KINDS = ['Component', 'System', 'Domain', 'API', 'Resource', 'Location', 'Template', 'Environment', 'Dataplane', 'WorkflowPlane',
-  'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow', 'ClusterComponentType', 'ClusterTraitType',
-  'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane', 'ResourceType', 'ClusterResourceType',
-  'ProjectType', 'ClusterProjectType', 'ObservabilityAlertsNotificationChannel'];
 
 const throwing = (id) => createServiceRef({ id, scope: 'plugin', defaultFactory: async () => { throw new Error(`${id} is not available`); } });
 const immediateRef = throwing('openchoreo.immediate-catalog');
@@ -74,7 +71,7 @@ function scenario(database) {
         mockServices.rootConfig.factory({
           data: {
             ...db.config,
-            catalog: { rules: [{ allow: KINDS }] },
+            catalog: { rules: [{ allow: ALLOWED_KINDS }] },
             openchoreo: { ...openchoreoConfig(fixture, { auth: false, frequency: 3600 }), events: { enabled: false } },
           },
         }),

@@ -8,7 +8,7 @@ wit_bindgen::generate!({ path: "../../wit", world: "catalog" });
 use exports::openchoreo::catalog::mapping::{self, ScopeOutput, ScopeSnapshot};
 use exports::openchoreo::catalog::sync::{self, ConfigError, Report, RunStats, ScopedReport, Settings, SyncError};
 use openchoreo::catalog::http::{self, Request};
-use openchoreo::catalog::types::{EntityBatch, EntitySpan, MappingError, Relation, Span, StaleScope};
+use openchoreo::catalog::types::{EntityBatch, EntitySpan, MappingError, Relation, RelationBatch, Span, StaleScope};
 use std::sync::Mutex;
 
 static MODE: Mutex<String> = Mutex::new(String::new());
@@ -85,6 +85,10 @@ impl mapping::Guest for Hostile {
     }
     fn relations(_: String) -> Result<Vec<Relation>, MappingError> {
         Ok(vec![])
+    }
+    fn relations_of_batch(_: Vec<u8>, _: Vec<u32>) -> Result<RelationBatch, MappingError> {
+        // Spans pointing past the text: the host must refuse them, not index out of bounds.
+        Ok(RelationBatch { text: b"x".to_vec(), spans: vec![0, 1, 0, 1, 0, 99] })
     }
     fn scope_of(_: String) -> Result<String, MappingError> {
         Ok("hostile".into())

@@ -1,0 +1,72 @@
+// The provider's full run inside a real Backstage backend (the real catalog on SQLite in memory), from
+// the run's start to its full mutation applied, against the synthetic fixture API. Started by the Rust
+// bench driver: `node bench/backend.mjs <release CLI> <components> <latency ms>`. Prints
+// {"initial": the run at startup into an empty catalog, "steady": the median of 3 runs after it, each
+// with the provider's own split ("component" ms: the sync in the worker; "catalog" ms: applyMutation)
+// and the steady runs' wall time ("ms"), "rssBeforeMiB", "rssPeakMiB" (the backend process during them)}.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import openchoreoModule from '../src/index.mjs';
+import { ALLOWED_KINDS } from '../src/processor.mjs';
+
+const [cli, components, latencyMs] = process.argv.slice(2);
+const fixture = spawn(cli, ['serve-fixture', '--synthetic', components, '--latency-ms', latencyMs], { stdio: ['pipe', 'pipe', 'inherit'] });
+const { baseUrl } = JSON.parse(await new Promise((resolve) => createInterface({ input: fixture.stdout }).once('line', resolve)));
+
+const mib = (b) => Math.round(b / 1048576);
+let peak = 0;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 5);
+
+// The provider's summary line says how its run split: `…; component N ms, catalog M ms)`.
+const splits = [];
+const quiet = {
+  debug: (m) => note(m), info: (m) => note(m), warn() {}, error() {},
+  child: () => quiet,
+};
+function note(message) {
+  const m = /component (\d+) ms, catalog (\d+) ms/.exec(message);
+  if (m) splits.push({ component: Number(m[1]), catalog: Number(m[2]) });
+}
+
+const scheduler = mockServices.scheduler();
+const backend = await startTestBackend({
+  features: [
+    catalogPlugin,
+    openchoreoModule,
+    scheduler.factory(),
+    createServiceFactory({ service: coreServices.logger, deps: {}, factory: () => quiet }),
+    createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => quiet }),
+    mockServices.rootConfig.factory({
+      data: {
+        catalog: { rules: [{ allow: ALLOWED_KINDS }] },
+        openchoreo: { baseUrl: `${baseUrl}/api/v1`, schedule: { frequency: 3600, timeout: 600 }, features: { auth: { enabled: false } }, events: { enabled: false } },
+      },
+    }),
+  ],
+});
+
+async function run() {
+  const started = process.hrtime.bigint();
+  await scheduler.triggerTask('OpenChoreoEntityProvider');
+  return { ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6), ...splits.at(-1) };
+}
+
+// The scheduler runs the task once when the provider connects, into the empty catalog.
+while (splits.length === 0) await new Promise((r) => setTimeout(r, 50));
+const initial = splits[0];
+await new Promise((r) => setTimeout(r, 2000));
+global.gc?.();
+const rssBefore = process.memoryUsage().rss;
+peak = rssBefore;
+const steady = [await run(), await run(), await run()].sort((a, b) => a.ms - b.ms);
+clearInterval(sampler);
+console.log(JSON.stringify({ initial, steady: steady[1], rssBeforeMiB: mib(rssBefore), rssPeakMiB: mib(peak) }));
+await backend.stop();
+fixture.stdin.end();
+fixture.kill();
+process.exit(0);
