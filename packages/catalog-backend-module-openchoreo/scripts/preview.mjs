@@ -2,12 +2,12 @@
 // component transpiled by jco for the browser (it imports nothing, so no WASI shim) and the sample
 // installation as an export; `--serve [PORT]` then serves it on 127.0.0.1.
 // `node scripts/preview.mjs --serve` (or `just preview`).
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
+import { buildRust } from './build-rust.mjs';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '../..');
@@ -36,7 +36,7 @@ export async function sampleExport() {
 
 /** Builds the page into `out`; returns the imports jco found (none expected). */
 export async function buildPreview(out) {
-  execFileSync(process.env.CARGO ?? 'cargo', ['build', '-p', 'openchoreo-catalog-host'], { cwd: repo, stdio: 'inherit' });
+  buildRust();
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, 'component'), { recursive: true });
   const { files, imports } = await transpile(await readFile(TRANSFORM), { name: 'transform', outDir: join(out, 'component'), quiet: true, noTypescript: true });

@@ -1,11 +1,11 @@
 // Builds the component (through cargo, so the guest's build flags live in one place: host-harness/build.rs)
 // and transpiles it with jco into dist/component, with `--instantiation async` so imports are passed at run time.
 // `npm pack` runs this too (prepack): the tarball ships dist/component and reads nothing outside itself.
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
+import { buildRust } from './build-rust.mjs';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '../..');
@@ -23,7 +23,7 @@ async function mtime(p) {
 }
 
 // cargo is a no-op when nothing changed; it also builds the CLI the tests use for the fixture API.
-execFileSync(process.env.CARGO ?? 'cargo', ['build', '-p', 'openchoreo-catalog-host'], { cwd: repo, stdio: 'inherit' });
+buildRust();
 
 const source = await mtime(componentPath);
 if (source === undefined) throw new Error(`component not found at ${componentPath}`);

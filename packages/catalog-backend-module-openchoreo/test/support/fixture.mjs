@@ -1,10 +1,11 @@
 // The same fixture OpenChoreo API the Rust tests use (sample data, real token endpoint), served by
 // the CLI built from this repository, with fault injection through its admin endpoint.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { buildRust } from '../../scripts/build-rust.mjs';
 
 export const REPO = resolve(fileURLToPath(import.meta.url), '../../../../..');
 export const CLI = join(REPO, 'target/debug/openchoreo-catalog');
@@ -12,7 +13,7 @@ export const CLIENT_ID = 'openchoreo-backstage-client';
 export const CLIENT_SECRET = 'backstage-portal-secret';
 
 export function ensureCli() {
-  if (!existsSync(CLI)) execFileSync(process.env.CARGO ?? 'cargo', ['build', '-p', 'openchoreo-catalog-host'], { cwd: REPO, stdio: 'inherit' });
+  if (!existsSync(CLI)) buildRust();
 }
 
 export async function startFixture({ auth }) {
