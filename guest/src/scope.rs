@@ -203,8 +203,8 @@ impl<'a> Builder<'a> {
         None
     }
 
-    /// Templates for the types whose `/schema` was fetched (list entry `<endpoint>/<name>/schema`).
-    /// Each template is its own scope: a failed schema keeps only that one. When the type list itself
+    /// Templates for the listed types, with their schema: a component or resource type's `/schema` (list
+    /// entry `<endpoint>/<name>/schema`), a project type's own. Each template is its own scope: a failed schema keeps only that one. When the type list itself
     /// failed, every template of the family is kept (`…/<family>/*`).
     fn templates(&mut self, endpoint: &str, family: Family, source: &Source, owner: &str) {
         let types = match self.lists.values.get(endpoint) {
@@ -224,32 +224,31 @@ impl<'a> Builder<'a> {
         };
         for (i, ct) in types.iter().enumerate() {
             let Ok(name) = meta::name(ct) else { continue };
-            if !family.fetches_schema() {
-                let inline = ct.pointer("/spec/parameters/openAPIV3Schema").filter(|s| s.is_object());
-                match type_template::translate(ct, inline, family, source, owner) {
-                    Ok(e) => self.out.entities.push(e),
-                    Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
-                }
-                continue;
-            }
-            match self.lists.values.get(format!("{endpoint}/{name}/schema").as_str()) {
-                None => {}
-                Some(Err(reason)) => {
-                    self.stale::<()>(&template_scope(source, family, name), reason.clone());
-                }
-                Some(Ok(schema)) => {
-                    // Any object, even an empty one (a type without parameters), makes a template, as the
-                    // plugin's 1.2.0 does; anything else is no schema.
-                    let Some(schema) = schema.first().filter(|s| s.is_object()) else { continue };
-                    let translated = match family {
-                        Family::Component => template::translate(ct, schema, source, owner),
-                        _ => type_template::translate(ct, Some(schema), family, source, owner),
-                    };
-                    match translated {
-                        Ok(e) => self.out.entities.push(e),
-                        Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
+            // Any object, even an empty one (a type without parameters), is a schema, as the plugin's 1.2.0
+            // takes it; anything else is none. A project type carries its own; the others come from `/schema`.
+            let schema = if family.fetches_schema() {
+                match self.lists.values.get(format!("{endpoint}/{name}/schema").as_str()) {
+                    None => continue,
+                    Some(Err(reason)) => {
+                        self.stale::<()>(&template_scope(source, family, name), reason.clone());
+                        continue;
                     }
+                    Some(Ok(fetched)) => match fetched.first().filter(|s| s.is_object()) {
+                        Some(schema) => Some(schema),
+                        None => continue,
+                    },
                 }
+            } else {
+                ct.pointer("/spec/parameters/openAPIV3Schema").filter(|s| s.is_object())
+            };
+            let translated = match (family, schema) {
+                (Family::Component, Some(schema)) => template::translate(ct, schema, source, owner),
+                (Family::Component, None) => continue,
+                _ => type_template::translate(ct, schema, family, source, owner),
+            };
+            match translated {
+                Ok(e) => self.out.entities.push(e),
+                Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
             }
         }
     }

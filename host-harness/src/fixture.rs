@@ -666,3 +666,19 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Starts the CLI as `cmd` says (a `sync --events-listen 127.0.0.1:0 …`) with its stderr piped, and
+/// returns it (killed when dropped) with the address it says it listens on; the rest of its stderr is
+/// drained in the background, so a chatty log never blocks it. For tests and benchmarks.
+pub fn spawn_events_listener(cmd: &mut std::process::Command) -> (KillOnDrop, String) {
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().expect("the CLI starts");
+    let stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+    let child = KillOnDrop(child);
+    let mut lines = stderr.lines().map_while(Result::ok);
+    let addr = lines
+        .by_ref()
+        .find_map(|l| l.split("Listening for OpenChoreo events on http://").nth(1).map(|r| r.split('/').next().unwrap_or(r).to_string()))
+        .expect("the CLI says where it listens for events");
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}

@@ -2,9 +2,8 @@
 //! seconds while the full sync is an hour away, a burst costs at most two re-fetches of its namespace,
 //! and malformed events or unknown kinds are refused with the reason.
 
-use host_harness::fixture::{Dataset, FixtureApi, KillOnDrop, post};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use host_harness::fixture::{Dataset, FixtureApi, post, spawn_events_listener};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const DROPPED_API: &str = "url-shortener-snip-analytics-service-http";
@@ -29,23 +28,14 @@ fn events_change_the_output_within_seconds_and_a_burst_costs_two_re_fetches() {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_openchoreo-catalog"))
-        .env("OPENCHOREO_LOG", "info")
-        .args(["sync", "--events-listen", "127.0.0.1:0", "--config"])
-        .arg(&cfg)
-        .arg("--output")
-        .arg(&output)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let _child = KillOnDrop(child);
-    let mut lines = stderr.lines();
-    let addr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.split("Listening for OpenChoreo events on http://").nth(1).map(|r| r.split('/').next().unwrap().to_string()))
-        .expect("the CLI says where it listens");
+    let (_child, addr) = spawn_events_listener(
+        Command::new(env!("CARGO_BIN_EXE_openchoreo-catalog"))
+            .env("OPENCHOREO_LOG", "info")
+            .args(["sync", "--events-listen", "127.0.0.1:0", "--config"])
+            .arg(&cfg)
+            .arg("--output")
+            .arg(&output),
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     while !api_names(&output).contains(&DROPPED_API.to_string()) {
         assert!(Instant::now() < deadline, "the first full sync wrote its output");

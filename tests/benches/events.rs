@@ -3,7 +3,7 @@
 //! Writes docs/benchmarks-events.md. Size: BENCH_EVENT_COMPONENTS (default 10000); latency:
 //! BENCH_LATENCY_MS (2); events measured: BENCH_EVENTS (20).
 
-use host_harness::fixture::{KillOnDrop, post};
+use host_harness::fixture::{KillOnDrop, post, spawn_events_listener};
 use host_harness::synthetic::{Shape, generate};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -57,24 +57,15 @@ fn main() {
         format!("openchoreo:\n  baseUrl: {base_url}\n  schedule:\n    frequency: 3600\n    timeout: 600\n  features:\n    auth:\n      enabled: false\n"),
     )
     .unwrap();
-    let mut child = Command::new(cli())
-        .env("OPENCHOREO_LOG", "info")
-        .env("OPENCHOREO_CACHE_DIR", dir.join("cache"))
-        .args(["sync", "--events-listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .arg("--output")
-        .arg(&output)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let _sync = KillOnDrop(child);
-    let mut lines = stderr.lines().map_while(Result::ok);
-    let listen = lines
-        .by_ref()
-        .find_map(|l| l.split("Listening for OpenChoreo events on http://").nth(1).map(|r| r.split('/').next().unwrap().to_string()))
-        .unwrap();
-    std::thread::spawn(move || lines.for_each(drop)); // keep the pipe drained
+    let (_sync, listen) = spawn_events_listener(
+        Command::new(cli())
+            .env("OPENCHOREO_LOG", "info")
+            .env("OPENCHOREO_CACHE_DIR", dir.join("cache"))
+            .args(["sync", "--events-listen", "127.0.0.1:0", "--config"])
+            .arg(&config)
+            .arg("--output")
+            .arg(&output),
+    );
     let started = Instant::now();
     while modified(&output).is_none() {
         assert!(started.elapsed() < Duration::from_secs(600), "the first full sync finished");

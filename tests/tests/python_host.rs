@@ -4,6 +4,7 @@
 //! under target/ on first use, with a pinned wasmtime from PyPI.
 
 use host_harness::fixture::Dataset;
+use openchoreo_catalog_guest::kinds::template::Family;
 use openchoreo_catalog_guest::scope::{CLUSTER_LISTS, CLUSTER_TEMPLATE_SOURCES, NAMESPACE_LISTS, TEMPLATE_SOURCES};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -32,6 +33,11 @@ fn python() -> PathBuf {
     py
 }
 
+/// The lists whose types' `/schema` the sync fetches.
+fn fetched(sources: &[(&'static str, &str, Family)]) -> Vec<&'static str> {
+    sources.iter().filter(|s| s.2.fetches_schema()).map(|s| s.0).collect()
+}
+
 /// The sample installation as the sync fetches it, each scope's lists with the types' schemas.
 fn snapshot(data: &Dataset) -> Value {
     let lists = |items: &dyn Fn(&str) -> Vec<Value>, endpoints: &[&str], schema_sources: &[&str], prefix: &str| {
@@ -47,13 +53,6 @@ fn snapshot(data: &Dataset) -> Value {
             }
         }
         Value::Object(m)
-    };
-    let fetched = |sources: &[(&'static str, &'static str, _)]| -> Vec<&'static str> {
-        sources
-            .iter()
-            .filter(|s: &&(&str, &str, openchoreo_catalog_guest::kinds::template::Family)| s.2.fetches_schema())
-            .map(|s| s.0)
-            .collect()
     };
     let mut scopes = Vec::new();
     for ns in &data.namespaces {
