@@ -10,16 +10,14 @@ fn bin() -> Command {
     c
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("openchoreo-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("openchoreo-cli-{name}-")).tempdir().unwrap()
 }
 
 #[test]
 fn demo_prints_the_summary_and_writes_entities() {
-    let dir = scratch("demo");
+    let scratch = scratch("demo");
+    let dir = scratch.path();
     let out = bin().current_dir(&dir).arg("demo").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -33,7 +31,8 @@ fn demo_prints_the_summary_and_writes_entities() {
 fn sync_once_against_an_api_that_needs_a_token_fails_with_the_documented_line() {
     let auth = FixtureAuth { client_id: "a".into(), client_secret: "b".into(), token_ttl: Duration::from_secs(60) };
     let api = FixtureApi::start(Dataset::sample(), Some(auth), Duration::ZERO).unwrap();
-    let dir = scratch("sync-401");
+    let scratch = scratch("sync-401");
+    let dir = scratch.path();
     let cfg = dir.join("app-config.yaml");
     std::fs::write(&cfg, format!("openchoreo:\n  baseUrl: {}/api/v1\n  features:\n    auth:\n      enabled: false\n", api.base_url))
         .unwrap();
@@ -51,7 +50,8 @@ fn sync_once_against_an_api_that_needs_a_token_fails_with_the_documented_line() 
 #[test]
 fn sync_once_writes_yaml_with_relations() {
     let api = FixtureApi::start(Dataset::sample(), None, Duration::ZERO).unwrap();
-    let dir = scratch("sync-yaml");
+    let scratch = scratch("sync-yaml");
+    let dir = scratch.path();
     let cfg = dir.join("app-config.yaml");
     std::fs::write(&cfg, "openchoreo:\n  baseUrl: ${OC_URL}\n  features:\n    auth:\n      enabled: false\n").unwrap();
     let out = bin()
@@ -70,7 +70,8 @@ fn sync_once_writes_yaml_with_relations() {
 
 #[test]
 fn config_errors_exit_non_zero_naming_the_key() {
-    let dir = scratch("bad-config");
+    let scratch = scratch("bad-config");
+    let dir = scratch.path();
     let cfg = dir.join("app-config.yaml");
     std::fs::write(
         &cfg,

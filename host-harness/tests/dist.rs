@@ -8,7 +8,8 @@ use std::process::Command;
 
 #[test]
 fn the_artefact_carries_its_metadata_its_wit_and_a_checksum_that_holds() {
-    let dir = std::env::temp_dir().join(format!("openchoreo-dist-{}", std::process::id()));
+    let scratch = tempfile::Builder::new().prefix("openchoreo-dist-").tempdir().unwrap();
+    let dir = scratch.path();
     let origin = Origin { source: "https://example.com/openchoreo-catalog".into(), revision: Some("abc123".into()) };
     let written = dist::write(&dir, &origin).unwrap();
     let name = format!("openchoreo-catalog-transform-{}", env!("CARGO_PKG_VERSION"));
@@ -33,12 +34,12 @@ fn the_artefact_carries_its_metadata_its_wit_and_a_checksum_that_holds() {
     let mut t = Transform::new(&wasm, Limits::default()).expect("the artefact instantiates with an empty linker");
     let batch = t.translate_resource("Namespace", None, r#"{"metadata":{"name":"acme"}}"#, None).unwrap().unwrap();
     assert_eq!(batch.entities.len(), 1);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_cli_writes_it_and_refuses_a_source_that_is_not_a_url() {
-    let dir = std::env::temp_dir().join(format!("openchoreo-dist-cli-{}", std::process::id()));
+    let scratch = tempfile::Builder::new().prefix("openchoreo-dist-cli-").tempdir().unwrap();
+    let dir = scratch.path();
     let cli = env!("CARGO_BIN_EXE_openchoreo-catalog");
     let out = Command::new(cli).args(["dist", "--out"]).arg(&dir).args(["--source", "https://example.com/x"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -52,5 +53,4 @@ fn the_cli_writes_it_and_refuses_a_source_that_is_not_a_url() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,8 +17,8 @@ fn api_names(output: &std::path::Path) -> Vec<String> {
 #[test]
 fn events_change_the_output_within_seconds_and_a_burst_costs_two_re_fetches() {
     let api = FixtureApi::start(Dataset::sample(), None, Duration::ZERO).unwrap();
-    let dir = std::env::temp_dir().join(format!("openchoreo-events-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = tempfile::Builder::new().prefix("openchoreo-events-cli-").tempdir().unwrap();
+    let dir = scratch.path();
     let (cfg, output) = (dir.join("app-config.yaml"), dir.join("entities.json"));
     std::fs::write(
         &cfg,
@@ -74,5 +74,4 @@ fn events_change_the_output_within_seconds_and_a_burst_costs_two_re_fetches() {
     let refetches = paths.iter().filter(|p| *p == "/api/v1/namespaces/default/components").count();
     assert_eq!(refetches, 2, "a leading and a trailing re-fetch for the whole burst: {paths:?}");
     assert!(paths.iter().all(|p| p.starts_with("/api/v1/namespaces/default")), "only that namespace: {paths:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -19,8 +19,8 @@ fn a_hostile_api_cannot_grow_the_process_past_its_stated_memory_or_fail_the_whol
         api.add_fault(Fault { path: path.into(), kind: FaultKind::Endless, times: None });
     }
     api.add_fault(Fault { path: "/api/v1/namespaces/default/traits".into(), kind: FaultKind::Bloat, times: None });
-    let dir = std::env::temp_dir().join(format!("openchoreo-hostile-memory-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = tempfile::Builder::new().prefix("openchoreo-hostile-memory-").tempdir().unwrap();
+    let dir = scratch.path();
     let cfg = dir.join("app-config.yaml");
     std::fs::write(&cfg, format!("openchoreo:\n  baseUrl: {}/api/v1\n  features:\n    auth:\n      enabled: false\n", api.base_url))
         .unwrap();
@@ -56,5 +56,4 @@ fn a_hostile_api_cannot_grow_the_process_past_its_stated_memory_or_fail_the_whol
     let bound = GUEST_CAP_MIB + (BATCH_BUDGET >> 20) + PROCESS_BASE_MIB;
     eprintln!("hostile run: peak RSS {peak_mib} MiB (bound {bound} MiB), {:?}", started.elapsed());
     assert!(peak_mib < bound, "peak RSS {peak_mib} MiB, more than the component's cap, the response budget and the process ({bound} MiB)");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -55,10 +55,7 @@ pub fn syncer(api: &FixtureApi, extra: &str, logger: Logger, state: Option<PathB
     Syncer::new(runtime(), &app, logger, state).expect("config is valid").with_http_settings(fast_http())
 }
 
-/// A fresh directory for files a test writes.
-pub fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("openchoreo-catalog-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh directory for files a test writes, removed when the test ends (pass or fail).
+pub fn scratch_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("openchoreo-catalog-{name}-")).tempdir().expect("scratch dir")
 }

@@ -79,8 +79,8 @@ fn by_ref(docs: &[Value]) -> BTreeMap<String, &Value> {
 
 #[test]
 fn python_with_an_empty_linker_gets_the_clis_entities_and_relations() {
-    let dir = std::env::temp_dir().join(format!("openchoreo-python-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = tempfile::Builder::new().prefix("openchoreo-python-").tempdir().unwrap();
+    let dir = scratch.path();
     let snap = dir.join("snapshot.json");
     let component = dir.join("transform.wasm");
     std::fs::write(&component, host_harness::transform::TRANSFORM_COMPONENT).unwrap();
@@ -98,5 +98,4 @@ fn python_with_an_empty_linker_gets_the_clis_entities_and_relations() {
     let mut domain = expected["domain:default/default"].clone();
     domain.as_object_mut().unwrap().remove("relations");
     assert_eq!(got["domainAlone"], domain, "translate-resource gives the Domain the sync gives");
-    let _ = std::fs::remove_dir_all(&dir);
 }

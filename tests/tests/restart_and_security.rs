@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 #[test]
 fn last_known_good_survives_a_restart_through_the_state_file() {
     let api = sample_api();
-    let dir = scratch_dir("restart");
+    let scratch = scratch_dir("restart");
+    let dir = scratch.path();
     let state = dir.join("state.json");
     let first = syncer(&api, "", Logger::capture(), Some(state.clone())).run_once().unwrap();
     let components = |es: &[host_harness::state::StoredEntity]| es.iter().filter(|e| e.kind == "Component").count();
@@ -38,7 +39,8 @@ fn last_known_good_survives_a_restart_through_the_state_file() {
 #[test]
 fn a_corrupt_state_file_is_a_clear_startup_error() {
     let api = sample_api();
-    let dir = scratch_dir("corrupt-state");
+    let scratch = scratch_dir("corrupt-state");
+    let dir = scratch.path();
     let state = dir.join("state.json");
     std::fs::write(&state, "{ not json").unwrap();
     let app = host_harness::app_config::parse(&integration_tests::app_config_yaml(&api, ""), &|_| None).unwrap();
@@ -49,7 +51,8 @@ fn a_corrupt_state_file_is_a_clear_startup_error() {
 #[test]
 fn secrets_and_tokens_never_reach_logs_output_or_state() {
     let api = sample_api();
-    let dir = scratch_dir("secrets");
+    let scratch = scratch_dir("secrets");
+    let dir = scratch.path();
     let logger = Logger::capture();
     let mut s = syncer(&api, "", logger.clone(), Some(dir.join("state.json")));
     api.add_fault(Fault {
@@ -113,7 +116,8 @@ fn the_pure_mapping_instance_has_no_network() {
 #[test]
 fn two_processes_cannot_sync_the_same_state_at_once() {
     let api = sample_api();
-    let dir = scratch_dir("lock");
+    let scratch = scratch_dir("lock");
+    let dir = scratch.path();
     let state = dir.join("state.json");
     let mut s = syncer(&api, "", Logger::capture(), Some(state.clone()));
     // A live holder (this process stands in for the other one).
@@ -130,7 +134,8 @@ fn two_processes_cannot_sync_the_same_state_at_once() {
 #[test]
 fn the_lock_is_never_the_state_file_and_state_files_of_two_formats_do_not_share_one() {
     let api = sample_api();
-    let dir = scratch_dir("lock-names");
+    let scratch = scratch_dir("lock-names");
+    let dir = scratch.path();
     // `--state x.lock`: the lock is x.lock.lock, so the state survives the run.
     let state = dir.join("x.lock");
     syncer(&api, "", Logger::capture(), Some(state.clone())).run_once().unwrap();
@@ -144,7 +149,8 @@ fn the_lock_is_never_the_state_file_and_state_files_of_two_formats_do_not_share_
 #[test]
 fn a_state_directory_that_cannot_hold_the_lock_says_so() {
     let api = sample_api();
-    let state = scratch_dir("no-such-dir").join("missing/state.json");
+    let scratch = scratch_dir("no-such-dir");
+    let state = scratch.path().join("missing/state.json");
     let mut s = syncer(&api, "", Logger::capture(), Some(state));
     let Err(host_harness::runner::RunFailure::State(msg)) = s.run_once() else { panic!("expected a state failure") };
     assert!(msg.contains("cannot create the lock file") && msg.contains("missing/state.json.lock") && !msg.contains("pid"), "{msg}");
@@ -153,7 +159,8 @@ fn a_state_directory_that_cannot_hold_the_lock_says_so() {
 #[test]
 fn a_state_file_of_another_installation_is_refused() {
     let api = sample_api();
-    let dir = scratch_dir("other-installation");
+    let scratch = scratch_dir("other-installation");
+    let dir = scratch.path();
     let state = dir.join("state.json");
     syncer(&api, "", Logger::capture(), Some(state.clone())).run_once().unwrap();
     let other = sample_api();

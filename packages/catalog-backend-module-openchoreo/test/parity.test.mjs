@@ -1,7 +1,7 @@
 // The Backstage module and the wasmtime CLI produce the same entities for the same OpenChoreo API.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -51,5 +51,6 @@ it('gives the same entities through Node (jco) and through the CLI (wasmtime)', 
     }
   } finally {
     await component.terminate();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
