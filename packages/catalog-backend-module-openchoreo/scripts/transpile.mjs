@@ -1,6 +1,10 @@
-// Builds the component (through cargo, so the guest's build flags live in one place: host-harness/build.rs)
-// and transpiles it with jco into dist/component, with `--instantiation async` so imports are passed at run time.
-// `npm pack` runs this too (prepack): the tarball ships dist/component and reads nothing outside itself.
+// Builds both components (through cargo, so the guest's build flags live in one place: host-harness/build.rs)
+// and transpiles them with jco:
+// - the sync component (world `catalog`) into dist/component, `--instantiation async`, so its imports
+//   (HTTP, tokens, logging) are passed at run time, in a worker;
+// - the transform component (world `transform`, no imports) into dist/transform, `--instantiation sync`,
+//   so the `translate…ToEntity` exports can be synchronous, as the module they replace has them.
+// `npm pack` runs this too (prepack): the tarball ships dist/ and reads nothing outside itself.
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +14,15 @@ import { buildRust } from './build-rust.mjs';
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '../..');
 export const componentPath = join(repo, 'target/guest/wasm32-wasip2/release/openchoreo_catalog_guest.wasm');
-const outDir = join(pkg, 'dist/component');
-// Beside dist/component, not in it, so the tarball does not ship it.
-const stamp = join(pkg, 'dist/.component-source-mtime');
+export const transformPath = join(
+  repo,
+  'target/guest-transform/wasm32-unknown-unknown/release/openchoreo_catalog_transform.component.wasm',
+);
+
+const TARGETS = [
+  { source: componentPath, name: 'catalog', instantiation: 'async', outDir: join(pkg, 'dist/component') },
+  { source: transformPath, name: 'transform', instantiation: 'sync', outDir: join(pkg, 'dist/transform') },
+];
 
 async function mtime(p) {
   try {
@@ -25,22 +35,19 @@ async function mtime(p) {
 // cargo is a no-op when nothing changed; it also builds the CLI the tests use for the fixture API.
 buildRust();
 
-const source = await mtime(componentPath);
-if (source === undefined) throw new Error(`component not found at ${componentPath}`);
-const previous = await readFile(stamp, 'utf8').catch(() => '');
-if (previous !== String(source) || !(await mtime(join(outDir, 'catalog.js')))) {
-  const { files, imports } = await transpile(await readFile(componentPath), {
-    name: 'catalog',
-    instantiation: 'async',
-    noTypescript: false,
-    outDir,
-    quiet: true,
-  });
+for (const { source, name, instantiation, outDir } of TARGETS) {
+  // Beside the output, not in it, so the tarball does not ship it.
+  const stamp = join(pkg, `dist/.${name}-source-mtime`);
+  const built = await mtime(source);
+  if (built === undefined) throw new Error(`component not found at ${source}`);
+  const previous = await readFile(stamp, 'utf8').catch(() => '');
+  if (previous === String(built) && (await mtime(join(outDir, `${name}.js`)))) continue;
+  const { files, imports } = await transpile(await readFile(source), { name, instantiation, noTypescript: false, outDir, quiet: true });
   await rm(outDir, { recursive: true, force: true });
   for (const [file, bytes] of Object.entries(files)) {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, bytes);
   }
-  await writeFile(stamp, String(source));
-  console.log(`transpiled ${componentPath} → ${outDir} (imports: ${imports.join(', ')})`);
+  await writeFile(stamp, String(built));
+  console.log(`transpiled ${source} → ${outDir} (imports: ${imports.join(', ') || 'none'})`);
 }

@@ -133,3 +133,134 @@ export declare class OpenChoreoEntityProcessor implements CatalogProcessor {
 
 /** The kinds (apiVersion `backstage.io/v1alpha1`) this module adds to the catalog. */
 export declare const CUSTOM_KINDS: ReadonlySet<string>;
+
+/**
+ * The `translate…ToEntity` functions of the module this package replaces, with its signatures. Each
+ * turns the model back into the OpenChoreo resource it describes and has the component translate it,
+ * so the entity is the one the next sync makes, with the caller's location, owner and lists applied.
+ * They throw an Error naming the function and what was wrong (a missing name, an invalid namespace).
+ */
+export interface EntityTranslationConfig {
+  /** `provider:<name>` or `<name>`; both give `provider:<name>` in the location annotations. */
+  locationKey: string;
+}
+export interface ProjectEntityTranslationConfig extends EntityTranslationConfig {
+  defaultOwner: string;
+}
+export interface NamespaceEntityTranslationConfig extends EntityTranslationConfig {
+  defaultOwner: string;
+}
+export interface ResourceEntityTranslationConfig extends EntityTranslationConfig {
+  defaultOwner: string;
+}
+export interface ComponentEntityTranslationConfig extends EntityTranslationConfig {
+  defaultOwner: string;
+  /** When given, its tags replace the ones the mapping derives from the component type. */
+  componentTypeUtils?: { generateTags(componentType: string): string[] };
+}
+
+/** What every model has. */
+export interface TranslatableModel {
+  name: string;
+  displayName?: string;
+  description?: string;
+  uid?: string;
+  createdAt?: string;
+  deletionTimestamp?: string;
+}
+export type TypeRef = string | { kind?: string; name: string };
+export interface ComponentModel extends TranslatableModel {
+  /** `workloadType/name`, e.g. `deployment/service`. */
+  type?: string;
+  componentType?: { kind?: string; name?: string };
+  status?: string;
+  autoDeploy?: boolean;
+  componentWorkflow?: { name: string; kind?: string; parameters?: Record<string, unknown> };
+  [field: string]: unknown;
+}
+export interface ProjectModel extends TranslatableModel {
+  namespaceName?: string;
+  deploymentPipelineRef?: string;
+  projectTypeName?: string;
+  projectTypeKind?: 'ProjectType' | 'ClusterProjectType';
+}
+export interface GatewayListener {
+  name?: string;
+  namespace?: string;
+  http?: { host?: string; port?: number };
+  https?: { host?: string; port?: number };
+}
+export interface EnvironmentModel extends TranslatableModel {
+  isProduction?: boolean;
+  dataPlaneRef?: { kind?: string; name?: string };
+  dnsPrefix?: string;
+  gateway?: { ingress?: { external?: GatewayListener; internal?: GatewayListener } };
+  status?: string;
+}
+export interface NotificationChannelModel extends TranslatableModel {
+  environment: string;
+  isEnvDefault?: boolean;
+  type: 'email' | 'webhook';
+  emailConfig?: Record<string, unknown>;
+  webhookConfig?: Record<string, unknown>;
+}
+export interface ComponentTypeModel extends TranslatableModel {
+  workloadType?: string;
+  allowedWorkflows?: TypeRef[];
+  allowedTraits?: TypeRef[];
+}
+export interface WorkflowModel extends TranslatableModel {
+  /** The repository parameter mapping, as `extractWorkflowParameters` gives it. */
+  parameters?: string;
+  type?: string;
+  workflowPlaneRef?: { kind?: string; name?: string };
+  ttlAfterCompletion?: string;
+}
+export interface ResourceTypeModel extends TranslatableModel {
+  retainPolicy?: string;
+}
+export interface ResourceModel extends TranslatableModel {
+  projectName: string;
+  typeName: string;
+  typeKind: 'ResourceType' | 'ClusterResourceType';
+  parameters?: Record<string, unknown>;
+  status?: string;
+}
+export interface NamespaceModel extends TranslatableModel {
+  status?: string;
+}
+export interface DeploymentPipelineModel extends TranslatableModel {
+  status?: string;
+  promotionPaths?: {
+    sourceEnvironment: string;
+    targetEnvironments: { name: string; requiresApproval?: boolean; isManualApprovalRequired?: boolean }[];
+  }[];
+}
+
+export declare function translateComponentToEntity(
+  component: ComponentModel,
+  namespaceName: string,
+  projectName: string,
+  config: ComponentEntityTranslationConfig,
+  providesApis?: string[],
+  consumesApis?: string[],
+  dependsOn?: string[],
+): Entity;
+export declare function translateProjectToEntity(project: ProjectModel, namespaceName: string, config: ProjectEntityTranslationConfig): Entity;
+export declare function translateEnvironmentToEntity(environment: EnvironmentModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+export declare function translateNotificationChannelToEntity(channel: NotificationChannelModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+export declare function translateComponentTypeToEntity(ct: ComponentTypeModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+export declare function translateClusterComponentTypeToEntity(ct: ComponentTypeModel, config: EntityTranslationConfig): Entity;
+export declare function translateWorkflowToEntity(wf: WorkflowModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+export declare function translateClusterWorkflowToEntity(wf: WorkflowModel, config: EntityTranslationConfig): Entity;
+export declare function translateTraitToEntity(trait: TranslatableModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+export declare function translateClusterTraitToEntity(trait: TranslatableModel, config: EntityTranslationConfig): Entity;
+export declare function translateResourceTypeToEntity(rt: ResourceTypeModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+export declare function translateClusterResourceTypeToEntity(crt: ResourceTypeModel, config: EntityTranslationConfig): Entity;
+export declare function translateProjectTypeToEntity(pt: TranslatableModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+export declare function translateClusterProjectTypeToEntity(cpt: TranslatableModel, config: EntityTranslationConfig): Entity;
+export declare function translateResourceToEntity(resource: ResourceModel, namespaceName: string, config: ResourceEntityTranslationConfig): Entity;
+export declare function translateNamespaceToDomainEntity(namespace: NamespaceModel, config: NamespaceEntityTranslationConfig): Entity;
+export declare function translateDeploymentPipelineToEntity(pipeline: DeploymentPipelineModel, namespaceName: string, config: EntityTranslationConfig): Entity;
+/** A workflow spec's repository parameter mapping (`repoUrl: parameters.repository.url`, a line each), or `undefined`. */
+export declare function extractWorkflowParameters(spec: unknown): string | undefined;

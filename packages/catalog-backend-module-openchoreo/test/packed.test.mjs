@@ -101,6 +101,11 @@ import openchoreoModule, {
   RELATION_DEPLOYS_TO,
   ScaffolderEntityProvider,
   annotationStoreFactory,
+  extractWorkflowParameters,
+  translateClusterComponentTypeToEntity,
+  translateComponentToEntity,
+  translateDeploymentPipelineToEntity,
+  translateProjectToEntity,
   annotationStoreRef,
   immediateCatalogServiceFactory,
   immediateCatalogServiceRef,
@@ -130,6 +135,17 @@ export async function annotate(store: AnnotationStore): Promise<Record<string, s
 }
 export const annotationProcessor = (store: AnnotationStore) => new CustomAnnotationProcessor(store).getProcessorName();
 export const legacyProvider = (logger: ConstructorParameters<typeof ScaffolderEntityProvider>[0]): EntityProvider => new ScaffolderEntityProvider(logger);
+// As OpenChoreo's scaffolder actions call them.
+export const component: Entity = translateComponentToEntity(
+  { uid: 'temp-x', name: 'x', type: 'deployment/service', componentType: { kind: 'ClusterComponentType', name: 'deployment/service' }, projectName: 'p', namespaceName: 'default', status: 'Active', createdAt: new Date().toISOString(), autoDeploy: true },
+  'default',
+  'p',
+  { defaultOwner: 'guests', componentTypeUtils: { generateTags: (t: string) => [t] }, locationKey: 'provider:OpenChoreoEntityProvider' },
+);
+export const project: Entity = translateProjectToEntity({ name: 'p', projectTypeName: 'default', projectTypeKind: 'ClusterProjectType' }, 'default', { locationKey: 'provider:OpenChoreoEntityProvider', defaultOwner: 'group:default/x' });
+export const pipeline: Entity = translateDeploymentPipelineToEntity({ name: 'd', promotionPaths: [{ sourceEnvironment: 'a', targetEnvironments: [{ name: 'b', requiresApproval: true }] }] }, 'default', { locationKey: 'x' });
+export const clusterType: Entity = translateClusterComponentTypeToEntity({ name: 'service', allowedTraits: ['ClusterTrait:x', { name: 'y' }] }, { locationKey: 'x' });
+export const parameters: string | undefined = extractWorkflowParameters({});
 `,
   );
 }
@@ -164,7 +180,7 @@ describe('the packed package in a TypeScript Backstage backend', () => {
   });
 
   it('ships the built component, the types and the config schema, and nothing read from outside it', () => {
-    for (const file of ['src/index.mjs', 'src/index.cjs', 'src/index.d.ts', 'config.d.ts', 'dist/component/catalog.js', 'dist/component/catalog.core.wasm']) {
+    for (const file of ['src/index.mjs', 'src/index.cjs', 'src/index.d.ts', 'config.d.ts', 'dist/component/catalog.js', 'dist/component/catalog.core.wasm', 'dist/transform/transform.js', 'dist/transform/transform.core.wasm']) {
       assert.ok(packed.files.includes(file), `${file} is in the tarball (${packed.files.length} files)`);
     }
     assert.ok(!packed.files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.endsWith('.source-mtime')), 'no tests, scripts or build stamps');
@@ -186,10 +202,21 @@ describe('the packed package in a TypeScript Backstage backend', () => {
   it('loads through require(), as package discovery does, with the module as the default export', () => {
     const out = run(
       process.execPath,
-      ['-e', `const m = require(${JSON.stringify(PKG.name)}); console.log(JSON.stringify({ esModule: m.__esModule, feature: m.default?.$$type, provider: typeof m.OpenChoreoEntityProvider, kinds: m.CUSTOM_KINDS.size }))`],
+      [
+        '-e',
+        `const m = require(${JSON.stringify(PKG.name)});
+         const system = m.translateProjectToEntity({ name: 'p' }, 'default', { locationKey: 'provider:OpenChoreoEntityProvider', defaultOwner: 'team' });
+         console.log(JSON.stringify({ esModule: m.__esModule, feature: m.default?.$$type, provider: typeof m.OpenChoreoEntityProvider, kinds: m.CUSTOM_KINDS.size, system: [system.kind, system.metadata.name, system.spec.owner] }))`,
+      ],
       APP,
     );
-    assert.deepEqual(JSON.parse(out), { esModule: true, feature: '@backstage/BackendFeature', provider: 'function', kinds: CUSTOM_KINDS.size });
+    assert.deepEqual(JSON.parse(out), {
+      esModule: true,
+      feature: '@backstage/BackendFeature',
+      provider: 'function',
+      kinds: CUSTOM_KINDS.size,
+      system: ['System', 'p', 'team'], // the translators' component, instantiated synchronously from the tarball
+    });
   });
 
   it('runs in the backend and fills the catalog from the fixture API', async () => {
