@@ -48,8 +48,21 @@ fn add_schemas(lists: &mut Lists, sources: &[(&str, &str, openchoreo_catalog_gue
                 Some((format!("{endpoint}/{name}/schema"), t.pointer("/spec/parameters/openAPIV3Schema").cloned().unwrap_or(Value::Null)))
             })
             .collect();
+        // A type naming a hand-authored Template gets its own text as that Template (JSON is YAML):
+        // the stamping meets whatever the input holds.
+        let templates: Vec<(String, Value)> = types
+            .values()
+            .iter()
+            .filter_map(|t| {
+                let name = t.pointer("/metadata/name")?.as_str()?;
+                Some((format!("{endpoint}/{name}/template"), serde_json::json!({ "url": "https://templates.example/t.yaml", "text": t.to_string() })))
+            })
+            .collect();
         for (key, schema) in schemas {
             lists.insert(key, Ok(vec![schema].into()));
+        }
+        for (key, entry) in templates {
+            lists.insert(key, Ok(vec![entry].into()));
         }
     }
 }

@@ -7,9 +7,11 @@
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity, MAX_ENTITY_BYTES};
 use crate::items::{BadItem, Items};
+use crate::json::str_at;
 use crate::kinds::component_input::{Component, Workload};
 use crate::kinds::planes::Plane;
 use crate::kinds::platform_templates::{self, TypeKind};
+use crate::kinds::remote_template;
 use crate::kinds::template::{self, Family, Source, template_scope};
 use crate::kinds::{
     NsCtx, alert_channel, component, domain, environment, owner_ref, pipeline, planes, platform_types, resource_instance, system,
@@ -224,6 +226,12 @@ impl<'a> Builder<'a> {
         };
         for (i, ct) in types.iter().enumerate() {
             let Ok(name) = meta::name(ct) else { continue };
+            if family == Family::Component
+                && let Some(url) = remote_template::url_of(ct)
+            {
+                self.remote_template(endpoint, ct, name, url, source, ns, i);
+                continue;
+            }
             // Any object, even an empty one (a type without parameters), is a schema, as the plugin's 1.2.0
             // takes it; anything else is none. A project type carries its own; the others come from `/schema`.
             let schema = if family.fetches_schema() {
@@ -250,6 +258,35 @@ impl<'a> Builder<'a> {
                 Ok(e) => self.out.entities.push(e),
                 Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
             }
+        }
+    }
+
+    /// The hand-authored Template a component type names, as the host read it: a failed read or a text
+    /// that is not a valid Template keeps the last good copy (its scope goes stale); a URL the host may
+    /// not read, or did not, gives no Template and a diagnostic.
+    #[allow(clippy::too_many_arguments)]
+    fn remote_template(&mut self, endpoint: &str, ct: &Value, name: &str, url: &str, source: &Source, ns: &str, i: usize) {
+        let scope = template_scope(source, Family::Component, name);
+        let entry = match self.lists.values.get(format!("{endpoint}/{name}/template").as_str()) {
+            Some(Ok(entry)) => entry.first(),
+            Some(Err(reason)) => {
+                self.stale::<()>(&scope, reason.clone());
+                return;
+            }
+            None => None,
+        };
+        let text = entry.and_then(|e| str_at(e, &["text"]));
+        let result = match (text, entry.and_then(|e| str_at(e, &["notAllowed"]))) {
+            (Some(text), _) => remote_template::stamp(text, url, ct, source, &scope),
+            (None, Some(why)) => Err(format!("its template at {url} was not read: {why}")),
+            (None, None) => Err(format!("its template at {url} was not read (no list entry {endpoint}/{name}/template)")),
+        };
+        match result {
+            Ok(e) => self.out.entities.push(e),
+            Err(reason) if text.is_some() => {
+                self.stale::<()>(&scope, reason);
+            }
+            Err(message) => self.out.skipped.push(Diagnostic::item(ns, "Template", Some(name), i, message)),
         }
     }
 

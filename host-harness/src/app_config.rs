@@ -1,6 +1,7 @@
 //! Reads a Backstage `app-config.yaml`: `${ENV}` substitution as Backstage does it, the `openchoreo`
 //! section as JSON for the guest (client secret replaced), and the credentials kept for the host.
 
+use crate::reading_rules::ReadingRules;
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -44,6 +45,8 @@ pub struct AppConfig {
     pub request_timeout_seconds: u64,
     /// `${VAR}`s that were not set; Backstage treats such values as absent.
     pub unset_env: Vec<String>,
+    /// `backend.reading.allow`: the URLs hand-authored Templates may be read from.
+    pub reading: ReadingRules,
 }
 
 pub fn load(path: &Path) -> Result<AppConfig> {
@@ -54,6 +57,10 @@ pub fn load(path: &Path) -> Result<AppConfig> {
 pub fn parse(yaml: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<AppConfig> {
     let doc: Value = serde_norway::from_str(yaml).context("app-config is not valid YAML")?;
     let mut unset = Vec::new();
+    let reading = match doc.get("backend").cloned().and_then(|b| substitute(b, env, &mut unset)) {
+        Some(backend) => ReadingRules::from_app_config(&serde_json::json!({ "backend": backend }))?,
+        None => ReadingRules::default(),
+    };
     let section = doc.get("openchoreo").cloned().unwrap_or(Value::Null);
     let section = substitute(section, env, &mut unset).unwrap_or(Value::Null);
     let get = |path: &[&str]| path.iter().try_fold(&section, |v, k| v.get(k)).and_then(Value::as_str).map(str::trim);
@@ -87,7 +94,7 @@ pub fn parse(yaml: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<AppConf
     {
         *secret = Value::String(REDACTED.into());
     }
-    Ok(AppConfig { guest_section, credentials, concurrency, request_timeout_seconds, unset_env: unset })
+    Ok(AppConfig { guest_section, credentials, concurrency, request_timeout_seconds, unset_env: unset, reading })
 }
 
 /// Replaces `${VAR}` in every string; `$${` escapes a literal `${`. A value naming an unset variable

@@ -13,6 +13,8 @@ pub mod http_client;
 pub mod lock;
 pub mod logging;
 pub mod output;
+pub mod reading;
+pub mod reading_rules;
 pub mod runner;
 pub mod runtime;
 pub mod state;

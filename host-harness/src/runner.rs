@@ -5,6 +5,7 @@ use crate::app_config::AppConfig;
 use crate::http_client::{HttpClient, HttpSettings};
 use crate::lock::{LockError, StateLock};
 use crate::logging::Logger;
+use crate::reading::TemplateReader;
 use crate::runtime::{BoundaryBytes, Limits, Runtime, wit_sync};
 use crate::state::{self, StoredEntity};
 use crate::token::TokenProvider;
@@ -63,6 +64,7 @@ pub struct Syncer {
     pub settings: wit_sync::Settings,
     http: Arc<HttpClient>,
     token: Option<Arc<TokenProvider>>,
+    templates: Arc<TemplateReader>,
     logger: Logger,
     last: Option<Arc<Vec<StoredEntity>>>,
     state_path: Option<PathBuf>,
@@ -77,7 +79,7 @@ impl Syncer {
             logger.warn(&format!("environment variable {var} is not set; the config value that uses it is treated as absent"));
         }
         let guest_config = app.guest_section.to_string();
-        let mut probe = runtime.instantiate(Limits::default(), None, None, logger.clone())?;
+        let mut probe = runtime.instantiate(Limits::default(), None, None, None, logger.clone())?;
         let settings = probe.configure(&guest_config)?.map_err(|e| anyhow!(config_error_text(&e)))?;
         let token = match (settings.auth_enabled, &app.credentials) {
             (true, Some(c)) => Some(Arc::new(TokenProvider::new(c.clone(), Duration::from_secs(app.request_timeout_seconds)))),
@@ -90,11 +92,23 @@ impl Syncer {
             ..HttpSettings::default()
         };
         let http = Arc::new(HttpClient::new(&settings.base_url, http_settings, token.clone()));
+        let templates = Arc::new(TemplateReader::new(app.reading.clone(), Duration::from_secs(app.request_timeout_seconds)));
         let last = match &state_path {
             Some(p) => state::load(p, &settings.base_url)?.map(Arc::new),
             None => None,
         };
-        Ok(Self { runtime, guest_config, settings, http, token, logger, last, state_path, max_memory: Limits::default().max_memory })
+        Ok(Self {
+            runtime,
+            guest_config,
+            settings,
+            http,
+            token,
+            templates,
+            logger,
+            last,
+            state_path,
+            max_memory: Limits::default().max_memory,
+        })
     }
 
     /// Replaces the HTTP settings (tests use short timeouts and backoffs).
@@ -153,7 +167,7 @@ impl Syncer {
         let limits = Limits { deadline: Duration::from_secs(u64::from(timeout)), max_memory: self.max_memory };
         let mut instance = self
             .runtime
-            .instantiate(limits, Some(self.http.clone()), self.token.clone(), self.logger.clone())
+            .instantiate(limits, Some(self.http.clone()), self.token.clone(), Some(self.templates.clone()), self.logger.clone())
             .map_err(|e| RunFailure::Trap(format!("{e:#}")))?;
         instance
             .configure(&self.guest_config)

@@ -5,6 +5,7 @@
 use crate::batch::OwnedEntity;
 use crate::http_client::HttpClient;
 use crate::logging::{Level, Logger};
+use crate::reading::TemplateReader;
 use crate::token::TokenProvider;
 use anyhow::{Context, Result};
 use std::sync::{Arc, OnceLock};
@@ -18,7 +19,7 @@ pub mod bindings {
     wasmtime::component::bindgen!({ path: "../wit", world: "catalog" });
 }
 
-use bindings::openchoreo::catalog::{http, log, sink, token, types};
+use bindings::openchoreo::catalog::{http, log, sink, template_reader, token, types};
 
 /// Guest stderr kept per store.
 const STDERR_CAPACITY: usize = 64 * 1024;
@@ -48,6 +49,7 @@ pub struct HostState {
     limits: StoreLimits,
     http: Option<Arc<HttpClient>>,
     token: Option<Arc<TokenProvider>>,
+    templates: Option<Arc<TemplateReader>>,
     logger: Logger,
     deadline: Instant,
     /// Entities the guest handed over through `sink` during the current call, copied out of their
@@ -112,6 +114,24 @@ impl token::Host for HostState {
             None => Ok(token::TokenState::Disabled),
             Some(t) => t.ensure(force_refresh, self.deadline).map(|()| token::TokenState::Ready),
         }
+    }
+}
+
+impl template_reader::Host for HostState {
+    fn read_batch(&mut self, urls: Vec<String>) -> Vec<Result<String, template_reader::ReadError>> {
+        self.boundary.from_guest += urls.iter().map(|u| u.len() as u64).sum::<u64>();
+        let read = match &self.templates {
+            Some(reader) => reader.read_batch(&urls, self.deadline),
+            None => urls.iter().map(|_| Err(template_reader::ReadError::NotAllowed("this host reads no template URLs".into()))).collect(),
+        };
+        self.boundary.to_guest += read
+            .iter()
+            .map(|r| match r {
+                Ok(text) => text.len() as u64,
+                Err(template_reader::ReadError::NotAllowed(m) | template_reader::ReadError::Failed(m)) => m.len() as u64,
+            })
+            .sum::<u64>();
+        read
     }
 }
 
@@ -207,21 +227,22 @@ impl Runtime {
     }
 
     /// A fresh instance for a run: interrupted once `limits.deadline` has passed. Without `http`, the
-    /// guest has no network at all.
+    /// guest has no network at all; without `templates`, it can read no template URL.
     pub fn instantiate(
         &self,
         limits: Limits,
         http: Option<Arc<HttpClient>>,
         token: Option<Arc<TokenProvider>>,
+        templates: Option<Arc<TemplateReader>>,
         logger: Logger,
     ) -> Result<Instance> {
-        instantiate(self.compiled(true)?, limits, http, token, logger)
+        instantiate(self.compiled(true)?, limits, http, token, templates, logger)
     }
 
     /// A fresh instance for pure mapping calls (translate, relations, scope-of): no network, the
     /// default memory cap, and no deadline.
     pub fn pure(&self, logger: Logger) -> Result<Instance> {
-        instantiate(self.compiled(false)?, Limits::default(), None, None, logger)
+        instantiate(self.compiled(false)?, Limits::default(), None, None, None, logger)
     }
 }
 
@@ -230,6 +251,7 @@ fn instantiate(
     limits: Limits,
     http: Option<Arc<HttpClient>>,
     token: Option<Arc<TokenProvider>>,
+    templates: Option<Arc<TemplateReader>>,
     logger: Logger,
 ) -> Result<Instance> {
     let deadline = Instant::now() + limits.deadline;
@@ -241,6 +263,7 @@ fn instantiate(
         limits: StoreLimitsBuilder::new().memory_size(limits.max_memory).instances(4).build(),
         http,
         token,
+        templates,
         logger,
         deadline,
         emitted: Vec::new(),

@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests: one compiled component per test process, the fixture
 //! OpenChoreo API with a real token endpoint, and a syncer wired to it.
 
+pub mod template_server;
 pub mod translator;
 
 use host_harness::app_config;

@@ -82,7 +82,7 @@ impl Translator {
 
     /// An instance on the code runs use (with epoch checks for the run deadline), current interface only.
     pub fn with_epoch_checks(runtime: &Runtime, input: &ScopeInput) -> Result<Self> {
-        let instance = runtime.instantiate(Limits::default(), None, None, Logger::capture())?;
+        let instance = runtime.instantiate(Limits::default(), None, None, None, Logger::capture())?;
         Ok(Self::Current(Box::new(instance), snapshot!(wit_mapping, input)))
     }
 

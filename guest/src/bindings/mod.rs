@@ -125,6 +125,19 @@ impl mapping::Guest for Component {
         Ok(to_wit(out.entities))
     }
 
+    fn stamp_template(
+        namespace: Option<String>,
+        type_json: String,
+        url: String,
+        text: String,
+    ) -> Result<types::EntityBatch, types::MappingError> {
+        install_panic_hook();
+        let component_type = parse_json("type", &type_json)?;
+        let entity = crate::kinds::remote_template::stamp_for(namespace.as_deref(), &component_type, &url, &text)
+            .map_err(types::MappingError::InvalidInput)?;
+        Ok(to_wit(vec![entity]))
+    }
+
     fn relations(entity_json: String) -> Result<Vec<types::Relation>, types::MappingError> {
         let doc = parse_json("entity", &entity_json)?;
         let rels = crate::relations::relations(&doc).map_err(types::MappingError::InvalidInput)?;

@@ -1,7 +1,7 @@
 //! The `catalog` world's extra glue: the transport over the host imports, and the sync export.
 
 use super::exports::openchoreo::catalog::sync as wsync;
-use super::openchoreo::catalog::{http, log, sink, token};
+use super::openchoreo::catalog::{http, log, sink, template_reader, token};
 use super::{Component, diag_to_wit, install_panic_hook, stale_to_wit, to_wit};
 use crate::entity::Entity;
 use crate::sync::config::{self, Config, ConfigError};
@@ -52,6 +52,18 @@ impl Transport for HostTransport {
             tr::Level::Error => log::Level::Error,
         };
         log::log(level, &crate::printable::printable(message));
+    }
+
+    fn read_templates(&mut self, urls: &[String]) -> Vec<Result<String, tr::ReadError>> {
+        template_reader::read_batch(urls)
+            .into_iter()
+            .map(|r| {
+                r.map_err(|e| match e {
+                    template_reader::ReadError::NotAllowed(m) => tr::ReadError::NotAllowed(m),
+                    template_reader::ReadError::Failed(m) => tr::ReadError::Failed(m),
+                })
+            })
+            .collect()
     }
 
     fn emit(&mut self, entities: &mut Vec<Entity>) {

@@ -9,6 +9,7 @@ pub mod pipeline;
 pub mod planes;
 pub mod platform_templates;
 pub mod platform_types;
+pub mod remote_template;
 pub mod resource_instance;
 pub mod system;
 pub mod template;

@@ -8,14 +8,17 @@ pub mod transport;
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::{CLUSTER_NS, Entity};
 use crate::events::{self, Target};
+use crate::items::Items;
 use crate::kinds::component_input::Metadata;
+use crate::kinds::remote_template;
+use crate::kinds::template::Family;
 use crate::lenient::lenient_struct;
 use crate::printable::printable;
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use config::Config;
 use paging::{Auth, ListJob, Stats, fetch_all};
-use serde_json::Value;
-use transport::{Level, Request, Transport};
+use serde_json::{Value, json};
+use transport::{Level, ReadError, Request, Transport};
 
 /// Namespaces whose lists are fetched in one round of batches (15 lists each). Guest memory holds the
 /// raw lists of this many namespaces at most; measured at 10k and 100k components, 2 needs a third
@@ -263,43 +266,79 @@ lenient_struct! {
     }
 }
 
-/// Each listed component and resource type's `/schema` (namespaced and cluster),
-/// stored in the lists as `<endpoint>/<name>/schema`.
+/// Each listed component and resource type's `/schema` (namespaced and cluster), stored in the lists as
+/// `<endpoint>/<name>/schema`; for a component type that names a hand-authored Template, that Template
+/// read by the host instead, as `<endpoint>/<name>/template` (WIT `mapping.list-response`).
 fn fetch_schemas(chunk: &[(String, Value)], ns_lists: &mut [Lists], cluster: Option<&mut Lists>, t: &mut dyn Transport, stats: &mut Stats) {
-    let names = |lists: &Lists, endpoint: &str| -> Vec<String> {
-        match lists.get(endpoint) {
-            Some(Ok(items)) => items.parse::<Listed>().0.iter().filter_map(|i| i.metadata.name().ok().map(str::to_string)).collect(),
-            _ => Vec::new(),
+    // (which lists: namespace index, or None for the cluster), list key, path or URL, what for messages
+    type Wanted = (Option<usize>, String, String, String);
+    let (mut schemas, mut templates): (Vec<Wanted>, Vec<Wanted>) = (Vec::new(), Vec::new());
+    let mut want = |target: Option<usize>,
+                    lists: &Lists,
+                    endpoint: &str,
+                    family: Family,
+                    path: &dyn Fn(&str) -> String,
+                    what: &dyn Fn(&str) -> String| {
+        for (ty, url) in listed_types(lists, endpoint, family) {
+            match url {
+                Some(url) => templates.push((target, format!("{endpoint}/{ty}/template"), url, what(&ty))),
+                None => schemas.push((target, format!("{endpoint}/{ty}/schema"), path(&ty), what(&ty))),
+            }
         }
     };
-    // (which lists: namespace index, or None for the cluster), list key, path, what for messages
-    let mut wanted: Vec<(Option<usize>, String, String, String)> = Vec::new();
     for (k, (ns, _)) in chunk.iter().enumerate() {
-        for (endpoint, kind, _) in scope::TEMPLATE_SOURCES.into_iter().filter(|s| s.2.fetches_schema()) {
-            for ty in names(&ns_lists[k], endpoint) {
-                let path = format!("/api/v1/namespaces/{}/{endpoint}/{}/schema", segment(ns), segment(&ty));
-                wanted.push((Some(k), format!("{endpoint}/{ty}/schema"), path, format!("{kind} {ty} in namespace {ns}")));
-            }
+        for (endpoint, kind, family) in scope::TEMPLATE_SOURCES.into_iter().filter(|s| s.2.fetches_schema()) {
+            let path = |ty: &str| format!("/api/v1/namespaces/{}/{endpoint}/{}/schema", segment(ns), segment(ty));
+            want(Some(k), &ns_lists[k], endpoint, family, &path, &|ty| format!("{kind} {ty} in namespace {ns}"));
         }
     }
     if let Some(lists) = &cluster {
-        for (endpoint, kind, _) in scope::CLUSTER_TEMPLATE_SOURCES.into_iter().filter(|s| s.2.fetches_schema()) {
-            for ty in names(lists, endpoint) {
-                let path = format!("/api/v1/{endpoint}/{}/schema", segment(&ty));
-                wanted.push((None, format!("{endpoint}/{ty}/schema"), path, format!("{kind} {ty}")));
-            }
+        for (endpoint, kind, family) in scope::CLUSTER_TEMPLATE_SOURCES.into_iter().filter(|s| s.2.fetches_schema()) {
+            let path = |ty: &str| format!("/api/v1/{endpoint}/{}/schema", segment(ty));
+            want(None, lists, endpoint, family, &path, &|ty| format!("{kind} {ty}"));
         }
     }
-    let paths: Vec<String> = wanted.iter().map(|w| w.2.clone()).collect();
+    let paths: Vec<String> = schemas.iter().map(|w| w.2.clone()).collect();
     let answers = paging::fetch_documents(&paths, t, stats);
+    let mut entries: Vec<(Option<usize>, String, Result<Items, String>)> = schemas
+        .into_iter()
+        .zip(answers)
+        .map(|((target, key, _, what), answer)| (target, key, answer.map_err(|e| format!("Failed to fetch schema for {what}: {e}"))))
+        .collect();
+    if !templates.is_empty() {
+        let urls: Vec<String> = templates.iter().map(|w| w.2.clone()).collect();
+        let read = t.read_templates(&urls);
+        for ((target, key, url, what), answer) in templates.into_iter().zip(read.into_iter().map(Some).chain(std::iter::repeat(None))) {
+            let entry = match answer {
+                Some(Ok(text)) => Ok(Items::from(vec![json!({ "url": url, "text": text })])),
+                Some(Err(ReadError::NotAllowed(why))) => Ok(Items::from(vec![json!({ "url": url, "notAllowed": why })])),
+                Some(Err(ReadError::Failed(why))) => Err(format!("Failed to read the template of {what} from {url}: {why}")),
+                None => Err(format!("Failed to read the template of {what} from {url}: the host returned no result for it")),
+            };
+            entries.push((target, key, entry));
+        }
+    }
     let mut cluster = cluster;
-    for ((target, key, _, what), answer) in wanted.into_iter().zip(answers) {
-        let entry = answer.map_err(|e| format!("Failed to fetch schema for {what}: {e}"));
+    for (target, key, entry) in entries {
         match target {
             Some(k) => ns_lists[k].insert(key, entry),
             None => cluster.as_deref_mut().and_then(|c| c.insert(key, entry)),
         };
     }
+}
+
+/// The names of a type list's items, each with the template URL it names (component types only).
+fn listed_types(lists: &Lists, endpoint: &str, family: Family) -> Vec<(String, Option<String>)> {
+    let Some(Ok(items)) = lists.get(endpoint) else { return Vec::new() };
+    if family != Family::Component {
+        return items.parse::<Listed>().0.iter().filter_map(|i| i.metadata.name().ok().map(|n| (n.to_string(), None))).collect();
+    }
+    items
+        .parse::<Value>()
+        .0
+        .iter()
+        .filter_map(|ct| Some((crate::meta::name(ct).ok()?.to_string(), remote_template::url_of(ct).map(str::to_string))))
+        .collect()
 }
 
 fn absorb(report: &mut Report, out: scope::ScopeOutput) {

@@ -63,6 +63,14 @@ impl std::fmt::Display for TokenError {
     }
 }
 
+/// Why the host did not read a template URL (WIT `template-reader.read-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// Its reading rules do not allow the URL; it was not requested. The message names the key to set.
+    NotAllowed(String),
+    Failed(String),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Debug,
@@ -76,6 +84,11 @@ pub trait Transport {
     fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>>;
     fn ensure_token(&mut self, force_refresh: bool) -> Result<TokenState, TokenError>;
     fn log(&mut self, level: Level, message: &str);
+    /// Reads each template URL as text; one result per URL, in order. The host may read concurrently.
+    /// A host without a reader allows none.
+    fn read_templates(&mut self, urls: &[String]) -> Vec<Result<String, ReadError>> {
+        urls.iter().map(|_| Err(ReadError::NotAllowed("this host reads no template URLs".into()))).collect()
+    }
     /// Hands over the entities translated so far. A host that takes them drains `entities`; by default
     /// they stay and end up in the report.
     fn emit(&mut self, _entities: &mut Vec<Entity>) {}

@@ -9,6 +9,7 @@ import { CustomAnnotationProcessor } from './custom-annotations.mjs';
 import { OpenChoreoEntityProcessor, isOurs } from './processor.mjs';
 import { OpenChoreoEntityProvider } from './provider.mjs';
 import { TokenCache } from './tokens.mjs';
+import { UrlTemplateReader } from './templates.mjs';
 import { DatabaseAnnotationStore, annotationStoreRef, migrateAnnotationTable } from './services/annotation-store.mjs';
 import { ATTACH } from './services/attach.mjs';
 import { immediateCatalogServiceRef } from './services/immediate-catalog.mjs';
@@ -36,10 +37,11 @@ export const catalogModuleOpenChoreo = createBackendModule({
         lifecycle: coreServices.lifecycle,
         events: eventsServiceRef,
         database: coreServices.database,
+        urlReader: coreServices.urlReader,
         immediateCatalog: immediateCatalogServiceRef,
         annotationStore: annotationStoreRef,
       },
-      async init({ catalogProcessing, catalog, config, logger, scheduler, auth, lifecycle, events, database, immediateCatalog, annotationStore }) {
+      async init({ catalogProcessing, catalog, config, logger, scheduler, auth, lifecycle, events, database, urlReader, immediateCatalog, annotationStore }) {
         const read = readOpenChoreoConfig(config);
         // Validate in the component first: a config error stops the backend with the key named.
         const probe = new ComponentWorker({ logger });
@@ -53,7 +55,8 @@ export const catalogModuleOpenChoreo = createBackendModule({
         }
         const tokens = settings.authEnabled ? new TokenCache({ ...read.credentials, timeoutMs: read.http.requestTimeoutMs }) : undefined;
         const http = new HttpHost({ baseUrl: settings.baseUrl, tokens, settings: read.http });
-        const component = new ComponentWorker({ logger, http, tokens });
+        const templates = new UrlTemplateReader(urlReader, { timeoutMs: read.http.requestTimeoutMs });
+        const component = new ComponentWorker({ logger, http, tokens, templates });
         await component.configure(read.guestJson);
         await component.scopeOf([]); // warm-up: the first call compiles and grows memory
         lifecycle.addShutdownHook(() => component.terminate());

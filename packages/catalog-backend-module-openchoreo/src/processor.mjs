@@ -17,7 +17,29 @@ export const ALLOWED_KINDS = ['Component', 'System', 'Domain', 'API', 'Resource'
 /** Relations Backstage's built-in processor already derives for its own kinds. */
 const BUILTIN_RELATIONS = new Set(['ownedBy', 'ownerOf', 'partOf', 'hasPart', 'providesApi', 'apiProvidedBy', 'consumesApi', 'apiConsumedBy', 'dependsOn', 'dependencyOf']);
 
-export const isOurs = (entity) => entity?.metadata?.annotations?.[ANNOTATION_LOCATION] === LOCATION_KEY;
+export const TEMPLATE_URL = 'scaffolder.openchoreo.dev/backstage-template-url';
+
+/**
+ * An entity this module emitted: managed by its provider location, or a hand-authored Template it
+ * stamped, which is managed by the URL it was read from (so relative paths resolve against it).
+ */
+export function isOurs(entity) {
+  const annotations = entity?.metadata?.annotations;
+  if (annotations?.[ANNOTATION_LOCATION] === LOCATION_KEY) return true;
+  return isStampedTemplate(entity);
+}
+
+export function isStampedTemplate(entity) {
+  const annotations = entity?.metadata?.annotations;
+  const url = annotations?.[TEMPLATE_URL];
+  return (
+    entity?.kind === 'Template' &&
+    typeof url === 'string' &&
+    annotations['openchoreo.io/ctd-generated'] === 'false' &&
+    typeof annotations['openchoreo.io/ctd-name'] === 'string' &&
+    annotations[ANNOTATION_LOCATION] === `url:${url}`
+  );
+}
 
 export class OpenChoreoEntityProcessor {
   constructor(component) {

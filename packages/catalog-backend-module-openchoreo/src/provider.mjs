@@ -10,6 +10,7 @@ import { Coalescer } from './coalesce.mjs';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
 import { ProviderMetrics } from './metrics.mjs';
 import { printable } from './printable.mjs';
+import { isOurs } from './processor.mjs';
 import { GuestError, RunTimeout } from './wasm/component.mjs';
 
 /** Fields the catalog adds to stored entities; an entity handed back to applyMutation must not carry them. */
@@ -228,8 +229,11 @@ export class OpenChoreoEntityProvider {
     try {
       const credentials = await this.auth.getOwnServiceCredentials();
       const ours = { [`metadata.annotations.${ANNOTATION_LOCATION}`]: LOCATION_KEY };
-      const { items } = await this.catalog.getEntities({ filter: filters.map((f) => ({ ...ours, ...f })) }, { credentials });
-      const docs = items.map(unprocessed);
+      // Hand-authored Templates are managed by their URL: read them by their stamp, then check it whole.
+      const stamped = { kind: 'template', 'metadata.annotations.openchoreo.io/ctd-generated': 'false' };
+      const filter = filters.flatMap((f) => [{ ...ours, ...f }, { ...stamped, ...f }]);
+      const { items } = await this.catalog.getEntities({ filter }, { credentials });
+      const docs = items.map(unprocessed).filter(isOurs);
       const scopes = docs.length ? await this.component.scopeOf(docs.map((d) => JSON.stringify(d))) : [];
       return docs.map((entity, i) => ({ entity, scope: scopes[i] })).filter((e) => e.scope);
     } catch (e) {

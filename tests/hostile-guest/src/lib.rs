@@ -83,6 +83,9 @@ impl mapping::Guest for Hostile {
     fn translate_resource(_: String, _: Option<String>, _: String, _: Option<String>) -> Result<EntityBatch, MappingError> {
         Err(MappingError::InvalidInput("hostile".into()))
     }
+    fn stamp_template(_: Option<String>, _: String, _: String, _: String) -> Result<EntityBatch, MappingError> {
+        Err(MappingError::InvalidInput("hostile".into()))
+    }
     fn relations(_: String) -> Result<Vec<Relation>, MappingError> {
         Ok(vec![])
     }

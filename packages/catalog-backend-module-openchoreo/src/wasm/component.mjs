@@ -21,10 +21,10 @@ export class RunTimeout extends Error {}
 export class ComponentWorker {
   /**
    * @param {{ logger: any, http?: import('../http.mjs').HttpHost, tokens?: import('../tokens.mjs').TokenCache,
-   *           componentDir?: string, maxHeapMb?: number }} options
+   *           templates?: import('../templates.mjs').UrlTemplateReader, componentDir?: string, maxHeapMb?: number }} options
    */
-  constructor({ logger, http, tokens, componentDir = COMPONENT_DIR, maxHeapMb = 512 }) {
-    Object.assign(this, { logger, http, tokens, componentDir, maxHeapMb });
+  constructor({ logger, http, tokens, templates, componentDir = COMPONENT_DIR, maxHeapMb = 512 }) {
+    Object.assign(this, { logger, http, tokens, templates, componentDir, maxHeapMb });
     this.worker = undefined;
     this.pending = new Map();
     this.nextId = 1;
@@ -95,6 +95,10 @@ export class ComponentWorker {
     if (m.op === 'http') {
       if (!this.http) return m.args.map(() => ({ tag: 'err', val: { tag: 'refused', val: 'this instance has no network' } }));
       return this.http.sendBatch(m.args);
+    }
+    if (m.op === 'templates') {
+      if (!this.templates) return m.args.map(() => ({ tag: 'err', val: { tag: 'not-allowed', val: 'this instance reads no template URLs' } }));
+      return this.templates.readBatch(m.args);
     }
     if (m.op === 'token') {
       if (!this.tokens) return { ok: true, value: 'disabled' };

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { unpackBatch } from './batch.mjs';
 
 const TRANSFORM_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../dist/transform');
-const TYPES_INTERFACE = 'openchoreo:catalog/types@0.4.0';
+const TYPES_INTERFACE = 'openchoreo:catalog/types@0.5.0';
 
 let mapping;
 

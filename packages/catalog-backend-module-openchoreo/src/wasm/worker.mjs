@@ -29,7 +29,7 @@ function withVersions(imports) {
   const out = {};
   for (const [name, value] of Object.entries(imports)) {
     out[name] = value;
-    out[`${name}@0.4.0`] = value;
+    out[`${name}@0.5.0`] = value;
   }
   return out;
 }
@@ -53,6 +53,11 @@ const ours = withVersions({
       throw err;
     },
   },
+  'openchoreo:catalog/template-reader': {
+    readBatch(urls) {
+      return hostCall('templates', urls);
+    },
+  },
   'openchoreo:catalog/sink': {
     emit(batch) {
       for (const e of unpackBatch(batch)) emitted.push(e);
@@ -70,8 +75,8 @@ const component = await instantiate(
   (path) => readFile(join(componentDir, path)).then((bytes) => WebAssembly.compile(bytes)),
   { ...wasiImports(), ...ours },
 );
-const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.4.0'];
-const sync = component.sync ?? component['openchoreo:catalog/sync@0.4.0'];
+const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.5.0'];
+const sync = component.sync ?? component['openchoreo:catalog/sync@0.5.0'];
 
 /** A guest error (WIT `result` err) arrives as a thrown ComponentError carrying `.payload`. */
 function guestError(e) {
