@@ -27,7 +27,8 @@ export class UrlTemplateReader {
     try {
       response = await this.urlReader.readUrl(url, { signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
-      if (e?.name === 'NotAllowedError') return err('not-allowed', e.message);
+      // A redirect out of what is allowed is refused by the reader with a plain Error naming the key.
+      if (e?.name === 'NotAllowedError' || /not allowed by backend\.reading\.allow/.test(e?.message ?? '')) return err('not-allowed', e.message);
       return err('failed', e?.name === 'TimeoutError' || e?.name === 'AbortError' ? `no answer within ${this.timeoutMs} ms` : `${e?.message ?? e}`);
     }
     let bytes;

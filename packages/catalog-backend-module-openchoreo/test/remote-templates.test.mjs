@@ -11,6 +11,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
 import openchoreoModule, { CUSTOM_KINDS } from '../src/index.mjs';
+import { MAX_TEMPLATE_BYTES, UrlTemplateReader } from '../src/templates.mjs';
 import { openchoreoConfig, startFixture, until } from './support/fixture.mjs';
 
 const URL_KEY = 'scaffolder.openchoreo.dev/backstage-template-url';
@@ -42,7 +43,7 @@ async function startTemplateServer() {
   const server = createServer((req, res) => {
     seen.push(req.url);
     const a = answers.get(req.url) ?? { status: 404, body: 'not found' };
-    res.writeHead(a.status, { 'content-type': 'text/yaml' }).end(a.body);
+    res.writeHead(a.status, { 'content-type': 'text/yaml', ...a.headers }).end(a.body);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const host = `127.0.0.1:${server.address().port}`;
@@ -71,8 +72,13 @@ for (const withEntityModel of [false, true]) {
     before(async () => {
       templates = await startTemplateServer();
       templates.answer('/templates/service.yaml', { status: 200, body: AUTHORED });
+      templates.answer('/templates/moved.yaml', { status: 302, headers: { location: templates.url('/private/moved.yaml') } });
       fixture = await startFixture({ auth: false });
-      await annotate(fixture, { service: templates.url('/templates/service.yaml'), worker: templates.url('/private/worker.yaml') });
+      await annotate(fixture, {
+        service: templates.url('/templates/service.yaml'),
+        worker: templates.url('/private/worker.yaml'),
+        'scheduled-task': templates.url('/templates/moved.yaml'),
+      });
       scheduler = mockServices.scheduler();
       backend = await startTestBackend({
         features: [
@@ -122,6 +128,7 @@ for (const withEntityModel of [false, true]) {
       assert.equal(await templateEntityV1beta3Validator.check(doc), true);
       assert.equal(await get('/entities/by-name/template/openchoreo-cluster/template-worker'), undefined, 'a URL not allowed: no Template');
       assert.ok(await get('/entities/by-name/template/openchoreo-cluster/template-web-application'), 'the generated ones stay');
+      assert.equal(await get('/entities/by-name/template/openchoreo-cluster/template-scheduled-task'), undefined, 'a redirect out of what is allowed: no Template');
       assert.ok(!templates.seen.some((p) => p.startsWith('/private/')), `never requested: ${templates.seen}`);
     });
 
@@ -138,3 +145,27 @@ for (const withEntityModel of [false, true]) {
     });
   });
 }
+
+describe('UrlTemplateReader: what the UrlReader answers, as the component reads it', () => {
+  const named = (name, message) => Object.assign(new Error(message), { name });
+  const reader = (answer) => new UrlTemplateReader({ readUrl: async (url, options) => answer(url, options) }, { timeoutMs: 50 });
+
+  it('tells not allowed from failed, and caps and decodes what it reads', async () => {
+    const cases = [
+      [() => ({ buffer: async () => Buffer.from(AUTHORED) }), { tag: 'ok', val: AUTHORED }],
+      [() => { throw named('NotAllowedError', "Reading from 'x' is not allowed … at 'backend.reading.allow'"); }, 'not-allowed'],
+      [() => { throw new Error('URL not allowed by backend.reading.allow configuration: http://x/private'); }, 'not-allowed'],
+      [() => { throw named('NotFoundError', 'could not read http://x/t.yaml, 404 Not Found'); }, 'failed'],
+      [(_, { signal }) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))), 'failed'],
+      [() => ({ buffer: async () => Buffer.alloc(MAX_TEMPLATE_BYTES + 1, 0x61) }), 'failed'],
+      [() => ({ buffer: async () => Buffer.from([0xff, 0xfe]) }), 'failed'],
+    ];
+    for (const [answer, expected] of cases) {
+      const [got] = await reader(answer).readBatch(['http://x/t.yaml']);
+      if (typeof expected === 'string') assert.equal(got.val.tag, expected, JSON.stringify(got));
+      else assert.deepEqual(got, expected);
+    }
+    const [timedOut] = await reader((_, { signal }) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)))).readBatch(['http://x/t.yaml']);
+    assert.equal(timedOut.val.val, 'no answer within 50 ms');
+  });
+});
