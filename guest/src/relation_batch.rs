@@ -36,7 +36,7 @@ impl Interner {
 
 /// `documents` holds (start, length) pairs into `text`. An error names the document by index.
 pub fn relations_of_batch(text: &[u8], documents: &[u32]) -> Result<RelationBatch, String> {
-    if documents.len() % 2 != 0 {
+    if !documents.len().is_multiple_of(2) {
         return Err(format!("documents must hold (start, length) pairs, got {} numbers", documents.len()));
     }
     let mut out = Interner::default();

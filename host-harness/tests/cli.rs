@@ -18,7 +18,7 @@ fn scratch(name: &str) -> tempfile::TempDir {
 fn demo_prints_the_summary_and_writes_entities() {
     let scratch = scratch("demo");
     let dir = scratch.path();
-    let out = bin().current_dir(&dir).arg("demo").output().unwrap();
+    let out = bin().current_dir(dir).arg("demo").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Component                        5"), "{stdout}");

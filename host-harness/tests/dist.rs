@@ -11,7 +11,7 @@ fn the_artefact_carries_its_metadata_its_wit_and_a_checksum_that_holds() {
     let scratch = tempfile::Builder::new().prefix("openchoreo-dist-").tempdir().unwrap();
     let dir = scratch.path();
     let origin = Origin { source: "https://example.com/openchoreo-catalog".into(), revision: Some("abc123".into()) };
-    let written = dist::write(&dir, &origin).unwrap();
+    let written = dist::write(dir, &origin).unwrap();
     let name = format!("openchoreo-catalog-transform-{}", env!("CARGO_PKG_VERSION"));
     assert_eq!(written.component, dir.join(format!("{name}.wasm")));
 
@@ -41,12 +41,12 @@ fn the_cli_writes_it_and_refuses_a_source_that_is_not_a_url() {
     let scratch = tempfile::Builder::new().prefix("openchoreo-dist-cli-").tempdir().unwrap();
     let dir = scratch.path();
     let cli = env!("CARGO_BIN_EXE_openchoreo-catalog");
-    let out = Command::new(cli).args(["dist", "--out"]).arg(&dir).args(["--source", "https://example.com/x"]).output().unwrap();
+    let out = Command::new(cli).args(["dist", "--out"]).arg(dir).args(["--source", "https://example.com/x"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.lines().last().unwrap().starts_with("sha256 "), "{printed}");
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
-    let out = Command::new(cli).args(["dist", "--out"]).arg(&dir).args(["--source", "not a url"]).output().unwrap();
+    assert_eq!(std::fs::read_dir(dir).unwrap().count(), 3);
+    let out = Command::new(cli).args(["dist", "--out"]).arg(dir).args(["--source", "not a url"]).output().unwrap();
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(r#"--source "not a url" is not a URL"#),

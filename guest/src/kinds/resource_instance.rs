@@ -48,10 +48,10 @@ pub fn translate(r: &Value, projects: &[Value], cx: &NsCtx, scope: &str) -> Resu
     b.spec().put("type", type_name).put("owner", owner).put("system", backstage_name(project));
     // The instance's parameters as the developer set them (the plugin copies them too). Nesting past
     // MAX_SCHEMA_DEPTH is left out: entity JSON must stay readable by every parser.
-    if let Some(params) = at(r, &["spec", "parameters"]).filter(|p| p.as_object().is_some_and(|o| !o.is_empty())) {
-        if !depth_exceeds(params, MAX_SCHEMA_DEPTH) {
-            b.spec().put("parameters", params);
-        }
+    if let Some(params) = at(r, &["spec", "parameters"]).filter(|p| p.as_object().is_some_and(|o| !o.is_empty()))
+        && !depth_exceeds(params, MAX_SCHEMA_DEPTH)
+    {
+        b.spec().put("parameters", params);
     }
     Ok(b.build(scope))
 }
