@@ -110,7 +110,8 @@ fn wasmtime_throughput(mut translators: Vec<Translator>) -> (usize, Vec<Rate>) {
     (entities, rates)
 }
 
-fn node_throughput(input: &ScopeInput, dir: &Path) -> Option<Rate> {
+/// Node's rate through the worker, and where its time goes (bench/translate.mjs: `breakdown`).
+fn node_throughput(input: &ScopeInput, dir: &Path) -> Option<(Rate, Value)> {
     let pkg = root().join("packages/catalog-backend-module-openchoreo");
     if !pkg.join("node_modules").exists() || !pkg.join("dist/component/catalog.js").exists() {
         return None;
@@ -121,7 +122,7 @@ fn node_throughput(input: &ScopeInput, dir: &Path) -> Option<Rate> {
     std::fs::write(&file, serde_json::json!({ "namespace": ns, "lists": lists }).to_string()).unwrap();
     let out = Command::new("node").arg(pkg.join("bench/translate.mjs")).arg(&file).output().ok()?;
     let v: Value = serde_json::from_slice(&out.stdout).ok()?;
-    Some(Rate { median: v["entitiesPerSecond"].as_f64()?, best: v["best"].as_f64()? })
+    Some((Rate { median: v["entitiesPerSecond"].as_f64()?, best: v["best"].as_f64()? }, v["breakdown"].clone()))
 }
 
 /// The provider's full run in a real Backstage backend (bench/backend.mjs): its JSON figures.
@@ -352,9 +353,10 @@ fn main() {
         let _ = writeln!(md, "{}", row(&format!("wasmtime, baseline component `{name}` (runs interleaved)"), base));
     }
     match node_rate {
-        Some(r) => {
+        Some((r, breakdown)) => {
             let _ =
                 writeln!(md, "{}\n\nwasmtime / Node (medians): {:.2}×.", row("Node (jco, in the worker)", r), wasm_rate.median / r.median);
+            node_breakdown(&mut md, &breakdown, snap_entities as f64 / wasm_rate.median * 1000.0);
         }
         None => {
             let _ = writeln!(
@@ -390,6 +392,30 @@ fn cpu_model() -> String {
 
 fn rustc() -> String {
     Command::new("rustc").arg("--version").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+}
+
+/// Where a Node translation's time goes, against the same call in wasmtime (`wasm_ms`).
+fn node_breakdown(md: &mut String, b: &Value, wasm_ms: f64) {
+    let f = |k: &str| b[k].as_f64().unwrap_or(f64::NAN);
+    let (worker, call, unpack) = (f("workerMs"), f("callMs"), f("unpackMs"));
+    let bridge = worker - call - unpack;
+    let share = |x: f64| 100.0 * x / worker;
+    let _ = writeln!(
+        md,
+        "\nWhere Node's time goes (medians of 15 calls; the first call of a fresh instance apart):\n\n| part | ms | share of the worker path |\n|---|---:|---:|"
+    );
+    let _ = writeln!(md, "| the component call in the calling thread: V8 running the wasm, jco lowering the snapshot and lifting the batch | {call:.1} | {:.0}% |", share(call));
+    let _ = writeln!(md, "| reading the batch's spans into entity strings (`src/wasm/batch.mjs`) | {unpack:.1} | {:.0}% |", share(unpack));
+    let _ = writeln!(md, "| the worker bridge: posting the snapshot to the worker thread and the entities back | {bridge:.1} | {:.0}% |", share(bridge));
+    let _ = writeln!(md, "| **the worker path, as the provider calls it** | **{worker:.1}** | 100% |");
+    let _ = writeln!(md, "| the same call in wasmtime (pure-call code) | {wasm_ms:.1} | |");
+    let _ = writeln!(
+        md,
+        "\nThe component call alone is {:.2}× wasmtime's. A fresh instance's first call takes {:.0} ms in the calling thread and {:.0} ms through a new worker (compiling the wasm, V8's tiers not yet warm); the provider pays it once, at startup, with a warm-up call.",
+        call / wasm_ms,
+        f("firstCallMs"),
+        f("firstWorkerCallMs"),
+    );
 }
 
 fn node_version() -> String {
