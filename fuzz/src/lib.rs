@@ -19,6 +19,8 @@ pub fn check_entities<'a>(entities: impl IntoIterator<Item = (&'a str, &'a str, 
             panic!("{kind}: {msg}\n{json}");
         }
         assert_eq!(scope_of(&doc).as_deref(), Ok(scope), "scope_of disagrees with the emitted scope of {json}");
+        let lean = openchoreo_catalog_guest::relation_input::parse(json.as_bytes()).unwrap_or_else(|e| panic!("lean parse of {json}: {e}"));
+        assert_eq!(relations(&lean), relations(&doc), "the lean parse changes the relations of {json}");
         for r in relations(&doc).unwrap_or_else(|e| panic!("relations of {json}: {e}")) {
             assert!(validate::is_full_ref(&r.source) && validate::is_full_ref(&r.target), "malformed ref in {r:?}");
         }

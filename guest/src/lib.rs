@@ -15,6 +15,7 @@ pub mod names;
 pub mod printable;
 pub mod refs;
 pub mod relation_batch;
+pub mod relation_input;
 pub mod relations;
 pub mod resource;
 pub mod scan;

@@ -46,7 +46,7 @@ pub fn relations_of_batch(text: &[u8], documents: &[u32]) -> Result<RelationBatc
             .checked_add(len)
             .and_then(|end| text.get(start..end))
             .ok_or_else(|| format!("document {i}: bytes {start}+{len} are outside the text of {} bytes", text.len()))?;
-        let doc = serde_json::from_slice(bytes).map_err(|e| format!("document {i}: {e}"))?;
+        let doc = crate::relation_input::parse(bytes).map_err(|e| format!("document {i}: {e}"))?;
         for r in relations(&doc).map_err(|e| format!("document {i}: {e}"))? {
             out.push(&r.source);
             out.push(r.rtype);

@@ -404,9 +404,17 @@ fn node_breakdown(md: &mut String, b: &Value, wasm_ms: f64) {
         md,
         "\nWhere Node's time goes (medians of 15 calls; the first call of a fresh instance apart):\n\n| part | ms | share of the worker path |\n|---|---:|---:|"
     );
-    let _ = writeln!(md, "| the component call in the calling thread: V8 running the wasm, jco lowering the snapshot and lifting the batch | {call:.1} | {:.0}% |", share(call));
+    let _ = writeln!(
+        md,
+        "| the component call in the calling thread: V8 running the wasm, jco lowering the snapshot and lifting the batch | {call:.1} | {:.0}% |",
+        share(call)
+    );
     let _ = writeln!(md, "| reading the batch's spans into entity strings (`src/wasm/batch.mjs`) | {unpack:.1} | {:.0}% |", share(unpack));
-    let _ = writeln!(md, "| the worker bridge: posting the snapshot to the worker thread and the entities back | {bridge:.1} | {:.0}% |", share(bridge));
+    let _ = writeln!(
+        md,
+        "| the worker bridge: posting the snapshot to the worker thread and the entities back | {bridge:.1} | {:.0}% |",
+        share(bridge)
+    );
     let _ = writeln!(md, "| **the worker path, as the provider calls it** | **{worker:.1}** | 100% |");
     let _ = writeln!(md, "| the same call in wasmtime (pure-call code) | {wasm_ms:.1} | |");
     let _ = writeln!(
