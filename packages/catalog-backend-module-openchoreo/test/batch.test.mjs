@@ -1,0 +1,55 @@
+// Reading the component's entity batches (src/wasm/batch.mjs): ASCII text (sliced from one decoding)
+// and UTF-8 text (decoded part by part) give the same entities; spans that do not fit are named.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { unpackBatch } from '../src/wasm/batch.mjs';
+
+/** A batch as the component writes it: documents in one text, each entity's parts as byte spans. */
+function batch(docs) {
+  const enc = new TextEncoder();
+  const parts = [];
+  const entities = [];
+  let at = 0;
+  const span = (s) => {
+    const bytes = enc.encode(s);
+    parts.push(bytes);
+    const out = { start: at, len: bytes.length };
+    at += bytes.length;
+    return out;
+  };
+  for (const d of docs) {
+    const json = JSON.stringify(d);
+    entities.push({ document: span(json), kind: span(d.kind), namespace: span(d.metadata.namespace), name: span(d.metadata.name), scope: 0 });
+  }
+  const text = new Uint8Array(at);
+  let o = 0;
+  for (const p of parts) {
+    text.set(p, o);
+    o += p.length;
+  }
+  return { text, scopes: ['ns/acme/components'], entities };
+}
+
+const doc = (name, title) => ({ kind: 'Component', metadata: { name, namespace: 'acme', title }, spec: {} });
+
+it('reads ASCII and UTF-8 batches to the same entities', () => {
+  for (const docs of [[doc('a', 'Orders'), doc('b', 'Payments')], [doc('a', 'Bestellungen für Kunden ✓'), doc('b', '支払い')]]) {
+    const got = unpackBatch(batch(docs));
+    assert.deepEqual(
+      got.map((e) => [e.kind, e.namespace, e.name, e.scope, JSON.parse(e.json)]),
+      docs.map((d) => ['Component', 'acme', d.metadata.name, 'ns/acme/components', d]),
+    );
+  }
+});
+
+it('names the entity and the span that does not fit, on either path', () => {
+  for (const title of ['ascii', 'ünïcödé']) {
+    const b = batch([doc('a', title)]);
+    b.entities[0].name = { start: 3, len: b.text.length };
+    assert.throws(() => unpackBatch(b), /entity #0 of a batch: its name span 3\.\.\d+ is outside the text/);
+  }
+  const split = batch([doc('a', 'ü')]);
+  const at = new TextDecoder().decode(split.text).indexOf('ü');
+  split.entities[0].name = { start: new TextEncoder().encode(new TextDecoder().decode(split.text).slice(0, at)).length, len: 1 };
+  assert.throws(() => unpackBatch(split), /is not UTF-8 or splits a character/);
+});
