@@ -3,8 +3,8 @@
 //! (titles, tags, labels, an API's definition, a Template's parameters) is checked as JSON but never
 //! built, which makes the relations of a whole run about twice as fast to compute.
 
-use serde::Deserializer;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -104,7 +104,7 @@ impl<'de> Visitor<'de> for Keep {
 
     // Anything but an object where an object was expected is kept as it is: relations then say what is wrong.
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
-        serde::de::value::SeqAccessDeserializer::new(seq).deserialize_any(AnyValue)
+        Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))
@@ -123,23 +123,6 @@ impl<'de> Visitor<'de> for Keep {
     }
     fn visit_unit<E>(self) -> Result<Value, E> {
         Ok(Value::Null)
-    }
-}
-
-/// A whole value, as `serde_json::Value` reads it.
-struct AnyValue;
-
-impl<'de> Visitor<'de> for AnyValue {
-    type Value = Value;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON array")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element::<Value>()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
     }
 }
 

@@ -7,11 +7,10 @@ import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
-import { buildRust } from './build-rust.mjs';
+import { TRANSFORM_COMPONENT, buildRust } from './build-rust.mjs';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '../..');
-export const TRANSFORM = join(repo, 'target/guest-transform/wasm32-unknown-unknown/release/openchoreo_catalog_transform.component.wasm');
 const PAGE = join(repo, 'docs/preview');
 
 /** A type's parameter schema as the API's `/schema` serves it (an empty object schema when it declares none). */
@@ -39,7 +38,7 @@ export async function buildPreview(out) {
   buildRust();
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, 'component'), { recursive: true });
-  const { files, imports } = await transpile(await readFile(TRANSFORM), { name: 'transform', outDir: join(out, 'component'), quiet: true, noTypescript: true });
+  const { files, imports } = await transpile(await readFile(TRANSFORM_COMPONENT), { name: 'transform', outDir: join(out, 'component'), quiet: true, noTypescript: true });
   for (const [file, bytes] of Object.entries(files)) {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, bytes);

@@ -9,19 +9,13 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
-import { buildRust } from './build-rust.mjs';
+import { SYNC_COMPONENT, TRANSFORM_COMPONENT, buildRust } from './build-rust.mjs';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repo = resolve(pkg, '../..');
-export const componentPath = join(repo, 'target/guest/wasm32-wasip2/release/openchoreo_catalog_guest.wasm');
-export const transformPath = join(
-  repo,
-  'target/guest-transform/wasm32-unknown-unknown/release/openchoreo_catalog_transform.component.wasm',
-);
 
 const TARGETS = [
-  { source: componentPath, name: 'catalog', instantiation: 'async', outDir: join(pkg, 'dist/component') },
-  { source: transformPath, name: 'transform', instantiation: 'sync', outDir: join(pkg, 'dist/transform') },
+  { source: SYNC_COMPONENT, name: 'catalog', instantiation: 'async', outDir: join(pkg, 'dist/component') },
+  { source: TRANSFORM_COMPONENT, name: 'transform', instantiation: 'sync', outDir: join(pkg, 'dist/transform') },
 ];
 
 async function mtime(p) {

@@ -17,7 +17,7 @@ export const ALLOWED_KINDS = ['Component', 'System', 'Domain', 'API', 'Resource'
 /** Relations Backstage's built-in processor already derives for its own kinds. */
 const BUILTIN_RELATIONS = new Set(['ownedBy', 'ownerOf', 'partOf', 'hasPart', 'providesApi', 'apiProvidedBy', 'consumesApi', 'apiConsumedBy', 'dependsOn', 'dependencyOf']);
 
-export const TEMPLATE_URL = 'scaffolder.openchoreo.dev/backstage-template-url';
+const TEMPLATE_URL = 'scaffolder.openchoreo.dev/backstage-template-url';
 
 /**
  * An entity this module emitted: managed by its provider location, or a hand-authored Template it
@@ -29,7 +29,7 @@ export function isOurs(entity) {
   return isStampedTemplate(entity);
 }
 
-export function isStampedTemplate(entity) {
+function isStampedTemplate(entity) {
   const annotations = entity?.metadata?.annotations;
   const url = annotations?.[TEMPLATE_URL];
   return (

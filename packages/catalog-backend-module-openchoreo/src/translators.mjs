@@ -61,22 +61,6 @@ function withStatus(entity, status) {
 
 const namespaced = (fn, namespaceName) => required(namespaceName, 'namespaceName', fn);
 
-/** `Trait:x` / `{ kind, name }` / `x` to `{ kind, name }`, as 1.2.0 accepts them. */
-function refs(list, kinds, defaultKind) {
-  if (!Array.isArray(list)) return undefined;
-  return list
-    .map((r) => {
-      if (typeof r === 'string') {
-        const [maybeKind, ...rest] = r.split(':');
-        return rest.length > 0 && kinds.includes(maybeKind) ? { kind: maybeKind, name: rest.join(':') } : { kind: defaultKind, name: r };
-      }
-      return r && r.name ? { kind: r.kind ?? defaultKind, name: r.name } : undefined;
-    })
-    .filter(Boolean);
-}
-const TRAIT_KINDS = ['Trait', 'ClusterTrait'];
-const WORKFLOW_KINDS = ['ComponentWorkflow', 'Workflow', 'ClusterWorkflow'];
-
 export function translateComponentToEntity(component, namespaceName, projectName, config, providesApis, consumesApis, dependsOn) {
   const fn = 'translateComponentToEntity';
   const ns = namespaced(fn, namespaceName);
@@ -169,8 +153,8 @@ export function translateNotificationChannelToEntity(channel, namespaceName, con
   });
 }
 
+/** Allowed traits and workflows go in as the model has them: the mapping normalises `Kind:name` and `name`. */
 function componentType(fn, openchoreoKind, ct, namespace, config) {
-  const cluster = openchoreoKind === 'ClusterComponentType';
   return translate(fn, openchoreoKind, {
     openchoreoKind,
     namespace,
@@ -179,8 +163,8 @@ function componentType(fn, openchoreoKind, ct, namespace, config) {
       metadata: metadata(ct, namespace, fn),
       spec: {
         ...(ct.workloadType && { workloadType: ct.workloadType }),
-        ...(ct.allowedWorkflows && { allowedWorkflows: refs(ct.allowedWorkflows, WORKFLOW_KINDS, cluster ? 'ClusterWorkflow' : 'Workflow') }),
-        ...(ct.allowedTraits && { allowedTraits: refs(ct.allowedTraits, TRAIT_KINDS, cluster ? 'ClusterTrait' : 'Trait') }),
+        ...(ct.allowedWorkflows && { allowedWorkflows: ct.allowedWorkflows }),
+        ...(ct.allowedTraits && { allowedTraits: ct.allowedTraits }),
       },
     },
   });

@@ -5,9 +5,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unpackBatch } from './batch.mjs';
+import { GuestError } from './component.mjs';
+import { witInterface } from './wit.mjs';
 
 const TRANSFORM_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../dist/transform');
-const TYPES_INTERFACE = 'openchoreo:catalog/types@0.5.0';
 
 let mapping;
 
@@ -15,18 +16,10 @@ function instance() {
   if (!mapping) {
     // require(esm): jco's sync instantiation has no top-level await, so Node loads it synchronously.
     const { instantiate } = createRequire(import.meta.url)(join(TRANSFORM_DIR, 'transform.js'));
-    const root = instantiate((file) => new WebAssembly.Module(readFileSync(join(TRANSFORM_DIR, file))), { [TYPES_INTERFACE]: {} });
+    const root = instantiate((file) => new WebAssembly.Module(readFileSync(join(TRANSFORM_DIR, file))), { [witInterface('types')]: {} });
     mapping = root.mapping;
   }
   return mapping;
-}
-
-/** The component's refusal (`mapping-error`) as an Error naming what was wrong. */
-function refusal(kind, err) {
-  const payload = err?.payload;
-  if (payload?.tag === 'unsupported-kind') return new Error(`the mapping does not translate kind ${payload.val}`);
-  if (payload?.tag === 'invalid-input') return new Error(`${kind}: ${payload.val}`);
-  return err;
 }
 
 /**
@@ -35,9 +28,9 @@ function refusal(kind, err) {
  */
 export function translateResource(kind, namespace, resource, context) {
   try {
-    const batch = instance().translateResource(kind, namespace, JSON.stringify(resource), context && JSON.stringify(context));
-    return unpackBatch(batch);
+    return unpackBatch(instance().translateResource(kind, namespace, JSON.stringify(resource), context && JSON.stringify(context)));
   } catch (err) {
-    throw refusal(kind, err);
+    // The component's refusal (`mapping-error`) carries what was wrong; a trap stays as it is.
+    throw err?.payload !== undefined ? new GuestError(err.payload) : err;
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { unpackBatch } from './batch.mjs';
+import { WIT_VERSION, witInterface } from './wit.mjs';
 
 const { componentDir, signal, hostPort } = workerData;
 const flag = new Int32Array(signal);
@@ -29,7 +30,7 @@ function withVersions(imports) {
   const out = {};
   for (const [name, value] of Object.entries(imports)) {
     out[name] = value;
-    out[`${name}@0.5.0`] = value;
+    out[`${name}@${WIT_VERSION}`] = value;
   }
   return out;
 }
@@ -75,8 +76,8 @@ const component = await instantiate(
   (path) => readFile(join(componentDir, path)).then((bytes) => WebAssembly.compile(bytes)),
   { ...wasiImports(), ...ours },
 );
-const mapping = component.mapping ?? component['openchoreo:catalog/mapping@0.5.0'];
-const sync = component.sync ?? component['openchoreo:catalog/sync@0.5.0'];
+const mapping = component.mapping ?? component[witInterface('mapping')];
+const sync = component.sync ?? component[witInterface('sync')];
 
 /** A guest error (WIT `result` err) arrives as a thrown ComponentError carrying `.payload`. */
 function guestError(e) {
