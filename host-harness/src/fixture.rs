@@ -116,6 +116,8 @@ struct Shared {
     faults: Mutex<Vec<Fault>>,
     seen: Mutex<Vec<Seen>>,
     token_requests: AtomicU64,
+    /// TCP connections accepted (keep-alive connections serve many requests).
+    connections: AtomicU64,
     /// Tokens issued before this generation are rejected.
     valid_from: AtomicU64,
     generation: AtomicU64,
@@ -157,6 +159,7 @@ impl FixtureApi {
             faults: Mutex::new(Vec::new()),
             seen: Mutex::new(Vec::new()),
             token_requests: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
             valid_from: AtomicU64::new(0),
             generation: AtomicU64::new(1),
             idp: AtomicU8::new(Idp::Up as u8),
@@ -170,6 +173,7 @@ impl FixtureApi {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    shared.connections.fetch_add(1, Ordering::Relaxed);
                     let shared = shared.clone();
                     std::thread::spawn(move || serve_connection(&shared, stream));
                 }
@@ -200,6 +204,11 @@ impl FixtureApi {
 
     pub fn requests(&self) -> Vec<Seen> {
         self.shared.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::Relaxed)
     }
 
     pub fn clear_requests(&self) {

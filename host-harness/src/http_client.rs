@@ -80,7 +80,15 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(base_url: &str, settings: HttpSettings, token: Option<Arc<TokenProvider>>) -> Self {
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        // ureq keeps 3 idle connections a host by default: with more requests in flight, every batch
+        // would open (and, over TLS, handshake) new connections for the rest.
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_idle_connections_per_host(settings.concurrency.max(1))
+            .max_idle_connections(settings.concurrency.max(10))
+            .build()
+            .into();
         Self { agent, base: base_url.trim_end_matches('/').to_string(), settings, token }
     }
 

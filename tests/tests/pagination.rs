@@ -59,3 +59,25 @@ fn a_list_of_ten_to_the_five_items_is_synced_completely_through_a_thousand_pages
     assert_eq!(outcome.entities.iter().filter(|e| e.kind == "Component").count(), 100_000);
     assert_eq!(outcome.requests as usize, 1 + 15 + 8 + 999, "999 further pages of 100");
 }
+
+#[test]
+fn connections_are_kept_open_and_reused_across_batches_and_runs() {
+    let api = FixtureApi::start(Dataset::sample(), None, Duration::from_millis(2)).unwrap();
+    let yaml = format!("openchoreo:\n  baseUrl: {}\n  features:\n    auth:\n      enabled: false\n", api.base_url);
+    let app = host_harness::app_config::parse(&yaml, &|_| None).unwrap();
+    let settings = fast_http();
+    let mut s = Syncer::new(runtime(), &app, Logger::capture(), None).unwrap().with_http_settings(settings.clone());
+    for _ in 0..3 {
+        s.run_once().unwrap();
+    }
+    let requests = api.requests().len();
+    assert!(requests > 3 * 2 * settings.concurrency, "runs of several full batches ({requests} requests)");
+    // One connection per request in flight at most, whatever the number of batches and runs (a pool
+    // that kept fewer idle connections than requests in flight would open new ones every batch).
+    assert!(
+        api.connections() <= settings.concurrency as u64,
+        "{} connections for {requests} requests at {} in flight",
+        api.connections(),
+        settings.concurrency
+    );
+}
