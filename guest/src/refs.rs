@@ -26,9 +26,22 @@ impl EntityRef {
     }
 }
 
+impl EntityRef {
+    /// `kind:namespace/name`, built without the formatting machinery (relations build millions).
+    pub fn text(&self) -> String {
+        let mut s = String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
+        s.push_str(&self.kind);
+        s.push(':');
+        s.push_str(&self.namespace);
+        s.push('/');
+        s.push_str(&self.name);
+        s
+    }
+}
+
 impl std::fmt::Display for EntityRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}/{}", self.kind, self.namespace, self.name)
+        f.write_str(&self.text())
     }
 }
 

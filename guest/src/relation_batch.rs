@@ -4,7 +4,7 @@
 //! target of its neighbours'), so each distinct string is written once.
 
 use crate::relations::relations;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct RelationBatch {
@@ -16,7 +16,8 @@ pub struct RelationBatch {
 #[derive(Default)]
 struct Interner {
     batch: RelationBatch,
-    seen: HashMap<String, (u32, u32)>,
+    /// Keys are refs and relation types; a fast hash, since every relation looks up three of them.
+    seen: FxHashMap<String, (u32, u32)>,
 }
 
 impl Interner {

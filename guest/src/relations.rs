@@ -15,20 +15,22 @@ pub struct Relation {
 
 struct Emitter<'a> {
     me: EntityRef,
+    /// `me` as a ref string, made once: it is in every relation of the entity.
+    me_text: String,
     doc: &'a Value,
     out: Vec<Relation>,
 }
 
 impl Emitter<'_> {
     fn pair(&mut self, forward: &'static str, inverse: &'static str, target: &EntityRef) {
-        let (me, t) = (self.me.to_string(), target.to_string());
+        let (me, t) = (self.me_text.clone(), target.text());
         self.out.push(Relation { source: me.clone(), rtype: forward, target: t.clone() });
         self.out.push(Relation { source: t, rtype: inverse, target: me });
     }
 
     /// `target` relates to me (e.g. a System uses this pipeline).
     fn pair_from(&mut self, target: &EntityRef, forward: &'static str, inverse: &'static str) {
-        let (me, t) = (self.me.to_string(), target.to_string());
+        let (me, t) = (self.me_text.clone(), target.text());
         self.out.push(Relation { source: t.clone(), rtype: forward, target: me.clone() });
         self.out.push(Relation { source: me, rtype: inverse, target: t });
     }
@@ -103,7 +105,8 @@ pub fn relations(doc: &Value) -> Result<Vec<Relation>, String> {
     let name = set_str(doc, &["metadata", "name"]).ok_or("metadata.name is missing")?;
     let fallback_ns = if kind.starts_with("Cluster") { CLUSTER_NS } else { "default" };
     let ns = set_str(doc, &["metadata", "namespace"]).unwrap_or(fallback_ns);
-    let mut e = Emitter { me: EntityRef::new(kind, ns, name), doc, out: Vec::new() };
+    let me = EntityRef::new(kind, ns, name);
+    let mut e = Emitter { me_text: me.text(), me, doc, out: Vec::new() };
     match kind {
         "Domain" | "Template" => e.owner(),
         "System" => {
