@@ -15,6 +15,7 @@ pub mod logging;
 pub mod output;
 pub mod reading;
 pub mod reading_rules;
+pub mod relation_worker;
 pub mod runner;
 pub mod runtime;
 pub mod state;

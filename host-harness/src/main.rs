@@ -5,6 +5,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use host_harness::coalesce::Coalescer;
 use host_harness::logging::{Level, Logger};
+use host_harness::relation_worker::RelationWorker;
 use host_harness::runner::Syncer;
 use host_harness::runtime::{Runtime, mapping_error_text};
 use host_harness::{app_config, batch, demo, dist, events, output};
@@ -36,6 +37,10 @@ enum Command {
         /// Where to write the entities: a JSON array, or YAML documents for .yaml / .yml.
         #[arg(long, default_value = "openchoreo-entities.json")]
         output: PathBuf,
+        /// Write no entities: check the configuration, the API and the mapping end to end (with --once,
+        /// the exit status says whether the sync worked), or keep only --state up to date.
+        #[arg(long, conflicts_with = "output")]
+        no_output: bool,
         /// Last-known-good state: kept entities for scopes that fail, across restarts.
         #[arg(long)]
         state: Option<PathBuf>,
@@ -139,7 +144,7 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&docs)?);
             Ok(())
         }
-        Command::Sync { config, once, output, state, stats, events_listen } => {
+        Command::Sync { config, once, output, no_output, state, stats, events_listen } => {
             let app = app_config::load(&config)?;
             let mut syncer = Syncer::new(runtime.clone(), &app, logger.clone(), state)?;
             let frequency = Duration::from_secs(u64::from(syncer.settings.frequency_seconds));
@@ -147,19 +152,22 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             if let Some(l) = &listener {
                 logger.info(&format!("Listening for OpenChoreo events on http://{}{}", l.addr, events::EVENTS_PATH));
             }
+            let output = (!no_output).then_some(output);
             let mut coalescer = Coalescer::default();
             let mut next_full = Instant::now();
             loop {
                 if Instant::now() >= next_full {
                     let started = Instant::now();
                     next_full = started + frequency;
+                    let relations = relate_while_syncing(output.is_some(), &mut syncer, &runtime, &logger)?;
                     match syncer.run_once() {
                         Ok(outcome) => {
                             let sync_ms = started.elapsed().as_millis();
                             let rss_after_sync = peak_rss_kib();
-                            if outcome.changed || once {
-                                let mut pure = runtime.pure(logger.clone())?;
-                                output::write_entities(&output, &mut pure, &outcome.entities)?;
+                            if let (Some(path), Some(relations)) = (&output, relations)
+                                && (outcome.changed || once)
+                            {
+                                output::write_with(path, &outcome.entities, &relations.finish(&outcome.entities)?)?;
                             }
                             if stats {
                                 let figures = serde_json::json!({
@@ -199,10 +207,12 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                 if due.is_empty() {
                     continue;
                 }
+                let relations = relate_while_syncing(output.is_some(), &mut syncer, &runtime, &logger)?;
                 match syncer.run_scopes(&due) {
                     Ok(outcome) if outcome.changed => {
-                        let mut pure = runtime.pure(logger.clone())?;
-                        output::write_entities(&output, &mut pure, &outcome.entities)?;
+                        if let (Some(path), Some(relations)) = (&output, relations) {
+                            output::write_with(path, &outcome.entities, &relations.finish(&outcome.entities)?)?;
+                        }
                     }
                     Ok(_) => {}
                     Err(e) => logger.error(&format!("Sync of {} failed: {e}", due.join(" "))),
@@ -216,6 +226,15 @@ fn run(command: Command, logger: Logger) -> Result<()> {
             }
         }
     }
+}
+
+/// When the run's entities are to be written: a relation worker that sees them as they come (the
+/// output's relations are computed while the run waits for the API); dropped unused when the run
+/// writes nothing.
+fn relate_while_syncing(wanted: bool, syncer: &mut Syncer, runtime: &Arc<Runtime>, logger: &Logger) -> Result<Option<RelationWorker>> {
+    let worker = wanted.then(|| RelationWorker::start(runtime.clone(), logger.clone())).transpose()?;
+    syncer.observe(worker.as_ref().map(RelationWorker::observer));
+    Ok(worker)
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in KiB; 0 where unavailable.

@@ -16,35 +16,33 @@ type Span = (u32, u32, u32);
 
 /// Documents per call of the relation export, by size: the component holds one call's documents and
 /// relations at a time, so its memory stays small whatever the installation's size.
-const CALL_BYTES: usize = 8 << 20;
+pub const CALL_BYTES: usize = 8 << 20;
 
 /// Relations by source ref, each list sorted by type then target, without duplicates; the strings
 /// stay in the batches' texts.
 #[derive(Default)]
 pub struct RelationIndex {
-    texts: Vec<Vec<u8>>,
+    /// Each batch's text, checked once: every span of it lies on character boundaries.
+    texts: Vec<String>,
     by_source: HashMap<String, Vec<(Span, Span)>>,
 }
 
 impl RelationIndex {
     fn str(&self, (batch, start, len): Span) -> &str {
-        let text = &self.texts[batch as usize];
-        std::str::from_utf8(&text[start as usize..(start + len) as usize]).unwrap_or("")
+        &self.texts[batch as usize][start as usize..(start + len) as usize]
     }
 
     /// Adds one batch of the component's relations, checking that every span lies in its text.
     pub fn add(&mut self, batch: RelationBatch) -> Result<()> {
         let RelationBatch { text, spans } = batch;
-        let in_text = |p: &[u32]| (p[0] as usize).checked_add(p[1] as usize).is_some_and(|end| end <= text.len());
+        let Ok(text) = String::from_utf8(text) else { bail!("the component returned relations that are not UTF-8") };
+        let in_text = |p: &[u32]| (p[0] as usize).checked_add(p[1] as usize).is_some_and(|end| text.get(p[0] as usize..end).is_some());
         if spans.len() % 6 != 0 || !spans.chunks_exact(2).all(in_text) {
             bail!("the component returned a malformed relation batch");
         }
-        if std::str::from_utf8(&text).is_err() {
-            bail!("the component returned relations that are not UTF-8");
-        }
         let b = self.texts.len() as u32;
         for r in spans.chunks_exact(6) {
-            let source = std::str::from_utf8(&text[r[0] as usize..(r[0] + r[1]) as usize]).unwrap_or("");
+            let source = &text[r[0] as usize..(r[0] + r[1]) as usize];
             let relation = ((b, r[2], r[3]), (b, r[4], r[5]));
             match self.by_source.get_mut(source) {
                 Some(list) => list.push(relation),
@@ -58,7 +56,7 @@ impl RelationIndex {
     }
 
     /// Sorts each source's relations by type then target and drops repeats.
-    fn finish(mut self) -> Self {
+    pub(crate) fn finish(mut self) -> Self {
         let mut by_source = std::mem::take(&mut self.by_source);
         for list in by_source.values_mut() {
             let key = |(t, target): &(Span, Span)| (self.str(*t), self.str(*target));
@@ -99,30 +97,37 @@ pub fn relation_index(instance: &mut Instance, entities: &[StoredEntity]) -> Res
 /// [`relation_index`] with up to `call_bytes` of documents a call (at least one document).
 pub fn relation_index_in_calls(instance: &mut Instance, entities: &[StoredEntity], call_bytes: usize) -> Result<RelationIndex> {
     let mut index = RelationIndex::default();
-    let mut text = Vec::with_capacity(call_bytes.min(CALL_BYTES));
-    let mut documents = Vec::new();
-    let mut call = |text: &mut Vec<u8>, documents: &mut Vec<u32>| -> Result<()> {
-        if documents.is_empty() {
-            return Ok(());
-        }
-        let batch = instance
-            .relations_of_batch(text, documents)?
-            .map_err(|err| anyhow::anyhow!("relations of the run's entities: {}", mapping_error_text(&err)))?;
-        index.add(batch)?;
-        text.clear();
-        documents.clear();
-        Ok(())
-    };
-    for e in entities {
-        let doc = e.entity.get().as_bytes();
-        if !text.is_empty() && text.len() + doc.len() > call_bytes {
-            call(&mut text, &mut documents)?;
-        }
-        documents.extend([text.len() as u32, doc.len() as u32]);
-        text.extend_from_slice(doc);
-    }
-    call(&mut text, &mut documents)?;
+    in_calls(entities.iter().map(|e| e.entity.get()), call_bytes, |text, documents| relate(instance, &mut index, text, documents))?;
     Ok(index.finish())
+}
+
+/// Packs documents for the relation export: one text and (start, length) pairs, up to `call_bytes`
+/// of documents a call (at least one), handed to `call` in order.
+pub(crate) fn in_calls<'a>(
+    documents: impl Iterator<Item = &'a str>,
+    call_bytes: usize,
+    mut call: impl FnMut(&[u8], &[u32]) -> Result<()>,
+) -> Result<()> {
+    let mut text = Vec::with_capacity(call_bytes.min(CALL_BYTES));
+    let mut spans = Vec::new();
+    for doc in documents {
+        if !text.is_empty() && text.len() + doc.len() > call_bytes {
+            call(&text, &spans)?;
+            text.clear();
+            spans.clear();
+        }
+        spans.extend([text.len() as u32, doc.len() as u32]);
+        text.extend_from_slice(doc.as_bytes());
+    }
+    if spans.is_empty() { Ok(()) } else { call(&text, &spans) }
+}
+
+/// One call of the relation export, its relations added to `index`.
+pub(crate) fn relate(instance: &mut Instance, index: &mut RelationIndex, text: &[u8], documents: &[u32]) -> Result<()> {
+    let batch = instance
+        .relations_of_batch(text, documents)?
+        .map_err(|err| anyhow::anyhow!("relations of the run's entities: {}", mapping_error_text(&err)))?;
+    index.add(batch)
 }
 
 /// One entity document, as the component wrote it, with `"relations":[…]` added as its last field.
@@ -156,15 +161,20 @@ fn is_yaml(path: &Path) -> bool {
 /// Writes every entity with its relations: a JSON array, or YAML documents for `.yaml` / `.yml`.
 pub fn write_entities(path: &Path, instance: &mut Instance, entities: &[StoredEntity]) -> Result<()> {
     let index = relation_index(instance, entities)?;
+    write_with(path, entities, &index)
+}
+
+/// [`write_entities`] with the relations already computed (the CLI computes them while it syncs).
+pub fn write_with(path: &Path, entities: &[StoredEntity], index: &RelationIndex) -> Result<()> {
     if is_yaml(path) {
-        return write_docs(path, entities.iter().map(|e| document(e, &index)));
+        return write_docs(path, entities.iter().map(|e| document(e, index)));
     }
     replace_file(path, |w| {
         w.write_all(b"[")?;
         let mut doc = Vec::new();
         for (i, e) in entities.iter().enumerate() {
             doc.clear();
-            document_json(e, &index, &mut doc)?;
+            document_json(e, index, &mut doc)?;
             w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
             w.write_all(&doc)?;
         }

@@ -6,7 +6,7 @@ use crate::http_client::{HttpClient, HttpSettings};
 use crate::lock::{LockError, StateLock};
 use crate::logging::Logger;
 use crate::reading::TemplateReader;
-use crate::runtime::{BoundaryBytes, Limits, Runtime, wit_sync};
+use crate::runtime::{BoundaryBytes, EmitObserver, Limits, Runtime, wit_sync};
 use crate::state::{self, StoredEntity};
 use crate::token::TokenProvider;
 use anyhow::{Result, anyhow};
@@ -69,6 +69,7 @@ pub struct Syncer {
     last: Option<Arc<Vec<StoredEntity>>>,
     state_path: Option<PathBuf>,
     max_memory: usize,
+    observer: Option<EmitObserver>,
 }
 
 impl Syncer {
@@ -108,6 +109,7 @@ impl Syncer {
             last,
             state_path,
             max_memory: Limits::default().max_memory,
+            observer: None,
         })
     }
 
@@ -121,6 +123,12 @@ impl Syncer {
     pub fn with_max_memory(mut self, bytes: usize) -> Self {
         self.max_memory = bytes;
         self
+    }
+
+    /// Shows `observer` the entities of the next runs as the component hands them over: the fresh
+    /// ones, which come first in the outcome's entities, before those kept from last-known-good.
+    pub fn observe(&mut self, observer: Option<EmitObserver>) {
+        self.observer = observer;
     }
 
     /// Seeds last-known-good (the Backstage host seeds it from the catalog).
@@ -169,6 +177,7 @@ impl Syncer {
             .runtime
             .instantiate(limits, Some(self.http.clone()), self.token.clone(), Some(self.templates.clone()), self.logger.clone())
             .map_err(|e| RunFailure::Trap(format!("{e:#}")))?;
+        instance.observe(self.observer.clone());
         instance
             .configure(&self.guest_config)
             .map_err(|e| RunFailure::Trap(format!("{e:#}")))?

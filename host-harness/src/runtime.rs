@@ -58,7 +58,12 @@ pub struct HostState {
     /// The first emitted batch that could not be read; the run fails with it.
     bad_batch: Option<String>,
     boundary: BoundaryBytes,
+    /// Shown every entity of the run as it is handed over (the CLI's relation worker).
+    observer: Option<EmitObserver>,
 }
+
+/// Sees a run's entities batch by batch, in the order the run delivers them, while the run goes on.
+pub type EmitObserver = Arc<dyn Fn(&[OwnedEntity]) + Send + Sync>;
 
 /// String bytes copied across the component boundary by a sync (kept small: each body in once, each document out once).
 /// Ideally `to_guest` is the API's response bodies once and `from_guest` the entity documents once.
@@ -139,7 +144,12 @@ impl sink::Host for HostState {
     fn emit(&mut self, entities: types::EntityBatch) {
         self.boundary.from_guest += crate::batch::byte_size(&entities);
         match crate::batch::to_owned(&entities) {
-            Ok(owned) => self.emitted.extend(owned),
+            Ok(owned) => {
+                if let Some(observe) = &self.observer {
+                    observe(&owned);
+                }
+                self.emitted.extend(owned);
+            }
             Err(e) => {
                 self.bad_batch.get_or_insert(format!("{e:#}"));
             }
@@ -269,6 +279,7 @@ fn instantiate(
         emitted: Vec::new(),
         bad_batch: None,
         boundary: BoundaryBytes::default(),
+        observer: None,
     };
     let mut store = Store::new(&compiled.engine, state);
     store.limiter(|s| &mut s.limits);
@@ -351,6 +362,11 @@ impl Instance {
         Ok(self.deliver(result)?.map(|d| (d, covered)))
     }
 
+    /// Shows `observer` every entity of this instance's runs as it is handed over.
+    pub fn observe(&mut self, observer: Option<EmitObserver>) {
+        self.store.data_mut().observer = observer;
+    }
+
     fn start_run(&mut self) {
         let state = self.store.data_mut();
         state.emitted.clear();
@@ -374,7 +390,11 @@ impl Instance {
         let texts = report.stale.iter().map(|s| s.scope.len() + s.reason.len()).sum::<usize>()
             + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
         state.boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
-        entities.extend(crate::batch::to_owned(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?);
+        let rest = crate::batch::to_owned(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?;
+        if let Some(observe) = &state.observer {
+            observe(&rest);
+        }
+        entities.extend(rest);
         Ok(Ok(Delivered { entities, stale: report.stale, skipped: report.skipped, stats: report.stats }))
     }
 

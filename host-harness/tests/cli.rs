@@ -69,6 +69,33 @@ fn sync_once_writes_yaml_with_relations() {
 }
 
 #[test]
+fn sync_once_without_output_checks_the_sync_and_writes_only_the_state() {
+    let api = FixtureApi::start(Dataset::sample(), None, Duration::ZERO).unwrap();
+    let scratch = scratch("sync-no-output");
+    let dir = scratch.path();
+    let cfg = dir.join("app-config.yaml");
+    std::fs::write(&cfg, format!("openchoreo:\n  baseUrl: {}\n  features:\n    auth:\n      enabled: false\n", api.base_url)).unwrap();
+    let out = bin()
+        .current_dir(dir)
+        .args(["sync", "--once", "--no-output", "--stats", "--config"])
+        .arg(&cfg)
+        .arg("--state")
+        .arg(dir.join("state.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["entities"], 40);
+    let state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("state.json")).unwrap()).unwrap();
+    assert_eq!(state["entities"].as_array().unwrap().len(), 40);
+    assert!(!dir.join("openchoreo-entities.json").exists(), "no entities file");
+
+    let both = bin().args(["sync", "--once", "--no-output", "--output", "e.json", "--config"]).arg(&cfg).output().unwrap();
+    assert_eq!(both.status.code(), Some(2), "--no-output and --output together are refused");
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"), "{}", String::from_utf8_lossy(&both.stderr));
+}
+
+#[test]
 fn config_errors_exit_non_zero_naming_the_key() {
     let scratch = scratch("bad-config");
     let dir = scratch.path();
