@@ -380,3 +380,66 @@ fn control_characters_from_the_api_are_escaped_in_reasons_and_log_lines() {
     let Err(SyncError::Namespaces(message)) = run(&cfg(), &mut broken) else { panic!("the namespace list failed") };
     assert!(!message.chars().any(char::is_control) && message.contains("error forged line"), "{message}");
 }
+
+/// A host that can start a batch and collect it later: records what happened in which order.
+struct Overlapping {
+    inner: Scripted,
+    started: Option<Vec<Request>>,
+    events: Vec<String>,
+    kept: Vec<String>,
+}
+
+impl Transport for Overlapping {
+    fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
+        self.events.push(format!("send {}", requests.len()));
+        self.inner.send_batch(requests)
+    }
+    fn start_batch(&mut self, requests: &[Request]) -> Option<Vec<Result<Response, HttpError>>> {
+        assert!(self.started.is_none(), "one batch in flight at a time");
+        self.events.push(format!("start {}", requests.len()));
+        self.started = Some(requests.to_vec());
+        None
+    }
+    fn finish_batch(&mut self) -> Vec<Result<Response, HttpError>> {
+        let requests = self.started.take().expect("a batch was started");
+        self.events.push("finish".into());
+        self.inner.send_batch(&requests)
+    }
+    fn ensure_token(&mut self, force: bool) -> Result<TokenState, TokenError> {
+        self.inner.ensure_token(force)
+    }
+    fn log(&mut self, level: Level, message: &str) {
+        self.inner.log(level, message)
+    }
+    fn emit(&mut self, entities: &mut Vec<openchoreo_catalog_guest::entity::Entity>) {
+        let namespaces: std::collections::BTreeSet<String> = entities.iter().map(|e| e.namespace.clone()).collect();
+        self.events.push(format!("emit {}", namespaces.into_iter().collect::<Vec<_>>().join(",")));
+        self.kept.extend(entities.drain(..).map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)));
+    }
+}
+
+#[test]
+fn the_next_rounds_first_batch_is_in_flight_while_a_round_is_translated() {
+    let namespaces = 2 * NAMESPACE_CHUNK + 1;
+    let mut blocking = Draining { inner: installation(namespaces, 2, 3), batches: Vec::new() };
+    run(&cfg(), &mut blocking).unwrap();
+    let mut host = Overlapping { inner: installation(namespaces, 2, 3), started: None, events: Vec::new(), kept: Vec::new() };
+    let report = run(&cfg(), &mut host).unwrap();
+    assert!(report.stale.is_empty(), "{:?}", report.stale);
+    assert_eq!(host.kept, blocking.batches.concat(), "the same entities in the same order as with a host that blocks");
+    assert_eq!(host.inner.sent.len(), blocking.inner.sent.len(), "the same requests");
+    let e = &host.events;
+    let starts: Vec<usize> = e.iter().enumerate().filter(|(_, x)| x.starts_with("start ")).map(|(i, _)| i).collect();
+    assert_eq!(starts.len(), 2, "each later round's first batch is started: {e:?}");
+    for &at in &starts {
+        assert_eq!(e[at], format!("start {}", 15 * if at == starts[1] { 1 } else { NAMESPACE_CHUNK }), "{e:?}");
+        let until = e[at..].iter().position(|x| x == "finish").map(|p| at + p).expect("finished");
+        let meanwhile = &e[at + 1..until];
+        assert!(
+            !meanwhile.is_empty() && meanwhile.iter().all(|x| x.starts_with("emit ")),
+            "only translation while in flight: {meanwhile:?}"
+        );
+    }
+    let first_window = e[starts[0] + 1..].iter().take_while(|x| x.starts_with("emit ")).count();
+    assert_eq!(first_window, NAMESPACE_CHUNK + 1, "the first round's namespaces and the cluster scope: {e:?}");
+}

@@ -58,6 +58,8 @@ pub struct HostState {
     /// The first emitted batch that could not be read; the run fails with it.
     bad_batch: Option<String>,
     boundary: BoundaryBytes,
+    /// The batch `start-batch` sent, on a thread of its own until `finish-batch` collects it.
+    started: Option<std::thread::JoinHandle<Vec<Result<http::Response, http::HttpError>>>>,
     /// Shown every entity of the run as it is handed over (the CLI's relation worker).
     observer: Option<EmitObserver>,
 }
@@ -94,14 +96,16 @@ impl WasiView for HostState {
 
 impl types::Host for HostState {}
 
-impl http::Host for HostState {
-    fn send_batch(&mut self, requests: Vec<http::Request>) -> Vec<Result<http::Response, http::HttpError>> {
-        self.boundary.from_guest +=
-            requests.iter().map(|r| r.path.len() + r.query.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()).sum::<usize>() as u64;
-        let responses = match &self.http {
-            Some(client) => client.send_batch(requests, self.deadline),
-            None => requests.iter().map(|_| Err(http::HttpError::Refused("this call has no network".into()))).collect(),
-        };
+fn request_bytes(requests: &[http::Request]) -> u64 {
+    requests.iter().map(|r| r.path.len() + r.query.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()).sum::<usize>() as u64
+}
+
+fn no_network(requests: &[http::Request]) -> Vec<Result<http::Response, http::HttpError>> {
+    requests.iter().map(|_| Err(http::HttpError::Refused("this call has no network".into()))).collect()
+}
+
+impl HostState {
+    fn received(&mut self, responses: Vec<Result<http::Response, http::HttpError>>) -> Vec<Result<http::Response, http::HttpError>> {
         self.boundary.to_guest += responses
             .iter()
             .map(|r| match r {
@@ -110,6 +114,40 @@ impl http::Host for HostState {
             })
             .sum::<u64>();
         responses
+    }
+}
+
+impl http::Host for HostState {
+    fn send_batch(&mut self, requests: Vec<http::Request>) -> Vec<Result<http::Response, http::HttpError>> {
+        self.boundary.from_guest += request_bytes(&requests);
+        let responses = match &self.http {
+            Some(client) => client.send_batch(requests, self.deadline),
+            None => no_network(&requests),
+        };
+        self.received(responses)
+    }
+
+    fn start_batch(&mut self, requests: Vec<http::Request>) {
+        self.boundary.from_guest += request_bytes(&requests);
+        // A batch started over another drops the earlier one's results (WIT): wait for it first.
+        if let Some(earlier) = self.started.take() {
+            let _ = earlier.join();
+        }
+        let (client, deadline) = (self.http.clone(), self.deadline);
+        let spawned = std::thread::Builder::new().name("http-batch".into()).spawn(move || match client {
+            Some(client) => client.send_batch(requests, deadline),
+            None => no_network(&requests),
+        });
+        match spawned {
+            Ok(handle) => self.started = Some(handle),
+            Err(e) => self.logger.warn(&format!("could not start a batch of requests: {e}; its lists fail this run")),
+        }
+    }
+
+    fn finish_batch(&mut self) -> Vec<Result<http::Response, http::HttpError>> {
+        let Some(started) = self.started.take() else { return Vec::new() };
+        let responses = started.join().unwrap_or_default();
+        self.received(responses)
     }
 }
 
@@ -279,6 +317,7 @@ fn instantiate(
         emitted: Vec::new(),
         bad_batch: None,
         boundary: BoundaryBytes::default(),
+        started: None,
         observer: None,
     };
     let mut store = Store::new(&compiled.engine, state);

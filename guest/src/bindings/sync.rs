@@ -14,23 +14,39 @@ static CONFIG: Mutex<Option<Config>> = Mutex::new(None);
 
 struct HostTransport;
 
+fn wit_requests(requests: &[tr::Request]) -> Vec<http::Request> {
+    requests.iter().map(|r| http::Request { path: r.path.clone(), query: r.query.clone() }).collect()
+}
+
+fn from_wit(results: Vec<Result<http::Response, http::HttpError>>) -> Vec<Result<tr::Response, tr::HttpError>> {
+    results
+        .into_iter()
+        .map(|r| match r {
+            Ok(resp) => Ok(tr::Response { status: resp.status, body: resp.body }),
+            Err(e) => Err(match e {
+                http::HttpError::Timeout(m) => tr::HttpError::Timeout(m),
+                http::HttpError::Connection(m) => tr::HttpError::Connection(m),
+                http::HttpError::TooLarge(n) => tr::HttpError::TooLarge(n),
+                http::HttpError::Refused(m) => tr::HttpError::Refused(m),
+                http::HttpError::Deadline(m) => tr::HttpError::Deadline(m),
+                http::HttpError::Other(m) => tr::HttpError::Other(m),
+            }),
+        })
+        .collect()
+}
+
 impl Transport for HostTransport {
     fn send_batch(&mut self, requests: &[tr::Request]) -> Vec<Result<tr::Response, tr::HttpError>> {
-        let wit: Vec<http::Request> = requests.iter().map(|r| http::Request { path: r.path.clone(), query: r.query.clone() }).collect();
-        http::send_batch(&wit)
-            .into_iter()
-            .map(|r| match r {
-                Ok(resp) => Ok(tr::Response { status: resp.status, body: resp.body }),
-                Err(e) => Err(match e {
-                    http::HttpError::Timeout(m) => tr::HttpError::Timeout(m),
-                    http::HttpError::Connection(m) => tr::HttpError::Connection(m),
-                    http::HttpError::TooLarge(n) => tr::HttpError::TooLarge(n),
-                    http::HttpError::Refused(m) => tr::HttpError::Refused(m),
-                    http::HttpError::Deadline(m) => tr::HttpError::Deadline(m),
-                    http::HttpError::Other(m) => tr::HttpError::Other(m),
-                }),
-            })
-            .collect()
+        from_wit(http::send_batch(&wit_requests(requests)))
+    }
+
+    fn start_batch(&mut self, requests: &[tr::Request]) -> Option<Vec<Result<tr::Response, tr::HttpError>>> {
+        http::start_batch(&wit_requests(requests));
+        None
+    }
+
+    fn finish_batch(&mut self) -> Vec<Result<tr::Response, tr::HttpError>> {
+        from_wit(http::finish_batch())
     }
 
     fn ensure_token(&mut self, force_refresh: bool) -> Result<tr::TokenState, tr::TokenError> {

@@ -16,7 +16,7 @@ use crate::lenient::lenient_struct;
 use crate::printable::printable;
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use config::Config;
-use paging::{Auth, ListJob, Stats, fetch_all};
+use paging::{Auth, ListJob, Stats, fetch_all, fetch_all_from};
 use serde_json::{Value, json};
 use transport::{Level, ReadError, Request, Transport};
 
@@ -169,48 +169,46 @@ pub struct Scoped {
 
 /// Fetches and translates namespaces (their `Namespace` resources given) in rounds of
 /// [`NAMESPACE_CHUNK`], the cluster lists with the first round when asked, handing each scope over
-/// as soon as it is translated.
+/// as soon as it is translated. A round's first batch is in flight while the round before is
+/// translated (`Transport::start_batch`).
 fn crawl(cfg: &Config, t: &mut dyn Transport, auth: &mut Auth, report: &mut Report, usable: &[(String, Value)], with_cluster: bool) {
-    let mut cluster_pending = with_cluster;
     // endpoint → namespaces (none for a cluster list) where the API answered 404 for the whole list
     let mut unserved: Vec<(&'static str, Vec<String>)> = Vec::new();
     let chunks: Vec<&[(String, Value)]> = if usable.is_empty() { vec![&[]] } else { usable.chunks(NAMESPACE_CHUNK).collect() };
-    for chunk in chunks {
-        let mut jobs: Vec<ListJob> = Vec::with_capacity(chunk.len() * NAMESPACE_LISTS.len() + CLUSTER_LISTS.len());
-        for (ns, _) in chunk {
-            for ep in NAMESPACE_LISTS {
-                let job = ListJob::new(format!("{ep} for namespace {ns}"), format!("/api/v1/namespaces/{}/{ep}", segment(ns)));
-                jobs.push(if ALWAYS_SERVED.contains(&ep) { job } else { job.unless_unserved() });
-            }
-        }
-        if cluster_pending {
-            for ep in CLUSTER_LISTS {
-                jobs.push(ListJob::new(format!("{ep} (cluster)"), format!("/api/v1/{ep}")).unless_unserved());
-            }
-        }
-        fetch_all(&mut jobs, t, auth, &mut report.stats);
-        note_unserved(&jobs, chunk, cluster_pending, &mut unserved);
-        let mut results = jobs.into_iter().map(ListJob::into_result);
+    let mut jobs = round_jobs(chunks[0], with_cluster);
+    fetch_all(&mut jobs, t, auth, &mut report.stats);
+    for (k, chunk) in chunks.iter().enumerate() {
+        let with_cluster = with_cluster && k == 0;
+        note_unserved(&jobs, chunk, with_cluster, &mut unserved);
+        let mut results = std::mem::take(&mut jobs).into_iter().map(ListJob::into_result);
         let mut ns_lists: Vec<Lists> = chunk
             .iter()
             .map(|_| NAMESPACE_LISTS.iter().map(|ep| (ep.to_string(), results.next().unwrap_or(Err("missing".into())))).collect())
             .collect();
-        let mut cluster_lists: Option<Lists> = cluster_pending
+        let mut cluster_lists: Option<Lists> = with_cluster
             .then(|| CLUSTER_LISTS.iter().map(|ep| (ep.to_string(), results.next().unwrap_or(Err("missing".into())))).collect());
         fetch_schemas(chunk, &mut ns_lists, cluster_lists.as_mut(), t, &mut report.stats);
+
+        let next = chunks.get(k + 1).map(|c| round_jobs(c, false));
+        let started = next.as_ref().map(|jobs| t.start_batch(&paging::next_requests(jobs)));
         // Each scope is handed over as soon as it is translated: packing it for the boundary copies
         // its documents once more, and one scope at a time keeps that copy small.
-        for ((_, ns_resource), lists) in chunk.iter().zip(&ns_lists) {
-            match scope::translate_namespace(ns_resource, lists, &cfg.default_owner) {
+        for ((_, ns_resource), lists) in chunk.iter().zip(ns_lists) {
+            match scope::translate_namespace(ns_resource, &lists, &cfg.default_owner) {
                 Ok(out) => absorb(report, out),
                 Err(e) => report.skipped.push(Diagnostic { location: "Namespace".into(), message: e }),
             }
+            drop(lists);
             t.emit(&mut report.entities);
         }
         if let Some(lists) = cluster_lists {
             absorb(report, scope::translate_cluster(&lists, &cfg.default_owner));
-            cluster_pending = false;
             t.emit(&mut report.entities);
+        }
+        if let (Some(mut next), Some(started)) = (next, started) {
+            let first = started.unwrap_or_else(|| t.finish_batch());
+            fetch_all_from(&mut next, Some(first), t, auth, &mut report.stats);
+            jobs = next;
         }
     }
     for (ep, namespaces) in &unserved {
@@ -224,6 +222,23 @@ fn crawl(cfg: &Config, t: &mut dyn Transport, auth: &mut Auth, report: &mut Repo
             &format!("{NOT_SERVED_NOTICE} {path} (404 for the whole list{where_}); it predates that kind, so nothing is synced for it"),
         );
     }
+}
+
+/// The lists of one round: every namespace list of `chunk`'s namespaces, then the cluster lists when asked.
+fn round_jobs(chunk: &[(String, Value)], with_cluster: bool) -> Vec<ListJob> {
+    let mut jobs: Vec<ListJob> = Vec::with_capacity(chunk.len() * NAMESPACE_LISTS.len() + CLUSTER_LISTS.len());
+    for (ns, _) in chunk {
+        for ep in NAMESPACE_LISTS {
+            let job = ListJob::new(format!("{ep} for namespace {ns}"), format!("/api/v1/namespaces/{}/{ep}", segment(ns)));
+            jobs.push(if ALWAYS_SERVED.contains(&ep) { job } else { job.unless_unserved() });
+        }
+    }
+    if with_cluster {
+        for ep in CLUSTER_LISTS {
+            jobs.push(ListJob::new(format!("{ep} (cluster)"), format!("/api/v1/{ep}")).unless_unserved());
+        }
+    }
+    jobs
 }
 
 /// Escapes what came from the API in the report, and logs its stale scopes and skipped resources.

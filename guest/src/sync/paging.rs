@@ -185,13 +185,33 @@ pub fn describe_status(resp: &Response) -> String {
 }
 
 pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats) {
+    fetch_all_from(jobs, None, t, auth, stats);
+}
+
+/// The requests of the next batch of `jobs`: one for each unfinished list.
+pub fn next_requests(jobs: &[ListJob]) -> Vec<Request> {
+    jobs.iter().filter(|j| matches!(j.state, JobState::Pending)).map(ListJob::request).collect()
+}
+
+/// [`fetch_all`], its first batch's responses already in hand when `first` is given (the answers to
+/// [`next_requests`] of these jobs, sent while the caller did other work).
+pub fn fetch_all_from(
+    jobs: &mut [ListJob],
+    mut first: Option<Vec<Result<Response, HttpError>>>,
+    t: &mut dyn Transport,
+    auth: &mut Auth,
+    stats: &mut Stats,
+) {
     loop {
         let pending: Vec<usize> = jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect();
         if pending.is_empty() {
             return;
         }
         let requests: Vec<Request> = pending.iter().map(|i| jobs[*i].request()).collect();
-        let responses = t.send_batch(&requests);
+        let responses = match first.take() {
+            Some(responses) => responses,
+            None => t.send_batch(&requests),
+        };
         stats.requests += requests.len() as u32;
         let mut unauthorized: Vec<(usize, Response)> = Vec::new();
         for (i, result) in pending.iter().copied().zip(responses.into_iter().map(Some).chain(std::iter::repeat(None))) {

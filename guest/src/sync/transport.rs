@@ -82,6 +82,15 @@ pub enum Level {
 pub trait Transport {
     /// One result per request, in order. The host may run them concurrently.
     fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>>;
+    /// Starts a batch that [`Transport::finish_batch`] collects, so that work can be done while it is
+    /// in flight. A host that cannot start one sends it at once and returns its results here instead.
+    fn start_batch(&mut self, requests: &[Request]) -> Option<Vec<Result<Response, HttpError>>> {
+        Some(self.send_batch(requests))
+    }
+    /// The results of the batch [`Transport::start_batch`] started (only called when it returned `None`).
+    fn finish_batch(&mut self) -> Vec<Result<Response, HttpError>> {
+        Vec::new()
+    }
     fn ensure_token(&mut self, force_refresh: bool) -> Result<TokenState, TokenError>;
     fn log(&mut self, level: Level, message: &str);
     /// Reads each template URL as text; one result per URL, in order. The host may read concurrently.

@@ -11,13 +11,31 @@ import { WIT_VERSION, witInterface } from './wit.mjs';
 const { componentDir, signal, hostPort } = workerData;
 const flag = new Int32Array(signal);
 
-function hostCall(op, args) {
+// A host call in flight without waiting (`http.start-batch`), collected by `http.finish-batch`.
+let batchInFlight = false;
+
+function postHostCall(op, args) {
+  if (batchInFlight) throw new Error(`host call ${op} while a started batch is in flight`);
   Atomics.store(flag, 0, 0);
   parentPort.postMessage({ type: 'hostcall', op, args });
+}
+
+function awaitReply(op) {
   Atomics.wait(flag, 0, 0);
   const reply = receiveMessageOnPort(hostPort);
   if (!reply) throw new Error(`host call ${op} returned no answer`);
   return reply.message;
+}
+
+function hostCall(op, args) {
+  postHostCall(op, args);
+  return awaitReply(op);
+}
+
+function finishBatch() {
+  if (!batchInFlight) return [];
+  batchInFlight = false;
+  return awaitReply('http');
 }
 
 function wasiImports() {
@@ -44,6 +62,13 @@ const ours = withVersions({
     sendBatch(requests) {
       return hostCall('http', requests);
     },
+    // The main thread fetches while the component translates; a batch started over another drops it.
+    startBatch(requests) {
+      finishBatch();
+      postHostCall('http', requests);
+      batchInFlight = true;
+    },
+    finishBatch,
   },
   'openchoreo:catalog/token': {
     ensure(forceRefresh) {
@@ -105,6 +130,8 @@ function withEmitted(call) {
     return report;
   } finally {
     emitted = [];
+    // A run never ends with a batch in flight; if one did, its answer must not wait on the port.
+    finishBatch();
   }
 }
 
