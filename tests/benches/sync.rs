@@ -352,7 +352,7 @@ fn main() {
     );
     let _ = writeln!(
         md,
-        "\n## Translation alone (one namespace: {snap_components} components → {snap_entities} entities; {TRANSLATE_RUNS} calls in wasmtime, 15 in Node)\n"
+        "\n## Translation alone (one namespace: {snap_components} components → {snap_entities} entities; {TRANSLATE_RUNS} calls in each host after warm-up calls: one in wasmtime, which compiles ahead of time, five in Node, whose V8 optimises hot wasm functions as they run)\n"
     );
     let row = |host: &str, r: Rate| format!("| {host} | {:.0} | {:.0} |", r.median, r.best);
     let _ = writeln!(md, "| host | entities per second, median | best |\n|---|---:|---:|");
@@ -415,7 +415,7 @@ fn node_breakdown(md: &mut String, b: &Value, wasm_ms: f64) {
     let share = |x: f64| 100.0 * x / worker;
     let _ = writeln!(
         md,
-        "\nWhere Node's time goes (medians of 15 calls, so the parts need not add up exactly; the first call of a fresh worker apart):\n\n| part | ms | share of the round trip |\n|---|---:|---:|"
+        "\nWhere Node's time goes (medians of 31 calls, so the parts need not add up exactly; the first call of a fresh worker apart):\n\n| part | ms | share of the round trip |\n|---|---:|---:|"
     );
     let _ = writeln!(
         md,
