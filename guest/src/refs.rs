@@ -24,9 +24,7 @@ impl EntityRef {
         }
         Ok(Self::new(kind.unwrap_or(default_kind), namespace.unwrap_or(default_ns), name))
     }
-}
 
-impl EntityRef {
     /// `kind:namespace/name`, built without the formatting machinery (relations build millions).
     pub fn text(&self) -> String {
         let mut s = String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);

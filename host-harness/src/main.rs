@@ -8,6 +8,7 @@ use host_harness::logging::{Level, Logger};
 use host_harness::relation_worker::RelationWorker;
 use host_harness::runner::Syncer;
 use host_harness::runtime::{Runtime, mapping_error_text};
+use host_harness::state::StoredEntity;
 use host_harness::{app_config, batch, demo, dist, events, output};
 use std::io::Read;
 use std::path::PathBuf;
@@ -164,10 +165,8 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                         Ok(outcome) => {
                             let sync_ms = started.elapsed().as_millis();
                             let rss_after_sync = peak_rss_kib();
-                            if let (Some(path), Some(relations)) = (&output, relations)
-                                && (outcome.changed || once)
-                            {
-                                output::write_with(path, &outcome.entities, &relations.finish(&outcome.entities)?)?;
+                            if outcome.changed || once {
+                                write_output(output.as_deref(), relations, &outcome.entities)?;
                             }
                             if stats {
                                 let figures = serde_json::json!({
@@ -209,11 +208,7 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                 }
                 let relations = relate_while_syncing(output.is_some(), &mut syncer, &runtime, &logger)?;
                 match syncer.run_scopes(&due) {
-                    Ok(outcome) if outcome.changed => {
-                        if let (Some(path), Some(relations)) = (&output, relations) {
-                            output::write_with(path, &outcome.entities, &relations.finish(&outcome.entities)?)?;
-                        }
-                    }
+                    Ok(outcome) if outcome.changed => write_output(output.as_deref(), relations, &outcome.entities)?,
                     Ok(_) => {}
                     Err(e) => logger.error(&format!("Sync of {} failed: {e}", due.join(" "))),
                 }
@@ -235,6 +230,14 @@ fn relate_while_syncing(wanted: bool, syncer: &mut Syncer, runtime: &Arc<Runtime
     let worker = wanted.then(|| RelationWorker::start(runtime.clone(), logger.clone())).transpose()?;
     syncer.observe(worker.as_ref().map(RelationWorker::observer));
     Ok(worker)
+}
+
+/// Writes a run's entities with the relations its worker computed; nothing without an output.
+fn write_output(path: Option<&std::path::Path>, relations: Option<RelationWorker>, entities: &[StoredEntity]) -> Result<()> {
+    match (path, relations) {
+        (Some(path), Some(relations)) => output::write_with(path, entities, &relations.finish(entities)?),
+        _ => Ok(()),
+    }
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in KiB; 0 where unavailable.

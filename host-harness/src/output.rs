@@ -102,24 +102,25 @@ pub fn relation_index_in_calls(instance: &mut Instance, entities: &[StoredEntity
 }
 
 /// Packs documents for the relation export: one text and (start, length) pairs, up to `call_bytes`
-/// of documents a call (at least one), handed to `call` in order.
+/// of documents a call (at least one), handed to `call` in order. `call` may take the buffers (the
+/// relation worker sends them to its thread); they are cleared for the next call either way.
 pub(crate) fn in_calls<'a>(
     documents: impl Iterator<Item = &'a str>,
     call_bytes: usize,
-    mut call: impl FnMut(&[u8], &[u32]) -> Result<()>,
+    mut call: impl FnMut(&mut Vec<u8>, &mut Vec<u32>) -> Result<()>,
 ) -> Result<()> {
     let mut text = Vec::with_capacity(call_bytes.min(CALL_BYTES));
     let mut spans = Vec::new();
     for doc in documents {
         if !text.is_empty() && text.len() + doc.len() > call_bytes {
-            call(&text, &spans)?;
+            call(&mut text, &mut spans)?;
             text.clear();
             spans.clear();
         }
         spans.extend([text.len() as u32, doc.len() as u32]);
         text.extend_from_slice(doc.as_bytes());
     }
-    if spans.is_empty() { Ok(()) } else { call(&text, &spans) }
+    if spans.is_empty() { Ok(()) } else { call(&mut text, &mut spans) }
 }
 
 /// One call of the relation export, its relations added to `index`.

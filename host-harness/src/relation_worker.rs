@@ -37,7 +37,8 @@ impl Feed {
         let mut count = 0;
         // A send fails only when the worker has stopped; `finish` reports why.
         let _ = output::in_calls(documents.inspect(|_| count += 1), CALL_BYTES, |text, documents| {
-            calls.send(Call { text: text.to_vec(), documents: documents.to_vec() }).map_err(|_| anyhow!("the relation worker stopped"))
+            let call = Call { text: std::mem::take(text), documents: std::mem::take(documents) };
+            calls.send(call).map_err(|_| anyhow!("the relation worker stopped"))
         });
         self.fed.fetch_add(count, Ordering::Relaxed);
     }

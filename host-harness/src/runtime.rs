@@ -105,6 +105,14 @@ fn no_network(requests: &[http::Request]) -> Vec<Result<http::Response, http::Ht
 }
 
 impl HostState {
+    /// Takes entities the guest handed over, showing them to the observer first.
+    fn hand_over(&mut self, entities: Vec<OwnedEntity>) {
+        if let Some(observe) = &self.observer {
+            observe(&entities);
+        }
+        self.emitted.extend(entities);
+    }
+
     fn received(&mut self, responses: Vec<Result<http::Response, http::HttpError>>) -> Vec<Result<http::Response, http::HttpError>> {
         self.boundary.to_guest += responses
             .iter()
@@ -182,12 +190,7 @@ impl sink::Host for HostState {
     fn emit(&mut self, entities: types::EntityBatch) {
         self.boundary.from_guest += crate::batch::byte_size(&entities);
         match crate::batch::to_owned(&entities) {
-            Ok(owned) => {
-                if let Some(observe) = &self.observer {
-                    observe(&owned);
-                }
-                self.emitted.extend(owned);
-            }
+            Ok(owned) => self.hand_over(owned),
             Err(e) => {
                 self.bad_batch.get_or_insert(format!("{e:#}"));
             }
@@ -418,7 +421,6 @@ impl Instance {
     ) -> wasmtime::Result<Result<Delivered, wit_sync::SyncError>> {
         let result = result?;
         let state = self.store.data_mut();
-        let mut entities = std::mem::take(&mut state.emitted);
         if let Some(e) = state.bad_batch.take() {
             return Err(wasmtime::format_err!("{e}"));
         }
@@ -430,10 +432,8 @@ impl Instance {
             + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
         state.boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
         let rest = crate::batch::to_owned(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?;
-        if let Some(observe) = &state.observer {
-            observe(&rest);
-        }
-        entities.extend(rest);
+        state.hand_over(rest);
+        let entities = std::mem::take(&mut state.emitted);
         Ok(Ok(Delivered { entities, stale: report.stale, skipped: report.skipped, stats: report.stats }))
     }
 

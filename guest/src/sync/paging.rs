@@ -188,9 +188,14 @@ pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, s
     fetch_all_from(jobs, None, t, auth, stats);
 }
 
-/// The requests of the next batch of `jobs`: one for each unfinished list.
+/// The unfinished lists of `jobs`, by index: the next batch has one request for each.
+fn pending(jobs: &[ListJob]) -> Vec<usize> {
+    jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect()
+}
+
+/// The requests of the next batch of `jobs`.
 pub fn next_requests(jobs: &[ListJob]) -> Vec<Request> {
-    jobs.iter().filter(|j| matches!(j.state, JobState::Pending)).map(ListJob::request).collect()
+    pending(jobs).into_iter().map(|i| jobs[i].request()).collect()
 }
 
 /// [`fetch_all`], its first batch's responses already in hand when `first` is given (the answers to
@@ -203,7 +208,7 @@ pub fn fetch_all_from(
     stats: &mut Stats,
 ) {
     loop {
-        let pending: Vec<usize> = jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect();
+        let pending = pending(jobs);
         if pending.is_empty() {
             return;
         }

@@ -157,8 +157,8 @@ const ops = {
     }
   }),
   translateResource: ({ kind, namespace, json, context }) => unpackBatch(mapping.translateResource(kind, namespace, json, context)),
-  // Benchmarks: translate a snapshot in the worker, read its entities, and return only their count.
-  // For the bench: the entity count, and the time the call and the reading of its batch took in here.
+  // Benchmarks: translate a snapshot in the worker and read its entities; the count, and the time the
+  // call and the reading of its batch took in here.
   translateScope: ({ namespace, lists }) => {
     const started = performance.now();
     const out = mapping.translateScope({
