@@ -54,6 +54,12 @@ export interface Config {
       concurrency?: number;
       /** (Optional) Seconds before one request is abandoned, 1 to 86400. Default: 30. */
       requestTimeout?: number;
+      /**
+       * (Optional) Seconds a full run that changed nothing goes without applying its entities again, 0 to
+       * 604800; 0 applies every run. An entity deleted by hand in the catalog comes back within this time.
+       * Default: 3600.
+       */
+      reapplyAfter?: number;
     };
   };
 }

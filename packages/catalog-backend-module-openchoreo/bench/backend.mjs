@@ -22,15 +22,16 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 5);
 
-// The provider's summary line says how its run split: `…; component N ms, catalog M ms)`.
+// The provider's summary line says how its run split: `…; component N ms, catalog M ms)`, or
+// `component N ms, not applied…` when the catalog already held what the run made.
 const splits = [];
 const quiet = {
   debug: (m) => note(m), info: (m) => note(m), warn() {}, error() {},
   child: () => quiet,
 };
 function note(message) {
-  const m = /component (\d+) ms, catalog (\d+) ms/.exec(message);
-  if (m) splits.push({ component: Number(m[1]), catalog: Number(m[2]) });
+  const m = /component (\d+) ms, (?:catalog (\d+) ms|not applied)/.exec(message);
+  if (m) splits.push({ component: Number(m[1]), catalog: m[2] === undefined ? null : Number(m[2]) });
 }
 
 const scheduler = mockServices.scheduler();

@@ -34,6 +34,10 @@ export interface OpenChoreoStaleScope {
 /** What one sync run of the component returns. */
 export interface OpenChoreoRunReport {
   entities: { kind: string; namespace: string; name: string; scope: string; json: string }[];
+  /** How many entities, without reading them (default: `entities.length`). */
+  count?: number;
+  /** SHA-256 (hex) of the entities' text in order; without it the provider hashes `entities[].json`. */
+  digest?: string;
   stale: OpenChoreoStaleScope[];
   /** Resources skipped alone: where (`<namespace>/<kind>/<name>`) and why. */
   skipped: { location: string; message: string }[];
@@ -60,9 +64,30 @@ export interface OpenChoreoEntityProviderOptions {
   auth: AuthService;
   /** `openchoreo.schedule.timeout` in seconds. */
   timeoutSeconds: number;
+  /**
+   * What full runs applied, shared by every replica (the module keeps it in the catalog's database). Without
+   * one every run is applied, since one process cannot know what another replica applied.
+   */
+  ledger?: OpenChoreoLedger;
+  /** With a ledger: seconds an unchanged full run may go unapplied (`openchoreo.sync.reapplyAfter`). Default 3600. */
+  reapplyAfterSeconds?: number;
 }
 
-/** Runs one sync per scheduled run and applies it as a full mutation, keeping stale scopes' entities. */
+/** What the last full mutation applied, and a generation every mutation moves on (src/ledger.mjs). */
+export interface OpenChoreoLedger {
+  read(): Promise<{ digest: string | null; generation: number; appliedAt: number | null }>;
+  /** Before a full mutation: the next generation, or null when another mutation moved the ledger since `generation` was read. */
+  claim(generation: number): Promise<number | null>;
+  /** After a full mutation: records its digest unless another mutation moved the ledger since the claim. */
+  recordApplied(digest: string, generation: number, appliedAt: number): Promise<boolean>;
+  /** Before and after any other mutation. */
+  invalidate(): Promise<void>;
+}
+
+/**
+ * Runs one sync per scheduled run and applies it as a full mutation, keeping stale scopes' entities; with a
+ * ledger, a run that makes what the catalog was last given is not applied again until `reapplyAfterSeconds`.
+ */
 export declare class OpenChoreoEntityProvider implements EntityProvider {
   constructor(options: OpenChoreoEntityProviderOptions);
   getProviderName(): string;

@@ -3,8 +3,9 @@ import { coreServices, createBackendModule } from '@backstage/backend-plugin-api
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { readOpenChoreoConfig } from './config.mjs';
+import { PROVIDER_NAME, readOpenChoreoConfig } from './config.mjs';
 import { HttpHost } from './http.mjs';
+import { DatabaseLedger, migrateLedgerTable } from './ledger.mjs';
 import { CustomAnnotationProcessor } from './custom-annotations.mjs';
 import { OpenChoreoEntityProcessor, isOurs } from './processor.mjs';
 import { OpenChoreoEntityProvider } from './provider.mjs';
@@ -67,15 +68,20 @@ export const catalogModuleOpenChoreo = createBackendModule({
           frequency: { seconds: frequencySeconds },
           timeout: { seconds: settings.timeoutSeconds },
         });
-        const provider = new OpenChoreoEntityProvider({ component, logger, taskRunner, catalog, auth, timeoutSeconds: settings.timeoutSeconds });
+        // The catalog plugin's own database holds the users' annotations, for every plugin of this
+        // backend, and the ledger of what full runs applied, for every replica.
+        const knex = await database.getClient();
+        await migrateLedgerTable(knex, PROVIDER_NAME);
+        const provider = new OpenChoreoEntityProvider({
+          component, logger, taskRunner, catalog, auth, timeoutSeconds: settings.timeoutSeconds,
+          ledger: new DatabaseLedger(knex, PROVIDER_NAME), reapplyAfterSeconds: read.reapplyAfterSeconds,
+        });
         catalogProcessing.addEntityProvider(provider);
         if (read.events.enabled) {
           // `openchoreo` is what OpenChoreo's control plane POSTs to (events.http.topics); the per-kind
           // topics are where upstream's router re-publishes them. Either way the payload is the same.
           await events.subscribe({ id: 'openchoreo-catalog-module', topics: EVENT_TOPICS, onEvent: (e) => provider.onEvent(e.eventPayload) });
         }
-        // The catalog plugin's own database holds the users' annotations, for every plugin of this backend.
-        const knex = await database.getClient();
         await migrateAnnotationTable(knex);
         const store = new DatabaseAnnotationStore(knex);
         annotationStore[ATTACH]?.(store);

@@ -1,13 +1,14 @@
 // The entity provider: one full sync through the component per scheduled run, applied as a full
-// mutation; OpenChoreo's change events re-fetch only the scopes they can affect, applied as exact
-// delta mutations. Last-known-good (what a failed scope keeps, what a delta removes from) is read from
-// the catalog when a run needs it: every backend replica then works from the same shared state, and a
-// replica never re-emits an older copy of its own. Full runs are the scheduler's global task: one
-// replica at a time.
+// mutation unless the ledger shows the catalog already holds exactly that; OpenChoreo's change events
+// re-fetch only the scopes they can affect, applied as exact delta mutations. Last-known-good (what a
+// failed scope keeps, what a delta removes from) is read from the catalog when a run needs it: every
+// backend replica then works from the same shared state, and a replica never re-emits an older copy of
+// its own. Full runs are the scheduler's global task: one replica at a time.
 import { createHash } from 'node:crypto';
 import { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Coalescer } from './coalesce.mjs';
 import { LOCATION_KEY, PROVIDER_NAME } from './config.mjs';
+import { MemoryLedger } from './ledger.mjs';
 import { ProviderMetrics } from './metrics.mjs';
 import { printable } from './printable.mjs';
 import { isOurs } from './processor.mjs';
@@ -23,29 +24,32 @@ function unprocessed(entity) {
 const refOf = (kind, namespace, name) => `${kind.toLowerCase()}:${(namespace || 'default').toLowerCase()}/${name}`;
 
 /**
- * What a run applies, as one SHA-256 over `ref text` lines sorted by ref: the component's own text for
- * its entities, JSON.stringify for the catalog's copies (stale scopes, or the catalog's view after a
- * restart). Only the digest is kept between runs, and the component's text is never re-serialised.
+ * What a full run applies, as one SHA-256: the digest of the component's own text (the worker hashes
+ * its batches as they arrive, so the text is never re-serialised), then the catalog's copies kept for
+ * stale scopes as `ref JSON` lines sorted by ref.
  */
-function digest(lines) {
-  lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+function runDigest(report, kept) {
   const h = createHash('sha256');
-  for (const [ref, text] of lines) h.update(ref).update(' ').update(text).update('\n');
+  if (report.digest !== undefined) h.update(report.digest);
+  else for (const e of report.entities) h.update(e.json).update('\n'); // a component of the caller's own
+  const lines = kept.map((e) => [refOf(e.entity.kind, e.entity.metadata.namespace, e.entity.metadata.name), JSON.stringify(e.entity)]);
+  lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [ref, text] of lines) h.update('\n').update(ref).update(' ').update(text);
   return h.digest('hex');
 }
-
-const reportLines = (entities) => entities.map((e) => [refOf(e.kind, e.namespace, e.name), e.json]);
-const catalogLines = (entries) => entries.map((e) => [refOf(e.entity.kind, e.entity.metadata.namespace, e.entity.metadata.name), JSON.stringify(e.entity)]);
 
 /** Whether a scope pattern (`prefix*` or exact, the component's rule) covers an entity's scope. */
 const covers = (patterns, scope) => patterns.some((s) => (s.endsWith('*') ? scope.startsWith(s.slice(0, -1)) : s === scope));
 
 export class OpenChoreoEntityProvider {
-  constructor({ component, logger, taskRunner, catalog, auth, timeoutSeconds, metrics = new ProviderMetrics() }) {
-    Object.assign(this, { component, logger, taskRunner, catalog, auth, timeoutSeconds, metrics });
+  constructor({ component, logger, taskRunner, catalog, auth, timeoutSeconds, ledger, reapplyAfterSeconds = 3600, metrics = new ProviderMetrics(), now = Date.now }) {
+    Object.assign(this, { component, logger, taskRunner, catalog, auth, timeoutSeconds, metrics, now });
     this.connection = undefined;
-    /** The digest of what the last full run applied; undefined after anything else changed the catalog. */
-    this.lastDigest = undefined;
+    // Without a ledger shared by the replicas every run applies (a process's own memory cannot know
+    // what another replica applied); the memory ledger then only tells a changed run from the same one.
+    this.ledger = ledger ?? new MemoryLedger();
+    /** How long a full mutation that changed nothing may go unapplied: 0 applies every run. */
+    this.reapplyMs = ledger ? reapplyAfterSeconds * 1000 : 0;
     this.running = false;
     /** Runs (full and event-driven) are applied one at a time, in order. */
     this.queue = Promise.resolve();
@@ -112,22 +116,27 @@ export class OpenChoreoEntityProvider {
       return;
     }
     const kept = shared.filter((e) => covers(stale, e.scope));
-    const applied = digest([...reportLines(report.entities), ...catalogLines(kept)]);
-    // After a restart, what the catalog holds (read for the stale scopes) is the previous state.
-    const previous = this.lastDigest ?? (stale.length > 0 ? digest(catalogLines(shared)) : undefined);
-    const changed = applied !== previous;
+    const applied = runDigest(report, kept);
+    const count = (report.count ?? report.entities.length) + kept.length;
+    this.metrics.entities.record(count);
+    this.metrics.stale.record(stale.length);
+    const ms = (a, b) => Math.round(b - a);
+    const summary = (timing) => `${count} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''}; component ${ms(started, ran)} ms, ${timing})`;
+    const record = await this.ledger.read();
+    if (record.digest === applied && this.now() - record.appliedAt < this.reapplyMs) {
+      this.logger.debug(`No changes: ${summary(`not applied: the catalog has held them since ${new Date(record.appliedAt).toISOString()}`)}`);
+      return;
+    }
+    const claimed = await this.ledger.claim(record.generation);
     const entities = report.entities.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
     for (const e of kept) entities.push({ entity: e.entity, locationKey: LOCATION_KEY });
     const applying = performance.now();
     await this.connection.applyMutation({ type: 'full', entities });
-    const ms = (a, b) => Math.round(b - a);
-    const timing = `component ${ms(started, ran)} ms, catalog ${ms(applying, performance.now())} ms`;
-    this.lastDigest = applied;
-    this.metrics.entities.record(entities.length);
-    this.metrics.stale.record(stale.length);
-    const summary = `${entities.length} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''}; ${timing})`;
-    if (changed) this.logger.info(`Synced ${summary}`);
-    else this.logger.debug(`No changes: ${summary}`);
+    const catalogMs = ms(applying, performance.now());
+    // Lost to another replica's mutation: the digest stays cleared, and the next run applies.
+    if (claimed !== null) await this.ledger.recordApplied(applied, claimed, this.now());
+    if (record.digest !== applied) this.logger.info(`Synced ${summary(`catalog ${catalogMs} ms`)}`);
+    else this.logger.debug(`No changes: ${summary(`catalog ${catalogMs} ms; applied again after openchoreo.sync.reapplyAfter`)}`);
   }
 
   /**
@@ -176,12 +185,11 @@ export class OpenChoreoEntityProvider {
     const fresh = report.entities.map((e) => ({ scope: e.scope, entity: JSON.parse(e.json) }));
     const freshRefs = new Set(fresh.map((e) => stringifyEntityRef(e.entity)));
     const removed = before.filter((e) => covers(covered, e.scope) && !covers(stale, e.scope) && !freshRefs.has(stringifyEntityRef(e.entity)));
-    await this.connection.applyMutation({
+    await this.applyDelta({
       type: 'delta',
       added: fresh.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
       removed: removed.map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
     });
-    this.lastDigest = undefined; // the next full run compares against nothing and logs at info
     this.metrics.events.add(1, { outcome: 'applied' });
     this.metrics.stale.record(stale.length);
     this.logger.info(
@@ -217,8 +225,17 @@ export class OpenChoreoEntityProvider {
   /** Applied in order with the runs, so a run that started earlier never lands after it. */
   immediately(mutation) {
     if (!this.connection) return Promise.reject(new Error('the OpenChoreo entity provider is not connected to the catalog yet'));
-    this.lastDigest = undefined;
-    return this.serially(() => this.connection.applyMutation(mutation));
+    return this.serially(() => this.applyDelta(mutation));
+  }
+
+  /**
+   * A delta, with the ledger invalidated before it (a crash after applying leaves no digest standing)
+   * and after it (a full run another replica recorded meanwhile no longer describes the catalog).
+   */
+  async applyDelta(mutation) {
+    await this.ledger.invalidate();
+    await this.connection.applyMutation(mutation);
+    await this.ledger.invalidate();
   }
 
   /**

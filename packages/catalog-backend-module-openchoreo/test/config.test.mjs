@@ -19,6 +19,16 @@ it('refuses values past their bounds, naming the key', () => {
   assert.throws(() => read({ concurrency: -1 }), /openchoreo\.sync\.concurrency must be a positive whole number/);
 });
 
+it('reads openchoreo.sync.reapplyAfter: an hour by default, 0 allowed, bounded by a week', () => {
+  assert.equal(read({}).reapplyAfterSeconds, 3600);
+  assert.equal(read({ reapplyAfter: 0 }).reapplyAfterSeconds, 0);
+  assert.equal(read({ reapplyAfter: '600' }).reapplyAfterSeconds, 600);
+  assert.throws(() => read({ reapplyAfter: -5 }), /openchoreo\.sync\.reapplyAfter must be a whole number \(0 or more\), got -5/);
+  assert.throws(() => read({ reapplyAfter: '' }), /openchoreo\.sync\.reapplyAfter must be a whole number \(0 or more\), got ""/);
+  assert.throws(() => read({ reapplyAfter: 604_801 }), /openchoreo\.sync\.reapplyAfter must be at most 604800/);
+  assert.throws(() => read({ concurrency: 0 }), /openchoreo\.sync\.concurrency must be a positive whole number, got 0/);
+});
+
 it('reads openchoreo.events.enabled (default true) and whether the frequency is set', () => {
   const section = (extra) => readOpenChoreoConfig(new ConfigReader({ openchoreo: { baseUrl: 'http://localhost/api/v1', ...extra } }));
   assert.deepEqual([section({}).events, section({}).frequencySet], [{ enabled: true }, false]);

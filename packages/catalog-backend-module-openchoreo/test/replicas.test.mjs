@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import knexFactory from 'knex';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import openchoreoModule from '../src/index.mjs';
 import { ALLOWED_KINDS } from '../src/processor.mjs';
+import { LEDGER_TABLE } from '../src/ledger.mjs';
 import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
@@ -120,6 +122,33 @@ describe('two real backends on one real PostgreSQL', () => {
     } finally {
       await fixture.clearFaults();
       await fixture.setList(COMPONENTS, sample.namespaced.default.components);
+    }
+  });
+
+  it('applies a run that makes what this replica applied before, once the other replica applied something else', async () => {
+    const [a, b] = backends.length >= 2 ? backends : [await startReplica(), await startReplica()];
+    const ledger = knexFactory({ client: 'pg', connection: { ...pg.connection, database: 'backstage_plugin_catalog' } });
+    const row = () => ledger(LEDGER_TABLE).first();
+    try {
+      await a.scheduler.triggerTask('OpenChoreoEntityProvider');
+      assert.equal((await until(() => componentNames(b), (n) => n.length === 5, 30_000)).length, 5);
+      await fixture.setList(COMPONENTS, [...sample.namespaced.default.components, { metadata: { name: 'snip-audit', namespace: 'default' }, spec: { owner: { projectName: 'url-shortener' } } }]);
+      try {
+        await b.scheduler.triggerTask('OpenChoreoEntityProvider');
+        assert.ok((await until(() => componentNames(a), (n) => n.includes('snip-audit'), 30_000)).includes('snip-audit'));
+      } finally {
+        await fixture.setList(COMPONENTS, sample.namespaced.default.components);
+      }
+      // A made these same entities in its first run, but B applied something else since: A applies.
+      await a.scheduler.triggerTask('OpenChoreoEntityProvider');
+      assert.ok(!(await until(() => componentNames(b), (n) => !n.includes('snip-audit'), 30_000)).includes('snip-audit'), 'A applied though its own last run made the same');
+      const applied = await row();
+      assert.match(applied.digest, /^[0-9a-f]{64}$/);
+      // B makes what A just applied: nothing is written, to the catalog or to the ledger.
+      await b.scheduler.triggerTask('OpenChoreoEntityProvider');
+      assert.deepEqual(await row(), applied);
+    } finally {
+      await ledger.destroy();
     }
   });
 });

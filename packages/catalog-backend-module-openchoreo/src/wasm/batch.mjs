@@ -1,31 +1,71 @@
 // Reads the component's entity batches (WIT `entity-batch`): one UTF-8 text, and the spans of each
 // entity's document, kind, namespace and name in it. Every entity becomes
 // { kind, namespace, name, scope, json }, as the rest of the module reads them.
+//
+// Between threads a batch travels packed: its text and its spans as one Uint32Array, both transferred
+// without a copy, so a run's entities reach the main thread as a few buffers, not thousands of objects,
+// and are read only when a run applies them.
 import { isAscii } from 'node:buffer';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function unpackBatch({ text, scopes, entities }) {
+/** Numbers per entity in a packed batch: start and length of document, kind, namespace, name; scope index. */
+const STRIDE = 9;
+const PARTS = ['document', 'kind', 'namespace', 'name'];
+
+/**
+ * A batch as jco lifts it, packed for a transfer between threads. Every span is checked to lie inside
+ * the text and every scope index to exist; whether a span splits a character is seen when it is read.
+ */
+export function packBatch({ text, scopes, entities }) {
+  const spans = new Uint32Array(entities.length * STRIDE);
+  for (let i = 0; i < entities.length; i++) {
+    const e = entities[i];
+    const at = i * STRIDE;
+    for (let p = 0; p < PARTS.length; p++) {
+      const { start, len } = e[PARTS[p]];
+      if (start + len > text.length) {
+        throw new Error(`entity #${i} of a batch: its ${PARTS[p]} span ${start}..${start + len} is outside the text (${text.length} bytes)`);
+      }
+      spans[at + 2 * p] = start;
+      spans[at + 2 * p + 1] = len;
+    }
+    if (e.scope >= scopes.length) throw new Error(`entity #${i} of a batch: scope #${e.scope} of ${scopes.length} does not exist`);
+    spans[at + 8] = e.scope;
+  }
+  // The text must own its buffer to be transferred: a view into a larger one is copied out.
+  const own = text.byteOffset === 0 && text.byteLength === text.buffer.byteLength ? text : text.slice();
+  return { text: own, scopes, spans };
+}
+
+/** The buffers of packed batches, for a postMessage transfer list. */
+export const transferables = (packed) => packed.flatMap((b) => [b.text.buffer, b.spans.buffer]);
+
+export const entityCount = (packed) => packed.reduce((n, b) => n + b.spans.length / STRIDE, 0);
+
+/** The entities of a batch packed by packBatch. */
+export function readPacked({ text, scopes, spans }) {
   // Entity text is nearly always ASCII: then it is decoded once and each part is a slice of it (bytes are
   // characters), instead of one decoding per part.
   const whole = isAscii(text) ? Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('latin1') : undefined;
-  const out = new Array(entities.length);
-  for (let i = 0; i < entities.length; i++) {
-    const e = entities[i];
-    const part = (what, { start, len }) => {
-      if (start + len > text.length) {
-        throw new Error(`entity #${i} of a batch: its ${what} span ${start}..${start + len} is outside the text (${text.length} bytes)`);
-      }
+  const count = spans.length / STRIDE;
+  const out = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = i * STRIDE;
+    const part = (p) => {
+      const start = spans[at + 2 * p];
+      const len = spans[at + 2 * p + 1];
       if (whole !== undefined) return whole.slice(start, start + len);
       try {
         return decoder.decode(text.subarray(start, start + len));
       } catch {
-        throw new Error(`entity #${i} of a batch: its ${what} span ${start}..${start + len} is not UTF-8 or splits a character`);
+        throw new Error(`entity #${i} of a batch: its ${PARTS[p]} span ${start}..${start + len} is not UTF-8 or splits a character`);
       }
     };
-    const scope = scopes[e.scope];
-    if (scope === undefined) throw new Error(`entity #${i} of a batch: scope #${e.scope} of ${scopes.length} does not exist`);
-    out[i] = { kind: part('kind', e.kind), namespace: part('namespace', e.namespace), name: part('name', e.name), scope, json: part('document', e.document) };
+    out[i] = { kind: part(1), namespace: part(2), name: part(3), scope: scopes[spans[at + 8]], json: part(0) };
   }
   return out;
 }
+
+/** The entities of a batch as jco lifts it. */
+export const unpackBatch = (batch) => readPacked(packBatch(batch));

@@ -5,6 +5,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printable } from '../printable.mjs';
+import { RunReport } from './run-report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const COMPONENT_DIR = join(here, '../../dist/component');
@@ -162,14 +163,18 @@ export class ComponentWorker {
     return settings;
   }
 
-  /** One sync; the HTTP host stops sending at the deadline and the worker is terminated past it. */
-  run(timeoutMs) {
-    return this.callBy('run', undefined, timeoutMs);
+  /**
+   * One sync, as a RunReport; the HTTP host stops sending at the deadline and the worker is terminated
+   * past it.
+   */
+  async run(timeoutMs) {
+    return new RunReport(await this.callBy('run', undefined, timeoutMs));
   }
 
   /** A sync over named scopes (`ns/<namespace>/*`, `cluster/*`): `{ report, covered }`. */
-  runScopes(scopes, timeoutMs) {
-    return this.callBy('runScopes', scopes, timeoutMs);
+  async runScopes(scopes, timeoutMs) {
+    const { report, covered } = await this.callBy('runScopes', scopes, timeoutMs);
+    return { report: new RunReport(report), covered };
   }
 
   /** A run-like call with the HTTP host's deadline set for it. */

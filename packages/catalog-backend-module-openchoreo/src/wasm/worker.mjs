@@ -1,11 +1,12 @@
 // The worker thread that runs the component. Its imports are synchronous (the component model has no
 // async here), so each host call posts a request to the main thread, blocks on Atomics.wait, and then
 // takes the answer from a MessagePort with receiveMessageOnPort. Backstage's event loop stays free.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
-import { unpackBatch } from './batch.mjs';
+import { packBatch, transferables, unpackBatch } from './batch.mjs';
 import { WIT_VERSION, witInterface } from './wit.mjs';
 
 const { componentDir, signal, hostPort } = workerData;
@@ -53,8 +54,15 @@ function withVersions(imports) {
   return out;
 }
 
-// Entities the guest hands over while a run goes on (the `sink` import); merged into the run's report.
-let emitted = [];
+// A run's entities as the guest hands them over (the `sink` import, then the report), packed, and the
+// SHA-256 of their text in that order: what the provider compares runs by.
+let collecting;
+
+function collect(batch) {
+  if (!collecting) throw new Error('sink.emit called outside a run');
+  collecting.hash.update(batch.text);
+  collecting.batches.push(packBatch(batch));
+}
 
 const ours = withVersions({
   'openchoreo:catalog/types': {},
@@ -85,9 +93,7 @@ const ours = withVersions({
     },
   },
   'openchoreo:catalog/sink': {
-    emit(batch) {
-      for (const e of unpackBatch(batch)) emitted.push(e);
-    },
+    emit: collect,
   },
   'openchoreo:catalog/log': {
     log(level, message) {
@@ -120,32 +126,39 @@ function trapLine(e) {
   return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`.replace(/\s*\n\s*/g, ' | ');
 }
 
-/** A run's report with the entities handed over through `sink` along the way put in front. */
-function withEmitted(call) {
-  emitted = [];
+/**
+ * A run's report with its entities as packed batches (those handed over through `sink`, then the
+ * report's own) and their `digest`; the batches' buffers are transferred to the main thread.
+ */
+function collected(call) {
+  collecting = { batches: [], hash: createHash('sha256') };
   try {
-    const report = call();
-    const rest = unpackBatch(report.entities);
-    report.entities = emitted.length ? emitted.concat(rest) : rest;
-    return report;
+    const { entities, ...report } = call();
+    collect(entities);
+    const { batches, hash } = collecting;
+    return transferring({ ...report, batches, digest: hash.digest('hex') }, transferables(batches));
   } finally {
-    emitted = [];
+    collecting = undefined;
     // A run never ends with a batch in flight; if one did, its answer must not wait on the port.
     finishBatch();
   }
 }
 
+const TRANSFER = Symbol('transfer');
+/** A value whose buffers move to the main thread instead of being copied (a symbol key is not cloned). */
+const transferring = (value, list) => Object.assign(value, { [TRANSFER]: list });
+
 const ops = {
   configure: (json) => sync.configure(json),
-  run: () => withEmitted(() => sync.run()),
+  run: () => collected(() => sync.run()),
   runScopes: (scopes) => {
     let covered = [];
-    const report = withEmitted(() => {
+    const report = collected(() => {
       const scoped = sync.runScopes(scopes);
       covered = scoped.covered;
       return scoped.report;
     });
-    return { report, covered };
+    return transferring({ report, covered }, report[TRANSFER]);
   },
   scopesOfEvent: (json) => mapping.scopesOfEvent(json),
   relations: (docs) => docs.map((d) => mapping.relations(d)),
@@ -175,7 +188,8 @@ const ops = {
 parentPort.on('message', (msg) => {
   if (msg.type !== 'rpc') return;
   try {
-    parentPort.postMessage({ type: 'result', id: msg.id, ok: true, value: ops[msg.op](msg.args) });
+    const value = ops[msg.op](msg.args);
+    parentPort.postMessage({ type: 'result', id: msg.id, ok: true, value }, value?.[TRANSFER] ?? []);
   } catch (e) {
     parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error: guestError(e) });
   }

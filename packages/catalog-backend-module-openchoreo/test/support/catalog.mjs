@@ -12,7 +12,7 @@ export function memoryCatalog() {
         mutations.push(m);
         if (m.type === 'full') stored = new Map(m.entities.map((d) => [ref(d.entity), d.entity]));
         else {
-          for (const r of m.removed) stored.delete(ref(r.entity));
+          for (const r of m.removed) stored.delete(r.entityRef ?? ref(r.entity));
           for (const a of m.added) stored.set(ref(a.entity), a.entity);
         }
       },
