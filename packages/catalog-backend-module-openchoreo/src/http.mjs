@@ -1,4 +1,4 @@
-// The HTTP import on the main thread: GETs to the configured API origin only, bounded concurrency,
+// The HTTP import, served in the component's HTTP worker (wasm/http-worker.mjs): GETs to the configured API origin only, bounded concurrency,
 // timeouts, a body cap per response and a budget for the bodies a batch holds at once, bounded retries
 // with exponential backoff and jitter honouring Retry-After, and the run deadline. The bearer token is
 // added here; the guest never sees it. Requests go through node:http(s) with kept-alive connections,

@@ -4,12 +4,10 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { PROVIDER_NAME, readOpenChoreoConfig } from './config.mjs';
-import { HttpHost } from './http.mjs';
 import { DatabaseLedger, migrateLedgerTable } from './ledger.mjs';
 import { CustomAnnotationProcessor } from './custom-annotations.mjs';
 import { OpenChoreoEntityProcessor, isOurs } from './processor.mjs';
 import { OpenChoreoEntityProvider } from './provider.mjs';
-import { TokenCache } from './tokens.mjs';
 import { UrlTemplateReader } from './templates.mjs';
 import { DatabaseAnnotationStore, annotationStoreRef, migrateAnnotationTable } from './services/annotation-store.mjs';
 import { ATTACH } from './services/attach.mjs';
@@ -54,10 +52,10 @@ export const catalogModuleOpenChoreo = createBackendModule({
         } finally {
           await probe.terminate();
         }
-        const tokens = settings.authEnabled ? new TokenCache({ ...read.credentials, timeoutMs: read.http.requestTimeoutMs }) : undefined;
-        const http = new HttpHost({ baseUrl: settings.baseUrl, tokens, settings: read.http });
+        const credentials = settings.authEnabled ? { ...read.credentials, timeoutMs: read.http.requestTimeoutMs } : undefined;
+        const http = { baseUrl: settings.baseUrl, settings: read.http, credentials };
         const templates = new UrlTemplateReader(urlReader, { timeoutMs: read.http.requestTimeoutMs });
-        const component = new ComponentWorker({ logger, http, tokens, templates });
+        const component = new ComponentWorker({ logger, http, templates });
         await component.configure(read.guestJson);
         await component.scopeOf([]); // warm-up: the first call compiles and grows memory
         lifecycle.addShutdownHook(() => component.terminate());

@@ -12,7 +12,6 @@ import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import openchoreoModule from '../src/index.mjs';
 import { ALLOWED_KINDS } from '../src/processor.mjs';
 import { OpenChoreoEntityProvider, catalogFilters } from '../src/provider.mjs';
-import { HttpHost } from '../src/http.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
 import { REPO, openchoreoConfig, quietLogger, startFixture, until } from './support/fixture.mjs';
@@ -79,8 +78,7 @@ describe('the provider with events', () => {
 
   it('coalesces a burst into two re-fetches of its namespace and refuses malformed events and unknown kinds', async () => {
     const logger = quietLogger();
-    const http = new HttpHost({ baseUrl: fixture.baseUrl });
-    const component = new ComponentWorker({ logger, http });
+    const component = new ComponentWorker({ logger, http: { baseUrl: fixture.baseUrl } });
     await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
     const { catalog, connection, mutations } = memoryCatalog();
     const p = new OpenChoreoEntityProvider({

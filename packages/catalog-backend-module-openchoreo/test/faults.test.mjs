@@ -19,8 +19,8 @@ before(async () => {
   fixture = await startFixture({ auth: true });
   guestLog = quietLogger();
   tokens = new TokenCache({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: fixture.tokenUrl });
-  const http = new HttpHost({ baseUrl: fixture.baseUrl, tokens, settings: { requestTimeoutMs: 1500, baseBackoffMs: 5, maxBackoffMs: 50 } });
-  component = new ComponentWorker({ logger: guestLog, http, tokens });
+  const credentials = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: fixture.tokenUrl };
+  component = new ComponentWorker({ logger: guestLog, http: { baseUrl: fixture.baseUrl, credentials, settings: { requestTimeoutMs: 1500, baseBackoffMs: 5, maxBackoffMs: 50 } } });
   await component.configure(JSON.stringify({ ...openchoreoConfig(fixture, { auth: true }), auth: { clientId: CLIENT_ID, clientSecret: '[redacted]', tokenUrl: fixture.tokenUrl } }));
 });
 afterEach(() => fixture.clearFaults());

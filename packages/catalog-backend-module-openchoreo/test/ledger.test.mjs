@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import knexFactory from 'knex';
-import { HttpHost } from '../src/http.mjs';
 import { DatabaseLedger, LEDGER_TABLE, MemoryLedger, migrateLedgerTable } from '../src/ledger.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
@@ -22,7 +21,7 @@ let fixture;
 let component;
 before(async () => {
   fixture = await startFixture({ auth: false });
-  component = new ComponentWorker({ logger: quietLogger(), http: new HttpHost({ baseUrl: fixture.baseUrl, settings: { attempts: 1 } }) });
+  component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl, settings: { attempts: 1 } } });
   await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
 });
 after(async () => {

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
@@ -21,7 +20,7 @@ const reader = new Reader();
 before(async () => {
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
   fixture = await startFixture({ auth: false });
-  component = new ComponentWorker({ logger: quietLogger(), http: new HttpHost({ baseUrl: fixture.baseUrl, settings: { attempts: 1 } }) });
+  component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl, settings: { attempts: 1 } } });
   await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
 });
 after(async () => {

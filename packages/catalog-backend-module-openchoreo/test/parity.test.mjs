@@ -5,8 +5,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { HttpHost } from '../src/http.mjs';
-import { TokenCache } from '../src/tokens.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { CLI, CLIENT_ID, CLIENT_SECRET, openchoreoConfig, quietLogger, startFixture } from './support/fixture.mjs';
 
@@ -25,8 +23,8 @@ it('gives the same entities through Node (jco) and through the CLI (wasmtime)', 
   execFileSync(CLI, ['sync', '--once', '--config', join(dir, 'app-config.yaml'), '--output', join(dir, 'cli.json')], { env: { OPENCHOREO_LOG: 'warn' } });
   const cli = JSON.parse(readFileSync(join(dir, 'cli.json'), 'utf8'));
 
-  const tokens = new TokenCache({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: fixture.tokenUrl });
-  const component = new ComponentWorker({ logger: quietLogger(), http: new HttpHost({ baseUrl: fixture.baseUrl, tokens }), tokens });
+  const credentials = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: fixture.tokenUrl };
+  const component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl, credentials } });
   try {
     await component.configure(JSON.stringify({ ...config, auth: { ...config.auth, clientSecret: '[redacted]' } }));
     const report = await component.run(60_000);

@@ -13,7 +13,6 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import openchoreoModule from '../src/index.mjs';
 import { ALLOWED_KINDS } from '../src/processor.mjs';
 import { LEDGER_TABLE } from '../src/ledger.mjs';
-import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
@@ -34,7 +33,7 @@ after(async () => {
 });
 
 async function replica(shared) {
-  const component = new ComponentWorker({ logger: quietLogger(), http: new HttpHost({ baseUrl: fixture.baseUrl, settings: { attempts: 1 } }) });
+  const component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl, settings: { attempts: 1 } } });
   workers.push(component);
   await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
   const p = new OpenChoreoEntityProvider({

@@ -2,7 +2,6 @@
 // by a failing scope deletes nothing; when the catalog cannot be read, a run with stale scopes is not applied.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { HttpHost } from '../src/http.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { openchoreoConfig, quietLogger, startFixture } from './support/fixture.mjs';
@@ -12,7 +11,7 @@ let component;
 const guestLog = quietLogger();
 before(async () => {
   fixture = await startFixture({ auth: false });
-  component = new ComponentWorker({ logger: guestLog, http: new HttpHost({ baseUrl: fixture.baseUrl, settings: { baseBackoffMs: 5 } }) });
+  component = new ComponentWorker({ logger: guestLog, http: { baseUrl: fixture.baseUrl, settings: { baseBackoffMs: 5 } } });
   await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
 });
 after(async () => {

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
-import { HttpHost } from '../src/http.mjs';
 import { ComponentWorker } from '../src/wasm/component.mjs';
 import { openchoreoConfig, quietLogger, startFixture } from './support/fixture.mjs';
 
@@ -13,7 +12,7 @@ before(async () => {
 after(() => fixture?.stop());
 
 it('generates Templates the scaffolder accepts', async () => {
-  const component = new ComponentWorker({ logger: quietLogger(), http: new HttpHost({ baseUrl: fixture.baseUrl }) });
+  const component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl } });
   try {
     await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
     const report = await component.run(60_000);

@@ -1,6 +1,7 @@
-// The component in a worker thread, seen from the main thread: RPC calls in, host calls (HTTP, token)
-// served here asynchronously and handed back through a SharedArrayBuffer flag and a MessagePort.
-// A trap or a timeout terminates the worker; the next call starts a fresh one.
+// The component in a worker thread, seen from the main thread: RPC calls in; its HTTP and token calls
+// served by a second worker (http-worker.mjs), its template reads here, each answer handed back through
+// a SharedArrayBuffer flag and a MessagePort. A trap or a timeout terminates both workers; the next call
+// starts a fresh pair.
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +20,19 @@ export class GuestError extends Error {
 
 export class RunTimeout extends Error {}
 
+/** The HTTP worker's heap: a batch's bodies (at most the batch budget, 64 MiB by default) as bytes and strings. */
+const HTTP_HEAP_MB = 512;
+
 export class ComponentWorker {
   /**
-   * @param {{ logger: any, http?: import('../http.mjs').HttpHost, tokens?: import('../tokens.mjs').TokenCache,
+   * @param {{ logger: any,
+   *           http?: { baseUrl: string, settings?: Partial<typeof import('../http.mjs').DEFAULT_HTTP>,
+   *                    credentials?: ConstructorParameters<typeof import('../tokens.mjs').TokenCache>[0] },
    *           templates?: import('../templates.mjs').UrlTemplateReader, componentDir?: string, maxHeapMb?: number }} options
+   *   `http` is what the HTTP worker is made from (without it the component has no network).
    */
-  constructor({ logger, http, tokens, templates, componentDir = COMPONENT_DIR, maxHeapMb = 512 }) {
-    Object.assign(this, { logger, http, tokens, templates, componentDir, maxHeapMb });
+  constructor({ logger, http, templates, componentDir = COMPONENT_DIR, maxHeapMb = 512 }) {
+    Object.assign(this, { logger, http, templates, componentDir, maxHeapMb });
     this.worker = undefined;
     this.pending = new Map();
     this.nextId = 1;
@@ -37,13 +44,15 @@ export class ComponentWorker {
     const signal = new SharedArrayBuffer(4);
     const flag = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
+    const http = this.http ? this.startHttpWorker(signal) : undefined;
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-      workerData: { componentDir: this.componentDir, signal, hostPort: port2 },
-      transferList: [port2],
+      workerData: { componentDir: this.componentDir, signal, hostPort: port2, httpPort: http?.port },
+      transferList: [port2, ...(http ? [http.port] : [])],
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
       env: {},
     });
     this.worker = worker;
+    this.httpWorker = http?.worker;
     this.starting = new Promise((resolve, reject) => {
       worker.once('error', reject);
       const onReady = (m) => {
@@ -62,6 +71,27 @@ export class ComponentWorker {
     // A recreated worker starts blank: give it the configuration the previous one had.
     if (this.configJson !== undefined) await this.post('configure', this.configJson);
     if (this.pending.size === 0) worker.unref();
+  }
+
+  /** The component worker's partner for HTTP and tokens; it never holds the process open. */
+  startHttpWorker(signal) {
+    const { port1, port2 } = new MessageChannel();
+    const { baseUrl, settings, credentials } = this.http;
+    const worker = new Worker(new URL('./http-worker.mjs', import.meta.url), {
+      workerData: { signal, port: port1, baseUrl, settings, credentials },
+      transferList: [port1],
+      resourceLimits: { maxOldGenerationSizeMb: HTTP_HEAP_MB },
+      env: {},
+    });
+    worker.unref();
+    // It fails only if it cannot start or runs out of memory; the component would wait for it: stop the pair.
+    worker.on('error', (e) => {
+      if (this.httpWorker !== worker) return;
+      const component = this.worker;
+      this.fail(new Error(`the HTTP worker failed: ${e.message}`));
+      component?.terminate();
+    });
+    return { worker, port: port2 };
   }
 
   onMessage(m, port, flag) {
@@ -93,22 +123,9 @@ export class ComponentWorker {
   }
 
   async serveHostCall(m) {
-    if (m.op === 'http') {
-      if (!this.http) return m.args.map(() => ({ tag: 'err', val: { tag: 'refused', val: 'this instance has no network' } }));
-      return this.http.sendBatch(m.args);
-    }
     if (m.op === 'templates') {
       if (!this.templates) return m.args.map(() => ({ tag: 'err', val: { tag: 'not-allowed', val: 'this instance reads no template URLs' } }));
       return this.templates.readBatch(m.args);
-    }
-    if (m.op === 'token') {
-      if (!this.tokens) return { ok: true, value: 'disabled' };
-      try {
-        await this.tokens.bearer(m.args, this.http?.deadline);
-        return { ok: true, value: 'ready' };
-      } catch (e) {
-        return { ok: false, error: e.variant ?? { tag: 'unreachable', val: e.message } };
-      }
     }
     return undefined;
   }
@@ -117,6 +134,8 @@ export class ComponentWorker {
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
     this.worker = undefined;
+    this.httpWorker?.terminate();
+    this.httpWorker = undefined;
   }
 
   terminate() {
@@ -168,20 +187,19 @@ export class ComponentWorker {
    * past it.
    */
   async run(timeoutMs) {
-    return new RunReport(await this.callBy('run', undefined, timeoutMs));
+    return new RunReport(await this.callBy('run', {}, timeoutMs));
   }
 
   /** A sync over named scopes (`ns/<namespace>/*`, `cluster/*`): `{ report, covered }`. */
   async runScopes(scopes, timeoutMs) {
-    const { report, covered } = await this.callBy('runScopes', scopes, timeoutMs);
+    const { report, covered } = await this.callBy('runScopes', { scopes }, timeoutMs);
     return { report: new RunReport(report), covered };
   }
 
-  /** A run-like call with the HTTP host's deadline set for it. */
+  /** A run-like call with its deadline, which the HTTP worker stops sending at. */
   async callBy(op, args, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
-    if (this.http) this.http.deadline = deadline;
-    const result = await this.call(op, args, timeoutMs);
+    const result = await this.call(op, { ...args, deadline }, timeoutMs);
     // Late requests were refused and their lists reported stale: a run that reached its deadline is
     // not trusted, even when the component finished before its timer fired.
     if (Date.now() >= deadline) throw new RunTimeout(`run reached its ${timeoutMs / 1000}s deadline`);

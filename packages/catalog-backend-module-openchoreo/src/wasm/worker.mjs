@@ -1,6 +1,8 @@
 // The worker thread that runs the component. Its imports are synchronous (the component model has no
-// async here), so each host call posts a request to the main thread, blocks on Atomics.wait, and then
-// takes the answer from a MessagePort with receiveMessageOnPort. Backstage's event loop stays free.
+// async here), so each host call posts a request to the thread that serves it (HTTP and tokens: the HTTP
+// worker; template reads: the main thread, where Backstage's URL reader is), blocks on Atomics.wait, and
+// then takes the answer from that thread's MessagePort with receiveMessageOnPort. Backstage's event loop
+// stays free.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,8 +11,14 @@ import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { packBatch, transferables, unpackBatch } from './batch.mjs';
 import { WIT_VERSION, witInterface } from './wit.mjs';
 
-const { componentDir, signal, hostPort } = workerData;
+const { componentDir, signal, hostPort, httpPort } = workerData;
 const flag = new Int32Array(signal);
+
+/** The run's deadline, which the HTTP worker stops sending at; set by each run-like call. */
+let deadline = Infinity;
+
+const NO_NETWORK = { tag: 'err', val: { tag: 'refused', val: 'this instance has no network' } };
+const servedByHttpWorker = (op) => op === 'http' || op === 'token';
 
 // A host call in flight without waiting (`http.start-batch`), collected by `http.finish-batch`.
 let batchInFlight = false;
@@ -18,12 +26,13 @@ let batchInFlight = false;
 function postHostCall(op, args) {
   if (batchInFlight) throw new Error(`host call ${op} while a started batch is in flight`);
   Atomics.store(flag, 0, 0);
-  parentPort.postMessage({ type: 'hostcall', op, args });
+  if (servedByHttpWorker(op)) httpPort.postMessage({ op, args, deadline });
+  else parentPort.postMessage({ type: 'hostcall', op, args });
 }
 
 function awaitReply(op) {
   Atomics.wait(flag, 0, 0);
-  const reply = receiveMessageOnPort(hostPort);
+  const reply = receiveMessageOnPort(servedByHttpWorker(op) ? httpPort : hostPort);
   if (!reply) throw new Error(`host call ${op} returned no answer`);
   return reply.message;
 }
@@ -33,7 +42,15 @@ function hostCall(op, args) {
   return awaitReply(op);
 }
 
+/** A started batch's answers when there is no network to start it on. */
+let unstarted;
+
 function finishBatch() {
+  if (unstarted) {
+    const answers = unstarted;
+    unstarted = undefined;
+    return answers;
+  }
   if (!batchInFlight) return [];
   batchInFlight = false;
   return awaitReply('http');
@@ -68,11 +85,16 @@ const ours = withVersions({
   'openchoreo:catalog/types': {},
   'openchoreo:catalog/http': {
     sendBatch(requests) {
+      if (!httpPort) return requests.map(() => NO_NETWORK);
       return hostCall('http', requests);
     },
-    // The main thread fetches while the component translates; a batch started over another drops it.
+    // The HTTP worker fetches while the component translates; a batch started over another drops it.
     startBatch(requests) {
       finishBatch();
+      if (!httpPort) {
+        unstarted = requests.map(() => NO_NETWORK);
+        return;
+      }
       postHostCall('http', requests);
       batchInFlight = true;
     },
@@ -80,6 +102,7 @@ const ours = withVersions({
   },
   'openchoreo:catalog/token': {
     ensure(forceRefresh) {
+      if (!httpPort) return 'disabled';
       const r = hostCall('token', forceRefresh);
       if (r.ok) return r.value;
       const err = new Error(`token: ${r.error.tag}`);
@@ -150,8 +173,12 @@ const transferring = (value, list) => Object.assign(value, { [TRANSFER]: list })
 
 const ops = {
   configure: (json) => sync.configure(json),
-  run: () => collected(() => sync.run()),
-  runScopes: (scopes) => {
+  run: ({ deadline: until }) => {
+    deadline = until;
+    return collected(() => sync.run());
+  },
+  runScopes: ({ scopes, deadline: until }) => {
+    deadline = until;
     let covered = [];
     const report = collected(() => {
       const scoped = sync.runScopes(scopes);
