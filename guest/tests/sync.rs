@@ -419,27 +419,43 @@ impl Transport for Overlapping {
 }
 
 #[test]
-fn the_next_rounds_first_batch_is_in_flight_while_a_round_is_translated() {
+fn a_rounds_scopes_are_translated_one_per_batch_while_the_next_round_is_fetched() {
     let namespaces = 2 * NAMESPACE_CHUNK + 1;
-    let mut blocking = Draining { inner: installation(namespaces, 2, 3), batches: Vec::new() };
+    // 24 components a namespace, 2 a page: each round has more batches than the round before has scopes.
+    let mut blocking = Draining { inner: installation(namespaces, 2, 12), batches: Vec::new() };
     run(&cfg(), &mut blocking).unwrap();
-    let mut host = Overlapping { inner: installation(namespaces, 2, 3), started: None, events: Vec::new(), kept: Vec::new() };
+    let mut host = Overlapping { inner: installation(namespaces, 2, 12), started: None, events: Vec::new(), kept: Vec::new() };
     let report = run(&cfg(), &mut host).unwrap();
     assert!(report.stale.is_empty(), "{:?}", report.stale);
     assert_eq!(host.kept, blocking.batches.concat(), "the same entities in the same order as with a host that blocks");
     assert_eq!(host.inner.sent.len(), blocking.inner.sent.len(), "the same requests");
     let e = &host.events;
     let starts: Vec<usize> = e.iter().enumerate().filter(|(_, x)| x.starts_with("start ")).map(|(i, _)| i).collect();
-    assert_eq!(starts.len(), 2, "each later round's first batch is started: {e:?}");
     for &at in &starts {
-        assert_eq!(e[at], format!("start {}", 15 * if at == starts[1] { 1 } else { NAMESPACE_CHUNK }), "{e:?}");
-        let until = e[at..].iter().position(|x| x == "finish").map(|p| at + p).expect("finished");
-        let meanwhile = &e[at + 1..until];
-        assert!(
-            !meanwhile.is_empty() && meanwhile.iter().all(|x| x.starts_with("emit ")),
-            "only translation while in flight: {meanwhile:?}"
-        );
+        assert!(e[at + 1].starts_with("emit ") && e[at + 2] == "finish", "one scope translated while a batch is in flight: {e:?}");
     }
-    let first_window = e[starts[0] + 1..].iter().take_while(|x| x.starts_with("emit ")).count();
-    assert_eq!(first_window, NAMESPACE_CHUNK + 1, "the first round's namespaces and the cluster scope: {e:?}");
+    assert_eq!(e[starts[0]], format!("start {}", 15 * NAMESPACE_CHUNK), "the second round's first batch is the first started: {e:?}");
+    // Every scope of the rounds before the last (the first round's cluster scope too) is translated
+    // while a later batch is in flight; only the last round's namespace is left for the end.
+    let waited: Vec<&String> =
+        e.iter().enumerate().filter(|(i, x)| x.starts_with("emit ") && !e[i - 1].starts_with("start ")).map(|(_, x)| x).collect();
+    assert_eq!(waited, [&format!("emit default,ns{}", namespaces - 1)], "{e:?}");
+    assert_eq!(starts.len(), 2 * NAMESPACE_CHUNK + 1, "{e:?}");
+}
+
+#[test]
+fn a_rounds_scopes_left_over_are_translated_before_the_round_after_is_fetched() {
+    let namespaces = 2 * NAMESPACE_CHUNK + 1;
+    // 6 components a namespace, 2 a page: the second round has fewer batches than the first has scopes.
+    let mut blocking = Draining { inner: installation(namespaces, 2, 3), batches: Vec::new() };
+    run(&cfg(), &mut blocking).unwrap();
+    let mut host = Overlapping { inner: installation(namespaces, 2, 3), started: None, events: Vec::new(), kept: Vec::new() };
+    run(&cfg(), &mut host).unwrap();
+    assert_eq!(host.kept, blocking.batches.concat(), "the same entities in the same order as with a host that blocks");
+    let e = &host.events;
+    let third_round =
+        e.iter().position(|x| *x == format!("start {}", 15 * (namespaces - 2 * NAMESPACE_CHUNK))).expect("the last round is started");
+    for ns in 0..NAMESPACE_CHUNK {
+        assert!(e[..third_round].contains(&format!("emit default,ns{ns}")), "ns{ns} waits for no more than one round: {e:?}");
+    }
 }

@@ -11,9 +11,10 @@ use std::collections::HashSet;
 pub const PAGE_LIMIT: u32 = 100;
 /// 10 000 pages of 100 is a million items: far past any real installation, short of a runaway loop.
 pub const MAX_PAGES: u32 = 10_000;
-/// The JSON text the lists of one round (two namespaces and the cluster) may hold together: a third
-/// of the component's 768 MiB memory cap, so that the round's next batch and its translation still
-/// fit. Past it, the largest list fails alone and its scopes keep their last good entities.
+/// The JSON text the lists of one round (`NAMESPACE_CHUNK` namespaces and the cluster) may hold
+/// together: a third of the component's 768 MiB memory cap, so that the round before (translated while
+/// this one's first batches are in flight) and a translation still fit. Past it, the largest list fails
+/// alone and its scopes keep their last good entities.
 pub const ROUND_BYTES: usize = 256 << 20;
 
 #[derive(Debug)]
@@ -184,8 +185,35 @@ pub fn describe_status(resp: &Response) -> String {
     if phrase.is_empty() { format!("{} - {message}", resp.status) } else { format!("{} {phrase} - {message}", resp.status) }
 }
 
+/// Work the crawl does while a batch is in flight, a step per batch (translating the scopes of the
+/// round before, while this round's pages are fetched).
+pub trait Meanwhile {
+    fn has_work(&self) -> bool;
+    fn step(&mut self, t: &mut dyn Transport);
+}
+
+/// No work: every batch is sent and waited for.
+pub struct Idle;
+
+impl Meanwhile for Idle {
+    fn has_work(&self) -> bool {
+        false
+    }
+    fn step(&mut self, _: &mut dyn Transport) {}
+}
+
+/// One batch, started and collected around a step of `meanwhile` when it has work, else sent.
+fn send_meanwhile(requests: &[Request], t: &mut dyn Transport, meanwhile: &mut dyn Meanwhile) -> Vec<Result<Response, HttpError>> {
+    if !meanwhile.has_work() {
+        return t.send_batch(requests);
+    }
+    let started = t.start_batch(requests);
+    meanwhile.step(t);
+    started.unwrap_or_else(|| t.finish_batch())
+}
+
 pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats) {
-    fetch_all_from(jobs, None, t, auth, stats);
+    fetch_all_meanwhile(jobs, t, auth, stats, &mut Idle);
 }
 
 /// The unfinished lists of `jobs`, by index: the next batch has one request for each.
@@ -193,30 +221,16 @@ fn pending(jobs: &[ListJob]) -> Vec<usize> {
     jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect()
 }
 
-/// The requests of the next batch of `jobs`.
-pub fn next_requests(jobs: &[ListJob]) -> Vec<Request> {
-    pending(jobs).into_iter().map(|i| jobs[i].request()).collect()
-}
-
-/// [`fetch_all`], its first batch's responses already in hand when `first` is given (the answers to
-/// [`next_requests`] of these jobs, sent while the caller did other work).
-pub fn fetch_all_from(
-    jobs: &mut [ListJob],
-    mut first: Option<Vec<Result<Response, HttpError>>>,
-    t: &mut dyn Transport,
-    auth: &mut Auth,
-    stats: &mut Stats,
-) {
+/// [`fetch_all`], each batch started and one step of `meanwhile` done while it is in flight, as long
+/// as `meanwhile` has work (`Transport::start_batch`); then batches are sent and waited for.
+pub fn fetch_all_meanwhile(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats, meanwhile: &mut dyn Meanwhile) {
     loop {
         let pending = pending(jobs);
         if pending.is_empty() {
             return;
         }
         let requests: Vec<Request> = pending.iter().map(|i| jobs[*i].request()).collect();
-        let responses = match first.take() {
-            Some(responses) => responses,
-            None => t.send_batch(&requests),
-        };
+        let responses = send_meanwhile(&requests, t, meanwhile);
         stats.requests += requests.len() as u32;
         let mut unauthorized: Vec<(usize, Response)> = Vec::new();
         for (i, result) in pending.iter().copied().zip(responses.into_iter().map(Some).chain(std::iter::repeat(None))) {
@@ -270,12 +284,18 @@ fn describe_http_error(e: &HttpError) -> String {
 }
 
 /// Single documents (a type's `/schema`), one request each, in one batch; the host bounds concurrency.
-pub fn fetch_documents(paths: &[String], t: &mut dyn Transport, stats: &mut Stats) -> Vec<Result<Items, String>> {
+/// A step of `meanwhile` is done while the batch is in flight.
+pub fn fetch_documents(
+    paths: &[String],
+    t: &mut dyn Transport,
+    stats: &mut Stats,
+    meanwhile: &mut dyn Meanwhile,
+) -> Vec<Result<Items, String>> {
     if paths.is_empty() {
         return Vec::new();
     }
     let requests: Vec<Request> = paths.iter().map(|p| Request { path: p.clone(), query: Vec::new() }).collect();
-    let responses = t.send_batch(&requests);
+    let responses = send_meanwhile(&requests, t, meanwhile);
     stats.requests += requests.len() as u32;
     paths
         .iter()
