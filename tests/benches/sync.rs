@@ -7,10 +7,13 @@
 
 #[path = "floor.rs"]
 mod floor;
+#[path = "node_translate.rs"]
+mod node_translate;
 
 use host_harness::runtime::Runtime;
 use host_harness::synthetic::{Shape, generate};
 use integration_tests::translator::{ScopeInput, Translator};
+use node_translate::NodeTranslator;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
@@ -95,44 +98,69 @@ struct Rate {
     best: f64,
 }
 
-/// The [`Rate`] of each component, the runs of all components interleaved so that they share the
-/// machine's noise. The best run is what the code can do; the median also carries the machine's load.
-fn wasmtime_throughput(mut translators: Vec<Translator>) -> (usize, Vec<Rate>) {
+/// Node's figures, from calls interleaved with wasmtime's.
+struct NodeFigures {
+    rate: Rate,
+    /// Medians, in ms: the round trip, the component call, reading the batch, the worker bridge.
+    round_trip_ms: f64,
+    call_ms: f64,
+    unpack_ms: f64,
+    bridge_ms: f64,
+    /// The median over the runs of wasmtime's pure-call rate / Node's, each pair measured back to back.
+    paired: f64,
+    first_call_ms: f64,
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// The [`Rate`] of each wasmtime translator and Node's figures, the runs of all of them interleaved
+/// so that they share the machine's noise. The best run is what the code can do; the median also
+/// carries the machine's load.
+fn translation_throughput(mut translators: Vec<Translator>, mut node: Option<NodeTranslator>) -> (usize, Vec<Rate>, Option<NodeFigures>) {
     let mut entities = 0;
     for t in &mut translators {
-        entities = t.translate(); // warm-up
+        entities = t.translate(); // warm-up (Node warmed itself up)
     }
     let mut rates = vec![Vec::new(); translators.len()];
+    let mut node_calls = Vec::new();
+    let mut paired = Vec::new();
     for _ in 0..TRANSLATE_RUNS {
         for (t, rates) in translators.iter_mut().zip(&mut rates) {
             let started = Instant::now();
             let n = t.translate();
             rates.push(n as f64 / started.elapsed().as_secs_f64());
         }
+        if let Some(call) = node.as_mut().and_then(NodeTranslator::call) {
+            let node_rate = node.as_ref().map_or(0, |n| n.entities) as f64 / (call.ms / 1000.0);
+            paired.push(rates[0].last().copied().unwrap_or(f64::NAN) / node_rate);
+            node_calls.push(call);
+        }
     }
-    let rates = rates
-        .into_iter()
-        .map(|mut r| {
-            r.sort_by(f64::total_cmp);
-            Rate { median: r[r.len() / 2], best: r[r.len() - 1] }
-        })
-        .collect();
-    (entities, rates)
+    let rate = |mut r: Vec<f64>| {
+        r.sort_by(f64::total_cmp);
+        Rate { median: r[r.len() / 2], best: r[r.len() - 1] }
+    };
+    let node = node.filter(|_| node_calls.len() == TRANSLATE_RUNS).map(|n| NodeFigures {
+        rate: rate(node_calls.iter().map(|c| n.entities as f64 / (c.ms / 1000.0)).collect()),
+        round_trip_ms: median(node_calls.iter().map(|c| c.ms).collect()),
+        call_ms: median(node_calls.iter().map(|c| c.call_ms).collect()),
+        unpack_ms: median(node_calls.iter().map(|c| c.unpack_ms).collect()),
+        bridge_ms: median(node_calls.iter().map(|c| c.ms - c.call_ms - c.unpack_ms).collect()),
+        paired: median(paired),
+        first_call_ms: n.first_call_ms,
+    });
+    (entities, rates.into_iter().map(rate).collect(), node)
 }
 
-/// Node's rate through the worker, and where its time goes (bench/translate.mjs: `breakdown`).
-fn node_throughput(input: &ScopeInput, dir: &Path) -> Option<(Rate, Value)> {
-    let pkg = root().join("packages/catalog-backend-module-openchoreo");
-    if !pkg.join("node_modules").exists() || !pkg.join("dist/component/catalog.js").exists() {
-        return None;
-    }
+/// The snapshot Node translates: the same scope as wasmtime's translators.
+fn write_snapshot(input: &ScopeInput, dir: &Path) -> PathBuf {
     let lists: Vec<Value> = input.lists.iter().map(|(endpoint, items)| serde_json::json!({"endpoint": endpoint, "items": items})).collect();
-    let ns = &input.namespace;
     let file = dir.join("bench-snapshot.json");
-    std::fs::write(&file, serde_json::json!({ "namespace": ns, "lists": lists }).to_string()).unwrap();
-    let out = Command::new("node").arg(pkg.join("bench/translate.mjs")).arg(&file).output().ok()?;
-    let v: Value = serde_json::from_slice(&out.stdout).ok()?;
-    Some((Rate { median: v["entitiesPerSecond"].as_f64()?, best: v["best"].as_f64()? }, v["breakdown"].clone()))
+    std::fs::write(&file, serde_json::json!({ "namespace": &input.namespace, "lists": lists }).to_string()).unwrap();
+    file
 }
 
 /// The provider's full run in a real Backstage backend (bench/backend.mjs): its JSON figures.
@@ -216,9 +244,9 @@ fn main() {
     let mut translators =
         vec![Translator::new(&components[0], &input).unwrap(), Translator::with_epoch_checks(&components[0], &input).unwrap()];
     translators.extend(components[1..].iter().map(|rt| Translator::new(rt, &input).unwrap()));
-    let (snap_entities, rates) = wasmtime_throughput(translators);
+    let node = NodeTranslator::start(&root().join("packages/catalog-backend-module-openchoreo"), &write_snapshot(&input, &dir));
+    let (snap_entities, rates, node) = translation_throughput(translators, node);
     let (wasm_rate, in_run_rate) = (rates[0], rates[1]);
-    let node_rate = node_throughput(&input, &dir);
     drop((input, data));
 
     let (cold_start, warm_start) = startup(&dir);
@@ -355,7 +383,7 @@ fn main() {
     );
     let _ = writeln!(
         md,
-        "\n## Translation alone (one namespace: {snap_components} components → {snap_entities} entities; {TRANSLATE_RUNS} calls in each host after warm-up calls: one in wasmtime, which compiles ahead of time, five in Node, whose V8 optimises hot wasm functions as they run)\n"
+        "\n## Translation alone (one namespace: {snap_components} components → {snap_entities} entities; {TRANSLATE_RUNS} calls in each host, interleaved, after warm-up calls: one in wasmtime, which compiles ahead of time, five in Node, whose V8 optimises hot wasm functions as they run)\n"
     );
     let row = |host: &str, r: Rate| format!("| {host} | {:.0} | {:.0} |", r.median, r.best);
     let _ = writeln!(md, "| host | entities per second, median | best |\n|---|---:|---:|");
@@ -366,10 +394,15 @@ fn main() {
         let name = path.file_name().unwrap_or(path.as_os_str()).to_string_lossy();
         let _ = writeln!(md, "{}", row(&format!("wasmtime, baseline component `{name}` (runs interleaved)"), base));
     }
-    match &node_rate {
-        Some((r, _)) => {
-            let _ =
-                writeln!(md, "{}\n\nwasmtime / Node (medians): {:.2}×.", row("Node (jco, in the worker)", *r), wasm_rate.median / r.median);
+    match &node {
+        Some(n) => {
+            let _ = writeln!(
+                md,
+                "{}\n\nwasmtime / Node: **{:.2}×** (the median of the {TRANSLATE_RUNS} ratios of a wasmtime call and the Node call right after it); {:.2}× (the medians).",
+                row("Node (jco, in the worker)", n.rate),
+                n.paired,
+                wasm_rate.median / n.rate.median
+            );
         }
         None => {
             let _ = writeln!(
@@ -387,8 +420,8 @@ fn main() {
         );
     }
     let _ = writeln!(md, "Pure-call code / the code runs use (medians): {:.2}×.", wasm_rate.median / in_run_rate.median);
-    if let Some((_, breakdown)) = &node_rate {
-        node_breakdown(&mut md, breakdown, snap_entities as f64 / wasm_rate.median * 1000.0);
+    if let Some(n) = &node {
+        node_breakdown(&mut md, n, snap_entities as f64 / wasm_rate.median * 1000.0);
     }
     print!("{md}");
     std::fs::write(root().join("docs/benchmarks.md"), md).unwrap();
@@ -412,9 +445,8 @@ fn rustc() -> String {
 
 /// Where a Node translation's time goes, against the same call in wasmtime (`wasm_ms`). The worker
 /// times the call and the reading of its batch itself; the bridge is the rest of each round trip.
-fn node_breakdown(md: &mut String, b: &Value, wasm_ms: f64) {
-    let f = |k: &str| b[k].as_f64().unwrap_or(f64::NAN);
-    let (worker, call, unpack, bridge) = (f("workerMs"), f("callMs"), f("unpackMs"), f("bridgeMs"));
+fn node_breakdown(md: &mut String, n: &NodeFigures, wasm_ms: f64) {
+    let (worker, call, unpack, bridge) = (n.round_trip_ms, n.call_ms, n.unpack_ms, n.bridge_ms);
     let share = |x: f64| 100.0 * x / worker;
     let _ = writeln!(
         md,
@@ -432,13 +464,13 @@ fn node_breakdown(md: &mut String, b: &Value, wasm_ms: f64) {
     );
     let _ =
         writeln!(md, "| the worker bridge: posting the snapshot to the worker and the answer back | {bridge:.1} | {:.0}% |", share(bridge));
-    let _ = writeln!(md, "| **the round trip, as the provider calls it** | **{worker:.1}** | 100% |");
+    let _ = writeln!(md, "| **the round trip from the main thread** | **{worker:.1}** | 100% |");
     let _ = writeln!(md, "| the same call in wasmtime (pure-call code) | {wasm_ms:.1} | |");
     let _ = writeln!(
         md,
         "\nThe component call alone is {:.2}× wasmtime's. A fresh worker's first call takes {:.0} ms (compiling the wasm, V8's tiers not yet warm); the provider pays it once, at startup, with a warm-up call.",
         call / wasm_ms,
-        f("firstWorkerCallMs"),
+        n.first_call_ms,
     );
 }
 

@@ -134,7 +134,11 @@ export class OpenChoreoEntityProvider {
     await this.connection.applyMutation({ type: 'full', entities });
     const catalogMs = ms(applying, performance.now());
     // Lost to another replica's mutation: the digest stays cleared, and the next run applies.
-    if (claimed !== null) await this.ledger.recordApplied(applied, claimed, this.now());
+    if (claimed !== null) {
+      await this.ledger.recordApplied(applied, claimed, this.now()).catch((e) => {
+        this.logger.warn(`Applied ${count} entities, but could not record them, so the next run applies them again: ${e.message}`);
+      });
+    }
     if (record.digest !== applied) this.logger.info(`Synced ${summary(`catalog ${catalogMs} ms`)}`);
     else this.logger.debug(`No changes: ${summary(`catalog ${catalogMs} ms; applied again after openchoreo.sync.reapplyAfter`)}`);
   }

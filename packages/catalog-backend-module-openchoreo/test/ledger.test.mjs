@@ -126,6 +126,20 @@ describe('a provider with a ledger', () => {
     assert.equal(fullRuns(), 2);
     assert.equal((await ledger.read()).digest, null, 'no digest recorded: the catalog may hold the delta');
   });
+
+  it('warns when a run it applied cannot be recorded, and applies the next run again', async () => {
+    const ledger = new MemoryLedger();
+    ledger.recordApplied = async () => {
+      throw new Error('the database went away');
+    };
+    const { p, fullRuns, logger } = provider({ ledger, reapplyAfterSeconds: 3600 });
+    await p.refresh();
+    assert.equal(fullRuns(), 1);
+    assert.match(logger.lines.find((l) => l.level === 'warn')?.message ?? '', /^Applied \d+ entities, but could not record them, so the next run applies them again: the database went away$/);
+    assert.ok(!logger.lines.some((l) => l.level === 'error'), 'the run itself did not fail');
+    await p.refresh();
+    assert.equal(fullRuns(), 2);
+  });
 });
 
 describe('the ledger in a database', () => {
