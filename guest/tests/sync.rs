@@ -418,17 +418,25 @@ impl Transport for Overlapping {
     }
 }
 
-#[test]
-fn a_rounds_scopes_are_translated_one_per_batch_while_the_next_round_is_fetched() {
-    let namespaces = 2 * NAMESPACE_CHUNK + 1;
-    // 24 components a namespace, 2 a page: each round has more batches than the round before has scopes.
-    let mut blocking = Draining { inner: installation(namespaces, 2, 12), batches: Vec::new() };
+/// An installation of `namespaces` run by a host that starts batches, checked against a host that
+/// blocks: the same entities in the same order, the same requests, nothing stale.
+fn overlapped(namespaces: usize, components_per_project: usize) -> Overlapping {
+    let mut blocking = Draining { inner: installation(namespaces, 2, components_per_project), batches: Vec::new() };
     run(&cfg(), &mut blocking).unwrap();
-    let mut host = Overlapping { inner: installation(namespaces, 2, 12), started: None, events: Vec::new(), kept: Vec::new() };
+    let mut host =
+        Overlapping { inner: installation(namespaces, 2, components_per_project), started: None, events: Vec::new(), kept: Vec::new() };
     let report = run(&cfg(), &mut host).unwrap();
     assert!(report.stale.is_empty(), "{:?}", report.stale);
     assert_eq!(host.kept, blocking.batches.concat(), "the same entities in the same order as with a host that blocks");
     assert_eq!(host.inner.sent.len(), blocking.inner.sent.len(), "the same requests");
+    host
+}
+
+#[test]
+fn a_rounds_scopes_are_translated_one_per_batch_while_the_next_round_is_fetched() {
+    let namespaces = 2 * NAMESPACE_CHUNK + 1;
+    // 24 components a namespace, 2 a page: each round has more batches than the round before has scopes.
+    let host = overlapped(namespaces, 12);
     let e = &host.events;
     let starts: Vec<usize> = e.iter().enumerate().filter(|(_, x)| x.starts_with("start ")).map(|(i, _)| i).collect();
     for &at in &starts {
@@ -447,11 +455,7 @@ fn a_rounds_scopes_are_translated_one_per_batch_while_the_next_round_is_fetched(
 fn a_rounds_scopes_left_over_are_translated_before_the_round_after_is_fetched() {
     let namespaces = 2 * NAMESPACE_CHUNK + 1;
     // 6 components a namespace, 2 a page: the second round has fewer batches than the first has scopes.
-    let mut blocking = Draining { inner: installation(namespaces, 2, 3), batches: Vec::new() };
-    run(&cfg(), &mut blocking).unwrap();
-    let mut host = Overlapping { inner: installation(namespaces, 2, 3), started: None, events: Vec::new(), kept: Vec::new() };
-    run(&cfg(), &mut host).unwrap();
-    assert_eq!(host.kept, blocking.batches.concat(), "the same entities in the same order as with a host that blocks");
+    let host = overlapped(namespaces, 3);
     let e = &host.events;
     let third_round =
         e.iter().position(|x| *x == format!("start {}", 15 * (namespaces - 2 * NAMESPACE_CHUNK))).expect("the last round is started");

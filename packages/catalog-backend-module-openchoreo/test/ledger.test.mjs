@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import knexFactory from 'knex';
 import { DatabaseLedger, LEDGER_TABLE, MemoryLedger, migrateLedgerTable } from '../src/ledger.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
-import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
-import { REPO, openchoreoConfig, quietLogger, startFixture } from './support/fixture.mjs';
+import { REPO, configuredComponent, quietLogger, startFixture } from './support/fixture.mjs';
 
 const sample = JSON.parse(readFileSync(join(REPO, 'host-harness/fixtures/sample-api.json'), 'utf8'));
 const COMPONENTS = '/api/v1/namespaces/default/components';
@@ -21,8 +20,7 @@ let fixture;
 let component;
 before(async () => {
   fixture = await startFixture({ auth: false });
-  component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl, settings: { attempts: 1 } } });
-  await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
+  component = await configuredComponent(fixture);
 });
 after(async () => {
   await component?.terminate();

@@ -5,9 +5,8 @@ import { after, before, it } from 'node:test';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
-import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
-import { openchoreoConfig, quietLogger, startFixture, until } from './support/fixture.mjs';
+import { configuredComponent, quietLogger, startFixture, until } from './support/fixture.mjs';
 
 class Reader extends MetricReader {
   async onForceFlush() {}
@@ -20,8 +19,7 @@ const reader = new Reader();
 before(async () => {
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
   fixture = await startFixture({ auth: false });
-  component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl, settings: { attempts: 1 } } });
-  await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
+  component = await configuredComponent(fixture);
 });
 after(async () => {
   await component?.terminate();

@@ -14,10 +14,9 @@ import openchoreoModule from '../src/index.mjs';
 import { ALLOWED_KINDS } from '../src/processor.mjs';
 import { LEDGER_TABLE } from '../src/ledger.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
-import { ComponentWorker } from '../src/wasm/component.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
 import { startPostgres } from './support/postgres.mjs';
-import { REPO, openchoreoConfig, quietLogger, startFixture, until } from './support/fixture.mjs';
+import { REPO, configuredComponent, openchoreoConfig, quietLogger, startFixture, until } from './support/fixture.mjs';
 
 const sample = JSON.parse(readFileSync(join(REPO, 'host-harness/fixtures/sample-api.json'), 'utf8'));
 const COMPONENTS = '/api/v1/namespaces/default/components';
@@ -33,9 +32,8 @@ after(async () => {
 });
 
 async function replica(shared) {
-  const component = new ComponentWorker({ logger: quietLogger(), http: { baseUrl: fixture.baseUrl, settings: { attempts: 1 } } });
+  const component = await configuredComponent(fixture);
   workers.push(component);
-  await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
   const p = new OpenChoreoEntityProvider({
     component, logger: quietLogger(), catalog: shared.catalog, timeoutSeconds: 30,
     taskRunner: { run: async () => {} },

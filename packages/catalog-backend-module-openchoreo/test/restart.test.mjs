@@ -3,16 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
-import { ComponentWorker } from '../src/wasm/component.mjs';
-import { openchoreoConfig, quietLogger, startFixture } from './support/fixture.mjs';
+import { configuredComponent, quietLogger, startFixture } from './support/fixture.mjs';
 
 let fixture;
 let component;
 const guestLog = quietLogger();
 before(async () => {
   fixture = await startFixture({ auth: false });
-  component = new ComponentWorker({ logger: guestLog, http: { baseUrl: fixture.baseUrl, settings: { baseBackoffMs: 5 } } });
-  await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
+  component = await configuredComponent(fixture, { logger: guestLog, settings: { baseBackoffMs: 5 } });
 });
 after(async () => {
   await component?.terminate();

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { buildRust } from '../../scripts/build-rust.mjs';
+import { ComponentWorker } from '../../src/wasm/component.mjs';
 
 export const REPO = resolve(fileURLToPath(import.meta.url), '../../../../..');
 export const CLI = join(REPO, 'target/debug/openchoreo-catalog');
@@ -54,6 +55,13 @@ export function openchoreoConfig(fixture, { auth, frequency = 600, timeout = 60 
     ...(auth ? { auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: fixture.tokenUrl } } : {}),
     features: { auth: { enabled: auth } },
   };
+}
+
+/** A component worker configured for `fixture` without auth, as the provider tests run it. */
+export async function configuredComponent(fixture, { logger = quietLogger(), settings = { attempts: 1 } } = {}) {
+  const component = new ComponentWorker({ logger, http: { baseUrl: fixture.baseUrl, settings } });
+  await component.configure(JSON.stringify(openchoreoConfig(fixture, { auth: false })));
+  return component;
 }
 
 export const quietLogger = () => {
