@@ -36,7 +36,7 @@ export interface OpenChoreoRunReport {
   entities: { kind: string; namespace: string; name: string; scope: string; json: string }[];
   /** How many entities, without reading them (default: `entities.length`). */
   count?: number;
-  /** SHA-256 (hex) of the entities' text in order; without it the provider hashes `entities[].json`. */
+  /** SHA-256 (hex) of the entities as the component wrote them, in order; without it the provider hashes `entities[].json`. */
   digest?: string;
   stale: OpenChoreoStaleScope[];
   /** Resources skipped alone: where (`<namespace>/<kind>/<name>`) and why. */

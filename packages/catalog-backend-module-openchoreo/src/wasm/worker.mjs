@@ -72,13 +72,14 @@ function withVersions(imports) {
 }
 
 // A run's entities as the guest hands them over (the `sink` import, then the report), packed, and the
-// SHA-256 of their text in that order: what the provider compares runs by.
+// SHA-256 of their text and spans in that order: what the provider compares runs by.
 let collecting;
 
 function collect(batch) {
   if (!collecting) throw new Error('sink.emit called outside a run');
-  collecting.hash.update(batch.text);
-  collecting.batches.push(packBatch(batch));
+  const packed = packBatch(batch);
+  collecting.hash.update(packed.text).update(packed.spans);
+  collecting.batches.push(packed);
 }
 
 const ours = withVersions({
