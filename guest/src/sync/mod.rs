@@ -194,9 +194,7 @@ fn crawl(cfg: &Config, t: &mut dyn Transport, auth: &mut Auth, report: &mut Repo
         fetch_schemas(chunk, &mut ns_lists, cluster_lists.as_mut(), t, &mut report.stats, &mut translations);
         // The round before had fewer batches than scopes: its rest is translated now, so that no more
         // than one round's lists ever wait.
-        while translations.has_work() {
-            translations.step(t);
-        }
+        translations.finish(t);
         for ((_, resource), lists) in chunk.iter().zip(ns_lists) {
             translations.queue.push_back(ScopeLists::Namespace(resource, lists));
         }
@@ -206,9 +204,7 @@ fn crawl(cfg: &Config, t: &mut dyn Transport, auth: &mut Auth, report: &mut Repo
             fetch_all_meanwhile(&mut jobs, t, auth, &mut report.stats, &mut translations);
         }
     }
-    while translations.has_work() {
-        translations.step(t);
-    }
+    translations.finish(t);
     let Report { entities, stale, skipped, .. } = translations.out;
     report.entities.extend(entities);
     report.stale.extend(stale);
@@ -238,6 +234,15 @@ struct Translations<'a> {
     default_owner: &'a str,
     queue: VecDeque<ScopeLists<'a>>,
     out: Report,
+}
+
+impl Translations<'_> {
+    /// Translates every scope still waiting.
+    fn finish(&mut self, t: &mut dyn Transport) {
+        while self.has_work() {
+            self.step(t);
+        }
+    }
 }
 
 impl Meanwhile for Translations<'_> {

@@ -1,9 +1,9 @@
-// The HTTP import, served in the component's HTTP worker (wasm/http-worker.mjs): GETs to the configured API origin only, bounded concurrency,
-// timeouts, a body cap per response and a budget for the bodies a batch holds at once, bounded retries
-// with exponential backoff and jitter honouring Retry-After, and the run deadline. The bearer token is
-// added here; the guest never sees it. Requests go through node:http(s) with kept-alive connections,
-// one per request in flight: a run makes hundreds of small GETs, and fetch() costs several times the
-// CPU per request.
+// The HTTP import, served in the component's HTTP worker (wasm/http-worker.mjs): GETs to the configured
+// API origin only, bounded concurrency, timeouts, a body cap per response and a budget for the bodies a
+// batch holds at once, bounded retries with exponential backoff and jitter honouring Retry-After, and the
+// run deadline. The bearer token is added here; the guest never sees it. Requests go through
+// node:http(s) with kept-alive connections, one per request in flight: a run makes hundreds of small
+// GETs, and fetch() costs more CPU per request.
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream';
