@@ -55,8 +55,9 @@ export interface Config {
       /** (Optional) Seconds before one request is abandoned, 1 to 86400. Default: 30. */
       requestTimeout?: number;
       /**
-       * (Optional) Seconds a full run that changed nothing goes without applying its entities again, 0 to
-       * 604800; 0 applies every run. An entity deleted by hand in the catalog comes back within this time.
+       * (Optional) Seconds full runs go without applying all their entities, 0 to 604800: in between, a
+       * run that changed nothing is not applied, and one that changed a few scopes applies those only. 0
+       * applies every run in full. An entity deleted by hand in the catalog comes back within this time.
        * Default: 3600.
        */
       reapplyAfter?: number;

@@ -1,11 +1,13 @@
 // The provider's full run inside a real Backstage backend (the real catalog on SQLite in memory), from
-// the run's start to its full mutation applied, against the synthetic fixture API. Started by the Rust
+// the run's start to its mutation applied, against the synthetic fixture API. Started by the Rust
 // bench driver: `node bench/backend.mjs <release CLI> <components> <latency ms>`. Prints
 // {"initial": the run at startup into an empty catalog, "steady": the median of 5 runs after it with
 // nothing changed (not applied: the catalog holds what they make), "changed": a run after one
-// Environment was added to the API (its full mutation applied), each with the provider's own split
-// ("component" ms: the sync in the worker; "catalog" ms: applyMutation, null when not applied) and the
-// later runs' wall time ("ms"), "rssBeforeMiB", "rssPeakMiB" (the backend process during them)}.
+// Environment was added to the API (its scope applied as a delta), "reapplied": a run once
+// openchoreo.sync.reapplyAfter (30 s here) has passed since the first (applied in full, nothing
+// changed), each with the provider's own split ("component" ms: the sync in the worker; "catalog" ms:
+// applyMutation, null when not applied; "applied": "delta", "full" or null) and the later runs' wall
+// time ("ms"), "rssBeforeMiB", "rssPeakMiB" (the backend process during them)}.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
@@ -15,6 +17,7 @@ import openchoreoModule from '../src/index.mjs';
 import { ALLOWED_KINDS } from '../src/processor.mjs';
 
 const [cli, components, latencyMs] = process.argv.slice(2);
+const REAPPLY_AFTER_S = 30;
 const fixture = spawn(cli, ['serve-fixture', '--synthetic', components, '--latency-ms', latencyMs], { stdio: ['pipe', 'pipe', 'inherit'] });
 const { baseUrl } = JSON.parse(await new Promise((resolve) => createInterface({ input: fixture.stdout }).once('line', resolve)));
 
@@ -32,8 +35,8 @@ const quiet = {
   child: () => quiet,
 };
 function note(message) {
-  const m = /component (\d+) ms, (?:catalog (\d+) ms|not applied)/.exec(message);
-  if (m) splits.push({ component: Number(m[1]), catalog: m[2] === undefined ? null : Number(m[2]) });
+  const m = /component (\d+) ms, (?:catalog (\d+) ms: (a delta|a full mutation)|not applied)/.exec(message);
+  if (m) splits.push({ component: Number(m[1]), catalog: m[2] === undefined ? null : Number(m[2]), applied: m[3] === undefined ? null : m[3] === 'a delta' ? 'delta' : 'full' });
 }
 
 const scheduler = mockServices.scheduler();
@@ -47,7 +50,13 @@ const backend = await startTestBackend({
     mockServices.rootConfig.factory({
       data: {
         catalog: { rules: [{ allow: ALLOWED_KINDS }] },
-        openchoreo: { baseUrl: `${baseUrl}/api/v1`, schedule: { frequency: 3600, timeout: 600 }, features: { auth: { enabled: false } }, events: { enabled: false } },
+        openchoreo: {
+          baseUrl: `${baseUrl}/api/v1`,
+          schedule: { frequency: 3600, timeout: 600 },
+          sync: { reapplyAfter: REAPPLY_AFTER_S },
+          features: { auth: { enabled: false } },
+          events: { enabled: false },
+        },
       },
     }),
   ],
@@ -73,6 +82,7 @@ async function run() {
 // The scheduler runs the task once when the provider connects, into the empty catalog.
 while (splits.length === 0) await new Promise((r) => setTimeout(r, 50));
 const initial = splits[0];
+const initialAppliedAt = Date.now();
 await new Promise((r) => setTimeout(r, 2000));
 global.gc?.();
 const rssBefore = process.memoryUsage().rss;
@@ -82,8 +92,10 @@ for (let i = 0; i < 5; i++) steady.push(await run());
 steady.sort((a, b) => a.ms - b.ms);
 await addEnvironment();
 const changed = await run();
+await new Promise((r) => setTimeout(r, Math.max(0, initialAppliedAt + REAPPLY_AFTER_S * 1000 + 1000 - Date.now())));
+const reapplied = await run();
 clearInterval(sampler);
-console.log(JSON.stringify({ initial, steady: steady[2], changed, rssBeforeMiB: mib(rssBefore), rssPeakMiB: mib(peak) }));
+console.log(JSON.stringify({ initial, steady: steady[2], changed, reapplied, rssBeforeMiB: mib(rssBefore), rssPeakMiB: mib(peak) }));
 await backend.stop();
 fixture.stdin.end();
 fixture.kill();

@@ -69,24 +69,26 @@ export interface OpenChoreoEntityProviderOptions {
    * one every run is applied, since one process cannot know what another replica applied.
    */
   ledger?: OpenChoreoLedger;
-  /** With a ledger: seconds an unchanged full run may go unapplied (`openchoreo.sync.reapplyAfter`). Default 3600. */
+  /** With a ledger: seconds runs may go unapplied or applied as deltas before one is applied in full (`openchoreo.sync.reapplyAfter`). Default 3600. */
   reapplyAfterSeconds?: number;
 }
 
-/** What the last full mutation applied, and a generation every mutation moves on (src/ledger.mjs). */
+/** What the last full run applied, and a generation every mutation moves on (src/ledger.mjs). */
 export interface OpenChoreoLedger {
-  read(): Promise<{ digest: string | null; generation: number; appliedAt: number | null }>;
-  /** Before a full mutation: the next generation, or null when another mutation moved the ledger since `generation` was read. */
+  /** `scopes`: scope → digest of that run's entities there; null when it kept stale scopes. */
+  read(): Promise<{ digest: string | null; generation: number; appliedAt: number | null; scopes: Record<string, string> | null }>;
+  /** Before a full run applies: the next generation, or null when another mutation moved the ledger since `generation` was read. */
   claim(generation: number): Promise<number | null>;
-  /** After a full mutation: records its digest unless another mutation moved the ledger since the claim. */
-  recordApplied(digest: string, generation: number, appliedAt: number): Promise<boolean>;
+  /** After a full run applied: records its digests unless another mutation moved the ledger since the claim. */
+  recordApplied(digest: string, generation: number, appliedAt: number, scopes: Record<string, string> | null): Promise<boolean>;
   /** Before and after any other mutation. */
   invalidate(): Promise<void>;
 }
 
 /**
  * Runs one sync per scheduled run and applies it as a full mutation, keeping stale scopes' entities; with a
- * ledger, a run that makes what the catalog was last given is not applied again until `reapplyAfterSeconds`.
+ * ledger, a run that makes what the catalog was last given is not applied, and one that changed a few scopes
+ * applies those as a delta, until `reapplyAfterSeconds` passed since the last full mutation.
  */
 export declare class OpenChoreoEntityProvider implements EntityProvider {
   constructor(options: OpenChoreoEntityProviderOptions);

@@ -1,7 +1,7 @@
-// What the provider last applied as a full mutation: the digest of its entities, when, and a
-// generation that every mutation of the provider moves on. A full run whose digest matches what the
-// catalog was last given, with nothing applied in between, need not hand the catalog the same 20 000
-// entities again.
+// What the provider last applied as a full run: the digest of its entities, the digest of each of its
+// scopes, when, and a generation that every mutation of the provider moves on. A full run whose digest
+// matches what the catalog was last given, with nothing applied in between, need not hand the catalog
+// the same 20 000 entities again; one that differs in a few scopes applies only those.
 //
 // In the module the ledger is one row in the catalog plugin's database, so every backend replica sees
 // what any of them applied. The protocol, with any interleaving of replicas:
@@ -14,12 +14,18 @@
 
 export const LEDGER_TABLE = 'openchoreo_catalog_applied';
 
-/** @typedef {{ digest: string | null, generation: number, appliedAt: number | null }} LedgerRecord */
+/**
+ * `scopes`: scope → digest of what that run made there, or null when the run kept stale scopes from
+ * the catalog (then only the whole digest says what the catalog holds).
+ * @typedef {{ digest: string | null, generation: number, appliedAt: number | null, scopes: Record<string, string> | null }} LedgerRecord
+ */
+
+const EMPTY = { digest: null, appliedAt: null, scopes: null };
 
 /** The ledger of one process, for a provider used without a database. */
 export class MemoryLedger {
   /** @type {LedgerRecord} */
-  #record = { digest: null, generation: 0, appliedAt: null };
+  #record = { ...EMPTY, generation: 0 };
 
   async read() {
     return { ...this.#record };
@@ -27,20 +33,20 @@ export class MemoryLedger {
 
   /** Another mutation changes the catalog: what was applied no longer describes it. */
   async invalidate() {
-    this.#record = { digest: null, generation: this.#record.generation + 1, appliedAt: null };
+    this.#record = { ...EMPTY, generation: this.#record.generation + 1 };
   }
 
   /** A full run is about to apply: the next generation, or null when the ledger moved on since `generation` was read. */
   async claim(generation) {
     if (this.#record.generation !== generation) return null;
-    this.#record = { digest: null, generation: generation + 1, appliedAt: null };
+    this.#record = { ...EMPTY, generation: generation + 1 };
     return generation + 1;
   }
 
-  /** Records a full mutation applied, unless the ledger moved on since it was claimed. */
-  async recordApplied(digest, generation, appliedAt) {
+  /** Records a full run applied, unless the ledger moved on since it was claimed. */
+  async recordApplied(digest, generation, appliedAt, scopes = null) {
     if (this.#record.generation !== generation) return false;
-    this.#record = { digest, generation, appliedAt };
+    this.#record = { digest, generation, appliedAt, scopes };
     return true;
   }
 }
@@ -55,12 +61,38 @@ export async function migrateLedgerTable(knex, provider) {
         t.bigInteger('generation').notNullable().defaultTo(0);
         // Milliseconds since the epoch, by the clock of the replica that applied.
         t.bigInteger('applied_at').nullable();
+        t.text('scope_digests').nullable();
       });
     } catch (e) {
       if (!(await knex.schema.hasTable(LEDGER_TABLE))) throw e;
     }
   }
+  // A table made by a version before per-scope digests.
+  if (!(await knex.schema.hasColumn(LEDGER_TABLE, 'scope_digests'))) {
+    try {
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => t.text('scope_digests').nullable());
+    } catch (e) {
+      if (!(await knex.schema.hasColumn(LEDGER_TABLE, 'scope_digests'))) throw e;
+    }
+  }
   await knex(LEDGER_TABLE).insert({ provider, digest: null, generation: 0, applied_at: null }).onConflict('provider').ignore();
+}
+
+const CLEARED = { digest: null, applied_at: null, scope_digests: null };
+
+/**
+ * The per-scope digests as stored; anything but an object of strings (a row edited by hand) reads as
+ * none, which only makes the next changed run a full one.
+ */
+function parseScopes(text) {
+  if (text === null || text === undefined) return null;
+  try {
+    const scopes = JSON.parse(text);
+    const valid = scopes !== null && typeof scopes === 'object' && !Array.isArray(scopes) && Object.values(scopes).every((d) => typeof d === 'string');
+    return valid ? scopes : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The ledger as one row of LEDGER_TABLE, shared by every replica on the database. */
@@ -73,24 +105,28 @@ export class DatabaseLedger {
   async read() {
     const row = await this.#query('read', (rows) => rows.where({ provider: this.provider }).first());
     if (!row) throw new Error(`table ${LEDGER_TABLE} has no row for ${this.provider} (the module creates it at startup)`);
-    return { digest: row.digest ?? null, generation: Number(row.generation), appliedAt: row.applied_at === null ? null : Number(row.applied_at) };
+    return {
+      digest: row.digest ?? null,
+      generation: Number(row.generation),
+      appliedAt: row.applied_at === null ? null : Number(row.applied_at),
+      scopes: parseScopes(row.scope_digests),
+    };
   }
 
   async invalidate() {
     await this.#query('invalidate', (rows) =>
-      rows.where({ provider: this.provider }).update({ digest: null, applied_at: null, generation: this.knex.raw('generation + 1') }),
+      rows.where({ provider: this.provider }).update({ ...CLEARED, generation: this.knex.raw('generation + 1') }),
     );
   }
 
   async claim(generation) {
-    const updated = await this.#query('claim', (rows) =>
-      rows.where({ provider: this.provider, generation }).update({ digest: null, applied_at: null, generation: generation + 1 }),
-    );
+    const updated = await this.#query('claim', (rows) => rows.where({ provider: this.provider, generation }).update({ ...CLEARED, generation: generation + 1 }));
     return updated > 0 ? generation + 1 : null;
   }
 
-  async recordApplied(digest, generation, appliedAt) {
-    const updated = await this.#query('record', (rows) => rows.where({ provider: this.provider, generation }).update({ digest, applied_at: appliedAt }));
+  async recordApplied(digest, generation, appliedAt, scopes = null) {
+    const row = { digest, applied_at: appliedAt, scope_digests: scopes === null ? null : JSON.stringify(scopes) };
+    const updated = await this.#query('record', (rows) => rows.where({ provider: this.provider, generation }).update(row));
     return updated > 0;
   }
 

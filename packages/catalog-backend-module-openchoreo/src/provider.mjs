@@ -1,5 +1,6 @@
 // The entity provider: one full sync through the component per scheduled run, applied as a full
-// mutation unless the ledger shows the catalog already holds exactly that; OpenChoreo's change events
+// mutation unless the ledger shows the catalog already holds exactly that (nothing applied) or that
+// but for a few scopes (those applied as a delta); OpenChoreo's change events
 // re-fetch only the scopes they can affect, applied as exact delta mutations. Last-known-good (what a
 // failed scope keeps, what a delta removes from) is read from the catalog when a run needs it: every
 // backend replica then works from the same shared state, and a replica never re-emits an older copy of
@@ -12,6 +13,7 @@ import { MemoryLedger } from './ledger.mjs';
 import { ProviderMetrics } from './metrics.mjs';
 import { printable } from './printable.mjs';
 import { isOurs } from './processor.mjs';
+import { changedScopes, scopeArea, scopeDigests } from './scope-digests.mjs';
 import { GuestError, RunTimeout } from './wasm/component.mjs';
 
 /** Fields the catalog adds to stored entities; an entity handed back to applyMutation must not carry them. */
@@ -123,24 +125,62 @@ export class OpenChoreoEntityProvider {
     const ms = (a, b) => Math.round(b - a);
     const summary = (timing) => `${count} entities (${report.stats.requests} requests${stale.length ? `, ${stale.length} stale scopes kept` : ''}; component ${ms(started, ran)} ms, ${timing})`;
     const record = await this.ledger.read();
-    if (record.digest === applied && this.now() - record.appliedAt < this.reapplyMs) {
-      this.logger.debug(`No changes: ${summary(`not applied: the catalog has held them since ${new Date(record.appliedAt).toISOString()}`)}`);
+    // What the ledger records still describes the catalog, and is recent enough to trust over a full mutation.
+    const trusted = record.digest !== null && this.now() - record.appliedAt < this.reapplyMs;
+    if (trusted && record.digest === applied) {
+      this.logger.debug(`No changes: ${summary(`not applied: the catalog holds them, last applied in full at ${new Date(record.appliedAt).toISOString()}`)}`);
       return;
     }
     const claimed = await this.ledger.claim(record.generation);
-    const entities = report.entities.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
-    for (const e of kept) entities.push({ entity: e.entity, locationKey: LOCATION_KEY });
+    const scopes = stale.length === 0 ? scopeDigests(report) : null;
     const applying = performance.now();
-    await this.connection.applyMutation({ type: 'full', entities });
+    const delta = trusted && claimed !== null && record.scopes && scopes ? await this.deltaOf(report, record.scopes, scopes) : null;
+    let how;
+    if (delta) {
+      const { changed, added, removed } = delta;
+      if (added.length || removed.length) await this.connection.applyMutation({ type: 'delta', added, removed });
+      how = `a delta of ${changed.length} changed scope(s), ${added.length} entities, ${removed.length} removed`;
+    } else {
+      const entities = report.entities.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
+      for (const e of kept) entities.push({ entity: e.entity, locationKey: LOCATION_KEY });
+      await this.connection.applyMutation({ type: 'full', entities });
+      how = 'a full mutation';
+    }
     const catalogMs = ms(applying, performance.now());
-    // Lost to another replica's mutation: the digest stays cleared, and the next run applies.
+    // Lost to another replica's mutation: the digest stays cleared, and the next run applies in full.
     if (claimed !== null) {
-      await this.ledger.recordApplied(applied, claimed, this.now()).catch((e) => {
+      // A delta keeps the time of the full mutation it builds on: reapplyAfter counts from that.
+      const fullAt = delta ? record.appliedAt : this.now();
+      await this.ledger.recordApplied(applied, claimed, fullAt, scopes).catch((e) => {
         this.logger.warn(`Applied ${count} entities, but could not record them, so the next run applies them again: ${e.message}`);
       });
     }
-    if (record.digest !== applied) this.logger.info(`Synced ${summary(`catalog ${catalogMs} ms`)}`);
+    if (record.digest !== applied) this.logger.info(`Synced ${summary(`catalog ${catalogMs} ms: ${how}`)}`);
     else this.logger.debug(`No changes: ${summary(`catalog ${catalogMs} ms; applied again after openchoreo.sync.reapplyAfter`)}`);
+  }
+
+  /**
+   * A changed full run as a delta of its changed scopes, when the catalog holds exactly the run the
+   * ledger recorded (`before`: its scope digests): the entities of those scopes added, and what the
+   * catalog has in them that the run no longer makes removed. Null (apply in full) when more than half
+   * the scopes or half the run's entities changed (a delta would cost what a full mutation does), or
+   * the catalog cannot be read.
+   */
+  async deltaOf(report, before, after) {
+    const changed = changedScopes(before, after);
+    const scopes = new Set([...Object.keys(before), ...Object.keys(after)]).size;
+    if (changed.length > scopes / 2) return null;
+    const inChanged = new Set(changed);
+    const fresh = report.entities.filter((e) => inChanged.has(e.scope));
+    if (fresh.length > (report.count ?? report.entities.length) / 2) return null;
+    const previous = changed.length ? await this.readFromCatalog(catalogFilters([...new Set(changed.map(scopeArea))])) : [];
+    if (previous === null) return null;
+    const added = fresh.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
+    const addedRefs = new Set(added.map((a) => stringifyEntityRef(a.entity)));
+    const removed = previous
+      .filter((e) => inChanged.has(e.scope) && !addedRefs.has(stringifyEntityRef(e.entity)))
+      .map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY }));
+    return { changed, added, removed };
   }
 
   /**

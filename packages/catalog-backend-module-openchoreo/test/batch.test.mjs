@@ -1,11 +1,13 @@
 // Reading the component's entity batches (src/wasm/batch.mjs): ASCII text (sliced from one decoding)
-// and UTF-8 text (decoded part by part) give the same entities; spans that do not fit are named.
+// and UTF-8 text (decoded part by part) give the same entities; spans that do not fit are named. The
+// per-scope digests (src/scope-digests.mjs) read packed batches as they read entities.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { unpackBatch } from '../src/wasm/batch.mjs';
+import { packBatch, unpackBatch } from '../src/wasm/batch.mjs';
+import { changedScopes, scopeArea, scopeDigests } from '../src/scope-digests.mjs';
 
 /** A batch as the component writes it: documents in one text, each entity's parts as byte spans. */
-function batch(docs) {
+function batch(docs, scopes = ['ns/acme/components']) {
   const enc = new TextEncoder();
   const parts = [];
   const entities = [];
@@ -19,7 +21,7 @@ function batch(docs) {
   };
   for (const d of docs) {
     const json = JSON.stringify(d);
-    entities.push({ document: span(json), kind: span(d.kind), namespace: span(d.metadata.namespace), name: span(d.metadata.name), scope: 0 });
+    entities.push({ document: span(json), kind: span(d.kind), namespace: span(d.metadata.namespace), name: span(d.metadata.name), scope: scopes.indexOf(d.scope ?? scopes[0]) });
   }
   const text = new Uint8Array(at);
   let o = 0;
@@ -27,7 +29,7 @@ function batch(docs) {
     text.set(p, o);
     o += p.length;
   }
-  return { text, scopes: ['ns/acme/components'], entities };
+  return { text, scopes, entities };
 }
 
 const doc = (name, title) => ({ kind: 'Component', metadata: { name, namespace: 'acme', title }, spec: {} });
@@ -52,4 +54,25 @@ it('names the entity and the span that does not fit, on either path', () => {
   const at = new TextDecoder().decode(split.text).indexOf('ü');
   split.entities[0].name = { start: new TextEncoder().encode(new TextDecoder().decode(split.text).slice(0, at)).length, len: 1 };
   assert.throws(() => unpackBatch(split), /is not UTF-8 or splits a character/);
+});
+
+it('digests each scope alike from packed batches and from entities, however the batches split', () => {
+  const scopes = ['ns/acme/components', 'ns/acme/environments'];
+  const docs = [doc('a', 'A'), { ...doc('dev', 'Dev'), scope: scopes[1] }, doc('b', 'Bé')];
+  const whole = scopeDigests({ batches: [packBatch(batch(docs, scopes))] });
+  const split = scopeDigests({ batches: [packBatch(batch(docs.slice(0, 2), scopes)), packBatch(batch(docs.slice(2), scopes))] });
+  const read = scopeDigests({ entities: unpackBatch(batch(docs, scopes)) });
+  assert.deepEqual(Object.keys(whole).sort(), scopes);
+  assert.deepEqual(split, whole);
+  assert.deepEqual(read, whole);
+  const renamed = scopeDigests({ batches: [packBatch(batch([docs[0], { ...doc('qa', 'Dev'), scope: scopes[1] }, docs[2]], scopes))] });
+  assert.deepEqual(changedScopes(whole, renamed), ['ns/acme/environments']);
+  assert.deepEqual(changedScopes(whole, { [scopes[0]]: whole[scopes[0]] }), ['ns/acme/environments'], 'a scope gone is a change');
+  assert.deepEqual(changedScopes({}, whole), scopes, 'a scope new is a change');
+});
+
+it('names the area of a scope the catalog is read by', () => {
+  assert.equal(scopeArea('ns/acme/environments'), 'ns/acme/*');
+  assert.equal(scopeArea('cluster/traits'), 'cluster/*');
+  assert.equal(scopeArea('other'), 'other');
 });

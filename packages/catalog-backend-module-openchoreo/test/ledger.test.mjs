@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import knexFactory from 'knex';
+import { LOCATION_KEY } from '../src/config.mjs';
 import { DatabaseLedger, LEDGER_TABLE, MemoryLedger, migrateLedgerTable } from '../src/ledger.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
@@ -14,6 +15,9 @@ import { REPO, configuredComponent, quietLogger, startFixture } from './support/
 
 const sample = JSON.parse(readFileSync(join(REPO, 'host-harness/fixtures/sample-api.json'), 'utf8'));
 const COMPONENTS = '/api/v1/namespaces/default/components';
+const ENVIRONMENTS = '/api/v1/namespaces/default/environments';
+const environments = sample.namespaced.default.environments;
+const renamed = (env, name) => ({ ...env, metadata: { ...env.metadata, name, labels: { 'openchoreo.dev/name': name } } });
 const added = { metadata: { name: 'snip-billing', namespace: 'default' }, spec: { owner: { projectName: 'url-shortener' } } };
 
 let fixture;
@@ -38,36 +42,38 @@ function provider({ ledger, reapplyAfterSeconds } = {}) {
   });
   p.connection = shared.connection;
   const fullRuns = () => shared.mutations.filter((m) => m.type === 'full').length;
-  return { p, shared, clock, logger, fullRuns };
+  const deltas = () => shared.mutations.filter((m) => m.type === 'delta');
+  return { p, shared, clock, logger, fullRuns, deltas };
 }
 
 describe('a provider with a ledger', () => {
   it('does not apply a run that makes what the catalog was last given, until reapplyAfter has passed', async () => {
-    const { p, clock, logger, fullRuns } = provider({ ledger: new MemoryLedger(), reapplyAfterSeconds: 60 });
+    const { p, shared, clock, logger, fullRuns } = provider({ ledger: new MemoryLedger(), reapplyAfterSeconds: 60 });
+    const applied = () => shared.mutations.length;
     await p.refresh();
     assert.equal(fullRuns(), 1);
     await p.refresh();
     assert.equal(fullRuns(), 1, 'the same entities: not applied again');
-    assert.match(logger.lines.at(-1).message, /^No changes: \d+ entities \(\d+ requests; component \d+ ms, not applied: the catalog has held them since 1970-01-01T00:16:40\.000Z\)$/);
+    assert.match(logger.lines.at(-1).message, /^No changes: \d+ entities \(\d+ requests; component \d+ ms, not applied: the catalog holds them, last applied in full at 1970-01-01T00:16:40\.000Z\)$/);
     assert.equal(logger.lines.at(-1).level, 'debug');
 
     await fixture.setList(COMPONENTS, [...sample.namespaced.default.components, added]);
     try {
       await p.refresh();
-      assert.equal(fullRuns(), 2, 'a changed API is applied');
+      assert.equal(applied(), 2, 'a changed API is applied');
       assert.match(logger.lines.at(-1).message, /^Synced /);
     } finally {
       await fixture.setList(COMPONENTS, sample.namespaced.default.components);
     }
     await p.refresh();
-    assert.equal(fullRuns(), 3, 'and changed back, applied again');
+    assert.equal(applied(), 3, 'and changed back, applied again');
 
     clock.now += 59_000;
     await p.refresh();
-    assert.equal(fullRuns(), 3);
+    assert.equal(applied(), 3);
     clock.now += 1_000;
     await p.refresh();
-    assert.equal(fullRuns(), 4, 'reapplyAfter passed: applied though unchanged (an entity deleted by hand comes back)');
+    assert.equal(fullRuns(), 2, 'reapplyAfter passed: applied in full though unchanged (an entity deleted by hand comes back)');
     assert.match(logger.lines.at(-1).message, /^No changes: .*catalog \d+ ms; applied again after openchoreo\.sync\.reapplyAfter\)$/);
   });
 
@@ -140,6 +146,86 @@ describe('a provider with a ledger', () => {
   });
 });
 
+/** What the catalog holds, by ref, without the fields the catalog adds: comparable across providers. */
+async function held(shared) {
+  const { items } = await shared.catalog.getEntities();
+  return new Map(items.map(({ relations: _r, ...e }) => {
+    const { uid: _u, etag: _e, ...metadata } = e.metadata;
+    return [`${e.kind}:${metadata.namespace ?? 'default'}/${metadata.name}`.toLowerCase(), { ...e, metadata }];
+  }));
+}
+
+/** Runs with the API changed by `change`, then puts the list back. */
+async function withList(path, items, run) {
+  await fixture.setList(path, items);
+  try {
+    return await run();
+  } finally {
+    await fixture.setList(path, sample.namespaced.default[path.split('/').at(-1)]);
+  }
+}
+
+describe('a changed run applied as a delta of its changed scopes', () => {
+  it('adds and removes only what changed, and leaves the catalog as a full mutation would', async () => {
+    const { p, shared, fullRuns, deltas, logger } = provider({ ledger: new MemoryLedger(), reapplyAfterSeconds: 3600 });
+    await p.refresh();
+    const changedApi = [...environments.slice(1), renamed(environments[0], 'qa')];
+    await withList(ENVIRONMENTS, changedApi, async () => {
+      await p.refresh();
+      assert.equal(fullRuns(), 1, 'no second full mutation');
+      const [delta] = deltas();
+      assert.deepEqual(delta.added.map((a) => `${a.entity.kind}:${a.entity.metadata.name}`).sort(), ['Environment:production', 'Environment:qa', 'Environment:staging']);
+      assert.deepEqual(delta.removed.map((r) => `${r.entity.kind}:${r.entity.metadata.name}`), ['Environment:development']);
+      assert.ok(delta.added.every((a) => a.locationKey === LOCATION_KEY) && delta.removed.every((r) => r.locationKey === LOCATION_KEY));
+      assert.match(logger.lines.at(-1).message, /^Synced \d+ entities \(\d+ requests; component \d+ ms, catalog \d+ ms: a delta of 1 changed scope\(s\), 3 entities, 1 removed\)$/);
+
+      const full = provider({});
+      await full.p.refresh();
+      assert.deepEqual(await held(shared), await held(full.shared), 'the same catalog as a full mutation of the changed API');
+    });
+    await p.refresh();
+    assert.equal(deltas().length, 2, 'changed back: a delta again');
+    assert.deepEqual(deltas()[1].removed.map((r) => r.entity.metadata.name), ['qa']);
+    await p.refresh();
+    assert.equal(shared.mutations.length, 3, 'unchanged: nothing applied');
+  });
+
+  it('removes a scope the API emptied as a delta, and applies in full when half the entities changed, after a run that kept stale scopes, and once reapplyAfter has passed', async () => {
+    const { p, clock, fullRuns, deltas } = provider({ ledger: new MemoryLedger(), reapplyAfterSeconds: 3600 });
+    await p.refresh();
+    await withList(ENVIRONMENTS, [], () => p.refresh());
+    assert.equal(fullRuns(), 1);
+    assert.deepEqual(deltas()[0].removed.map((r) => r.entity.metadata.name).sort(), ['development', 'production', 'staging'], 'a scope gone is emptied');
+    assert.deepEqual(deltas()[0].added, []);
+
+    const [first] = sample.namespaced.default.components;
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...first, metadata: { ...first.metadata, name: `bulk-${i}`, uid: `bulk-${i}` } }));
+    await withList(COMPONENTS, many, () => p.refresh());
+    assert.equal(fullRuns(), 2, 'most entities changed: one full mutation rather than a delta as large');
+
+    await fixture.fault(ENVIRONMENTS, 500, 1000);
+    try {
+      await p.refresh();
+    } finally {
+      await fixture.clearFaults();
+    }
+    assert.equal(fullRuns(), 3, 'a run that keeps a stale scope applies in full');
+    await withList(ENVIRONMENTS, environments.slice(1), () => p.refresh());
+    assert.equal(fullRuns(), 4, 'and so does the next changed run: the ledger has no scope digests of a run that kept entities');
+    const before = deltas().length;
+    await p.refresh();
+    assert.equal(deltas().length, before + 1, 'then changes are deltas again');
+
+    clock.now += 3_599_000;
+    await withList(ENVIRONMENTS, environments.slice(1), () => p.refresh());
+    assert.equal(deltas().length, before + 2, 'a delta does not restart the reapplyAfter clock');
+    clock.now += 1_000;
+    await p.refresh();
+    assert.equal(fullRuns(), 5, 'reapplyAfter passed since the last full mutation: the changed run applies in full');
+    assert.equal(deltas().length, before + 2);
+  });
+});
+
 describe('the ledger in a database', () => {
   let knex;
   before(async () => {
@@ -151,12 +237,42 @@ describe('the ledger in a database', () => {
 
   it('starts empty, claims, records and reads back', async () => {
     const ledger = new DatabaseLedger(knex, 'p');
-    assert.deepEqual(await ledger.read(), { digest: null, generation: 0, appliedAt: null });
+    assert.deepEqual(await ledger.read(), { digest: null, generation: 0, appliedAt: null, scopes: null });
     const claimed = await ledger.claim(0);
     assert.equal(claimed, 1);
-    assert.equal(await ledger.recordApplied('d1', claimed, 1234), true);
-    assert.deepEqual(await ledger.read(), { digest: 'd1', generation: 1, appliedAt: 1234 });
+    const scopes = { 'ns/acme/environments': 'e1', 'cluster/traits': 't1' };
+    assert.equal(await ledger.recordApplied('d1', claimed, 1234, scopes), true);
+    assert.deepEqual(await ledger.read(), { digest: 'd1', generation: 1, appliedAt: 1234, scopes });
     assert.equal((await knex(LEDGER_TABLE).select()).length, 1);
+    await ledger.invalidate();
+    assert.deepEqual(await ledger.read(), { digest: null, generation: 2, appliedAt: null, scopes: null }, 'invalidation clears the scope digests too');
+  });
+
+  it('reads scope digests edited into something else as none', async () => {
+    const ledger = new DatabaseLedger(knex, 'p');
+    const claimed = await ledger.claim((await ledger.read()).generation);
+    await ledger.recordApplied('d3', claimed, 1, { a: 'x' });
+    for (const text of ['not json', '[1]', '{"a":1}', 'null']) {
+      await knex(LEDGER_TABLE).where({ provider: 'p' }).update({ scope_digests: text });
+      assert.equal((await ledger.read()).scopes, null, text);
+    }
+  });
+
+  it('adds the scope digests column to a table made before it, keeping the row', async () => {
+    const old = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+    try {
+      await old.schema.createTable(LEDGER_TABLE, (t) => {
+        t.string('provider', 255).primary();
+        t.string('digest', 64).nullable();
+        t.bigInteger('generation').notNullable().defaultTo(0);
+        t.bigInteger('applied_at').nullable();
+      });
+      await old(LEDGER_TABLE).insert({ provider: 'p', digest: 'kept', generation: 7, applied_at: 99 });
+      await migrateLedgerTable(old, 'p');
+      assert.deepEqual(await new DatabaseLedger(old, 'p').read(), { digest: 'kept', generation: 7, appliedAt: 99, scopes: null });
+    } finally {
+      await old.destroy();
+    }
   });
 
   it('fails a claim made on a generation another mutation moved on', async () => {
