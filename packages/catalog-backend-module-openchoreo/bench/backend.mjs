@@ -27,16 +27,17 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 5);
 
-// The provider's summary line says how its run split: `…; component N ms, catalog M ms)`, or
-// `component N ms, not applied…` when the catalog already held what the run made.
+// The provider's summary line says how its run split: `…; component N ms, catalog M ms: a delta…`
+// (or `: a full mutation`, or `; applied again…` after reapplyAfter), or `component N ms, not
+// applied…` when the catalog already held what the run made.
 const splits = [];
 const quiet = {
   debug: (m) => note(m), info: (m) => note(m), warn() {}, error() {},
   child: () => quiet,
 };
 function note(message) {
-  const m = /component (\d+) ms, (?:catalog (\d+) ms: (a delta|a full mutation)|not applied)/.exec(message);
-  if (m) splits.push({ component: Number(m[1]), catalog: m[2] === undefined ? null : Number(m[2]), applied: m[3] === undefined ? null : m[3] === 'a delta' ? 'delta' : 'full' });
+  const m = /component (\d+) ms, (?:catalog (\d+) ms(?:: (a delta)|: a full mutation|; applied again)|not applied)/.exec(message);
+  if (m) splits.push({ component: Number(m[1]), catalog: m[2] === undefined ? null : Number(m[2]), applied: m[2] === undefined ? null : m[3] ? 'delta' : 'full' });
 }
 
 const scheduler = mockServices.scheduler();
@@ -75,8 +76,11 @@ async function addEnvironment() {
 
 async function run() {
   const started = process.hrtime.bigint();
+  const before = splits.length;
   await scheduler.triggerTask('OpenChoreoEntityProvider');
-  return { ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6), ...splits.at(-1) };
+  const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  if (splits.length !== before + 1) throw new Error(`a run logged ${splits.length - before} summary lines, not one`);
+  return { ms, ...splits.at(-1) };
 }
 
 // The scheduler runs the task once when the provider connects, into the empty catalog.
@@ -95,6 +99,11 @@ const changed = await run();
 await new Promise((r) => setTimeout(r, Math.max(0, initialAppliedAt + REAPPLY_AFTER_S * 1000 + 1000 - Date.now())));
 const reapplied = await run();
 clearInterval(sampler);
+// Each run must have been applied as its row says, or the figures describe something else.
+const ways = { steady: steady.map((r) => r.applied), changed: changed.applied, reapplied: reapplied.applied };
+if (ways.steady.some((a) => a !== null) || ways.changed !== 'delta' || ways.reapplied !== 'full') {
+  throw new Error(`the runs were not applied as expected (steady: not, changed: delta, reapplied: full): ${JSON.stringify(ways)}`);
+}
 console.log(JSON.stringify({ initial, steady: steady[2], changed, reapplied, rssBeforeMiB: mib(rssBefore), rssPeakMiB: mib(peak) }));
 await backend.stop();
 fixture.stdin.end();

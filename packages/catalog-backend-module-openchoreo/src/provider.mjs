@@ -14,6 +14,7 @@ import { ProviderMetrics } from './metrics.mjs';
 import { printable } from './printable.mjs';
 import { isOurs } from './processor.mjs';
 import { changedScopes, scopeArea, scopeDigests } from './scope-digests.mjs';
+import { kindFilters } from './scope-filters.mjs';
 import { GuestError, RunTimeout } from './wasm/component.mjs';
 
 /** Fields the catalog adds to stored entities; an entity handed back to applyMutation must not carry them. */
@@ -173,7 +174,7 @@ export class OpenChoreoEntityProvider {
     const inChanged = new Set(changed);
     const fresh = report.entities.filter((e) => inChanged.has(e.scope));
     if (fresh.length > (report.count ?? report.entities.length) / 2) return null;
-    const previous = changed.length ? await this.readFromCatalog(catalogFilters([...new Set(changed.map(scopeArea))])) : [];
+    const previous = changed.length ? await this.readFromCatalog(await this.filtersFor(changed)) : [];
     if (previous === null) return null;
     const added = fresh.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
     const addedRefs = new Set(added.map((a) => stringifyEntityRef(a.entity)));
@@ -181,6 +182,21 @@ export class OpenChoreoEntityProvider {
       .filter((e) => inChanged.has(e.scope) && !addedRefs.has(stringifyEntityRef(e.entity)))
       .map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY }));
     return { changed, added, removed };
+  }
+
+  /** Catalog filters for the entities of `scopes`: by kind where the component can say, else their whole namespaces. */
+  async filtersFor(scopes) {
+    const areas = () => catalogFilters([...new Set(scopes.map(scopeArea))]);
+    let narrowed;
+    try {
+      narrowed = await kindFilters(scopes, (docs) => this.component.scopeOf(docs));
+    } catch (e) {
+      this.logger.debug(`Reading whole namespaces for a delta: the component could not name the kinds of its scopes: ${e.message}`);
+      return areas();
+    }
+    if (!narrowed) return areas();
+    const { filters, wholeAreas } = narrowed;
+    return wholeAreas.length ? [...filters, ...catalogFilters(wholeAreas)] : filters;
   }
 
   /**

@@ -3,6 +3,7 @@
 // user doc shows.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import openchoreoModule from '../src/index.mjs';
@@ -12,13 +13,21 @@ const ALLOWED = ['Component', 'System', 'Domain', 'API', 'Resource', 'Location',
   'WorkflowPlane', 'ObservabilityPlane', 'DeploymentPipeline', 'ComponentType', 'TraitType', 'Workflow', 'ClusterComponentType',
   'ClusterTraitType', 'ClusterWorkflow', 'ClusterDataplane', 'ClusterObservabilityPlane', 'ClusterWorkflowPlane'];
 
+/** A logger keeping the plugins' info lines, to tell how a run was applied. */
+function recordingLogger(lines) {
+  const logger = { debug() {}, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m), child: () => logger };
+  return logger;
+}
+
 async function startCatalog(fixture, auth) {
   const scheduler = mockServices.scheduler();
+  const logLines = [];
   const backend = await startTestBackend({
     features: [
       catalogPlugin,
       openchoreoModule,
       scheduler.factory(),
+      createServiceFactory({ service: coreServices.logger, deps: {}, factory: () => recordingLogger(logLines) }),
       mockServices.rootConfig.factory({
         data: { catalog: { rules: [{ allow: ALLOWED }] }, openchoreo: openchoreoConfig(fixture, { auth }) },
       }),
@@ -30,7 +39,7 @@ async function startCatalog(fixture, auth) {
     assert.equal(res.status, 200, `${path}: ${res.status}`);
     return res.json();
   };
-  return { backend, scheduler, get };
+  return { backend, scheduler, get, logLines };
 }
 
 const hasRelation = (entity, type, targetRef) => (entity?.relations ?? []).some((r) => r.type === type && r.targetRef === targetRef);
@@ -107,6 +116,31 @@ for (const auth of [true, false]) {
       assert.equal(service.metadata.namespace, 'openchoreo-cluster');
       assert.ok(hasRelation(service, 'ownedBy', 'group:default/openchoreo-users'), JSON.stringify(service.relations));
     });
+
+    if (!auth) {
+      it('applies a changed run as a delta: the dropped Environment leaves the catalog and nothing else moves', async () => {
+        const environments = () => catalog.get('/entities?filter=kind=environment');
+        const everything = async () => (await catalog.get('/entities')).map((e) => `${e.kind}:${e.metadata.namespace}/${e.metadata.name}`).sort();
+        const initial = await until(environments, (e) => e.length === 3);
+        await until(everything, (all) => all.length > 20);
+        const before = await everything();
+        const path = '/api/v1/namespaces/default/environments';
+        const listed = (await (await fetch(`${fixture.baseUrl}${path}`)).json()).items;
+        const dropped = listed[0].metadata.name;
+        await fixture.setList(path, listed.slice(1));
+        try {
+          await catalog.scheduler.triggerTask('OpenChoreoEntityProvider');
+          assert.match(catalog.logLines.findLast((m) => m.startsWith('Synced ')), /a delta of 1 changed scope\(s\), 2 entities, 1 removed\)$/);
+          const left = await until(environments, (e) => e.length === 2, 10_000);
+          assert.deepEqual(left.map((e) => e.metadata.name).sort(), initial.map((e) => e.metadata.name).filter((n) => n !== dropped).sort());
+          assert.deepEqual(await everything(), before.filter((r) => r !== `Environment:default/${dropped}`), 'only the dropped Environment went');
+        } finally {
+          await fixture.setList(path, listed);
+        }
+        await catalog.scheduler.triggerTask('OpenChoreoEntityProvider');
+        await until(environments, (e) => e.length === 3, 10_000);
+      });
+    }
 
     if (auth) {
       it('keeps a failed scope\'s entities on the next run', async () => {

@@ -10,6 +10,7 @@ import knexFactory from 'knex';
 import { LOCATION_KEY } from '../src/config.mjs';
 import { DatabaseLedger, LEDGER_TABLE, MemoryLedger, migrateLedgerTable } from '../src/ledger.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
+import { kindFilters } from '../src/scope-filters.mjs';
 import { memoryCatalog } from './support/catalog.mjs';
 import { REPO, configuredComponent, quietLogger, startFixture } from './support/fixture.mjs';
 
@@ -166,6 +167,18 @@ async function withList(path, items, run) {
 }
 
 describe('a changed run applied as a delta of its changed scopes', () => {
+  it('reads the catalog for the kinds the changed scopes can hold, and whole namespaces for scopes no kind explains', async () => {
+    const scopeOf = (docs) => component.scopeOf(docs);
+    const byKind = (filters) => filters.map((f) => `${f.kind} ${f['metadata.namespace'] ?? `named ${f['metadata.name']}`}`).sort();
+    const { filters, wholeAreas } = await kindFilters(['ns/acme/environments', 'ns/acme/components', 'ns/acme/namespace', 'cluster/dataplanes'], scopeOf);
+    assert.deepEqual(byKind(filters), ['API acme', 'ClusterDataplane openchoreo-cluster', 'Component acme', 'Domain named acme', 'Environment acme']);
+    assert.deepEqual(wholeAreas, []);
+    const templates = await kindFilters(['ns/acme/environments', 'ns/acme/templates/service'], scopeOf);
+    assert.deepEqual(byKind(templates.filters), ['Environment acme']);
+    assert.deepEqual(templates.wholeAreas, ['ns/acme/*'], "a Template's scope is named after its type: its namespace is read whole");
+    assert.equal(await kindFilters(['ns/acme/environments', 'elsewhere'], scopeOf), undefined);
+  });
+
   it('adds and removes only what changed, and leaves the catalog as a full mutation would', async () => {
     const { p, shared, fullRuns, deltas, logger } = provider({ ledger: new MemoryLedger(), reapplyAfterSeconds: 3600 });
     await p.refresh();
