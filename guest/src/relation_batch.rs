@@ -3,7 +3,7 @@
 //! (start, length) pairs each. Refs repeat (an entity is the source of most of its relations and the
 //! target of its neighbours'), so each distinct string is written once.
 
-use crate::relations::relations;
+use crate::relations::{RelationSink, relations_of};
 use rustc_hash::FxHashMap;
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -35,6 +35,14 @@ impl Interner {
     }
 }
 
+impl RelationSink for Interner {
+    fn relation(&mut self, source: &str, rtype: &'static str, target: &str) {
+        self.push(source);
+        self.push(rtype);
+        self.push(target);
+    }
+}
+
 /// `documents` holds (start, length) pairs into `text`. An error names the document by index.
 pub fn relations_of_batch(text: &[u8], documents: &[u32]) -> Result<RelationBatch, String> {
     if !documents.len().is_multiple_of(2) {
@@ -48,11 +56,7 @@ pub fn relations_of_batch(text: &[u8], documents: &[u32]) -> Result<RelationBatc
             .and_then(|end| text.get(start..end))
             .ok_or_else(|| format!("document {i}: bytes {start}+{len} are outside the text of {} bytes", text.len()))?;
         let doc = crate::relation_input::parse(bytes).map_err(|e| format!("document {i}: {e}"))?;
-        for r in relations(&doc).map_err(|e| format!("document {i}: {e}"))? {
-            out.push(&r.source);
-            out.push(r.rtype);
-            out.push(&r.target);
-        }
+        relations_of(&doc, &mut out).map_err(|e| format!("document {i}: {e}"))?;
     }
     Ok(out.batch)
 }
@@ -60,6 +64,7 @@ pub fn relations_of_batch(text: &[u8], documents: &[u32]) -> Result<RelationBatc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::relations::relations;
     use serde_json::json;
 
     fn triples(b: &RelationBatch) -> Vec<(String, String, String)> {

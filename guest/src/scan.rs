@@ -46,6 +46,14 @@ impl<'a> Scanner<'a> {
         Self { text, pos: 0 }
     }
 
+    /// A whole text that is one JSON value, read as `T`.
+    pub fn document<T: Scan<'a>>(text: &'a str) -> Scanned<T> {
+        let mut s = Self::new(text);
+        let value = T::scan(&mut s)?;
+        s.skip_whitespace();
+        if s.pos == text.len() { Ok(value) } else { Err(Declined) }
+    }
+
     /// A whole text that is one JSON array, its items read as `T`.
     pub fn items<T: Scan<'a>>(text: &'a str) -> Scanned<Vec<T>> {
         let mut s = Self::new(text);
