@@ -139,8 +139,10 @@ impl mapping::Guest for Component {
     }
 
     fn relations(entity_json: String) -> Result<Vec<types::Relation>, types::MappingError> {
-        let doc = parse_json("entity", &entity_json)?;
-        let rels = crate::relations::relations(&doc).map_err(types::MappingError::InvalidInput)?;
+        let doc =
+            crate::relation_input::parse(entity_json.as_bytes()).map_err(|e| types::MappingError::InvalidInput(format!("entity: {e}")))?;
+        let mut rels = Vec::new();
+        crate::relations::relations_of(&doc, &mut rels).map_err(types::MappingError::InvalidInput)?;
         Ok(rels.into_iter().map(|r| types::Relation { source: r.source, type_: r.rtype.to_string(), target: r.target }).collect())
     }
 
