@@ -13,7 +13,7 @@ import { MemoryLedger } from './ledger.mjs';
 import { ProviderMetrics } from './metrics.mjs';
 import { printable } from './printable.mjs';
 import { isOurs } from './processor.mjs';
-import { changedScopes, scopeArea, scopeDigests } from './scope-digests.mjs';
+import { areaNamespace, changedScopes, scopeArea, scopeDigests } from './scope-digests.mjs';
 import { kindFilters } from './scope-filters.mjs';
 import { GuestError, RunTimeout } from './wasm/component.mjs';
 
@@ -328,10 +328,10 @@ export class OpenChoreoEntityProvider {
 export function catalogFilters(covered) {
   const filters = [];
   for (const pattern of covered) {
-    const ns = /^ns\/([a-z0-9-]+)\/\*$/.exec(pattern)?.[1];
-    if (ns) filters.push({ 'metadata.namespace': ns }, { kind: 'Domain', 'metadata.name': ns });
-    else if (pattern === 'cluster/*') filters.push({ 'metadata.namespace': 'openchoreo-cluster' });
-    else return [{}];
+    const ns = areaNamespace(pattern);
+    if (ns === undefined) return [{}];
+    filters.push({ 'metadata.namespace': ns });
+    if (pattern !== 'cluster/*') filters.push({ kind: 'Domain', 'metadata.name': ns });
   }
   return filters.length ? filters : [{}];
 }

@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto';
 import { eachDocument } from './wasm/batch.mjs';
 
+const CLUSTER_NAMESPACE = 'openchoreo-cluster';
+
 /** scope → hex digest, from a run's packed batches (the worker's report) or its entities (`{ scope, json }`). */
 export function scopeDigests(report) {
   const hashes = new Map();
@@ -29,4 +31,10 @@ export function scopeArea(scope) {
   const ns = /^ns\/([^/]+)\//.exec(scope)?.[1];
   if (ns !== undefined) return `ns/${ns}/*`;
   return scope.startsWith('cluster/') ? 'cluster/*' : scope;
+}
+
+/** Where the catalog keeps an area's entities (`ns/acme/*` → acme, `cluster/*` → openchoreo-cluster); undefined for other patterns. */
+export function areaNamespace(area) {
+  if (area === 'cluster/*') return CLUSTER_NAMESPACE;
+  return /^ns\/([a-z0-9-]+)\/\*$/.exec(area)?.[1];
 }

@@ -4,15 +4,7 @@
 // hold: a delta of one changed Environment reads that namespace's Environments, not all its entities.
 
 import { ALLOWED_KINDS } from './processor.mjs';
-
-const CLUSTER_NAMESPACE = 'openchoreo-cluster';
-
-/** The catalog namespace of a scope's entities (`ns/acme/…` → acme, `cluster/…`), or undefined. */
-function namespaceOf(scope) {
-  const ns = /^ns\/([a-z0-9-]+)\//.exec(scope)?.[1];
-  if (ns !== undefined) return ns;
-  return scope.startsWith('cluster/') ? CLUSTER_NAMESPACE : undefined;
-}
+import { areaNamespace, scopeArea } from './scope-digests.mjs';
 
 /** One probe entity of each kind in `namespace`; a Domain probe is named after it (its scope is the namespace's). */
 function probes(namespace) {
@@ -30,25 +22,29 @@ function probes(namespace) {
  * `scopeOf(docs)` is the component's: a scope per JSON document, null where it has none.
  */
 export async function kindFilters(scopes, scopeOf) {
-  const byNamespace = new Map();
+  const byArea = new Map();
   for (const scope of scopes) {
-    const ns = namespaceOf(scope);
-    if (ns === undefined) return undefined;
-    if (!byNamespace.has(ns)) byNamespace.set(ns, new Set());
-    byNamespace.get(ns).add(scope);
+    const area = scopeArea(scope);
+    if (areaNamespace(area) === undefined) return undefined;
+    if (!byArea.has(area)) byArea.set(area, new Set());
+    byArea.get(area).add(scope);
   }
+  const probed = [...byArea.keys()].map((area) => probes(areaNamespace(area)));
+  // Every area's probes in one component call.
+  const probedScopes = await scopeOf(probed.flat().map((p) => JSON.stringify(p)));
   const filters = [];
   const wholeAreas = [];
-  for (const [ns, wanted] of byNamespace) {
-    const kinds = probes(ns);
-    const probed = await scopeOf(kinds.map((p) => JSON.stringify(p)));
+  let next = 0;
+  [...byArea].forEach(([area, wanted], a) => {
+    const ns = areaNamespace(area);
     const explained = new Set();
-    kinds.forEach((probe, i) => {
-      if (!wanted.has(probed[i])) return;
-      explained.add(probed[i]);
+    for (const probe of probed[a]) {
+      const scope = probedScopes[next++];
+      if (!wanted.has(scope)) continue;
+      explained.add(scope);
       filters.push(probe.kind === 'Domain' ? { kind: 'Domain', 'metadata.name': ns } : { kind: probe.kind, 'metadata.namespace': ns });
-    });
-    if ([...wanted].some((s) => !explained.has(s))) wholeAreas.push(ns === CLUSTER_NAMESPACE ? 'cluster/*' : `ns/${ns}/*`);
-  }
+    }
+    if ([...wanted].some((s) => !explained.has(s))) wholeAreas.push(area);
+  });
   return { filters, wholeAreas };
 }
