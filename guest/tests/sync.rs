@@ -1,8 +1,9 @@
 //! The crawl against a scripted transport: request budget, pagination, stale scopes, token refresh.
 
 use openchoreo_catalog_guest::sync::config::Config;
+use openchoreo_catalog_guest::sync::crawl::{BATCH_REQUESTS, WINDOW};
 use openchoreo_catalog_guest::sync::transport::{HttpError, Level, Request, Response, TokenError, TokenState, Transport};
-use openchoreo_catalog_guest::sync::{NAMESPACE_CHUNK, SyncError, run};
+use openchoreo_catalog_guest::sync::{SyncError, run};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -131,11 +132,35 @@ fn every_request_carries_limit_and_pages_follow_the_cursor() {
 }
 
 #[test]
-fn lists_of_many_namespaces_go_out_in_batches() {
+fn lists_of_many_namespaces_go_out_in_batches_of_bounded_size() {
     let mut s = installation(20, 1, 1);
-    run(&cfg(), &mut s).unwrap();
-    // namespaces (10 pages of 2) + one batch per chunk of namespaces when every list is a single page.
-    assert_eq!(s.batches, 10 + 20usize.div_ceil(NAMESPACE_CHUNK));
+    let mut sizes = Vec::new();
+    let mut recording = Recording { inner: &mut s, sizes: &mut sizes };
+    run(&cfg(), &mut recording).unwrap();
+    assert_eq!(sizes[..10], [1; 10], "the namespace list, 10 pages of 2");
+    // Every list is a single page: each later batch is one namespace's 15 lists, the first with the
+    // 8 cluster lists, as a second namespace would take it past the bound.
+    assert_eq!(sizes[10..], [[15 + 8].as_slice(), &[15; 19]].concat(), "{sizes:?}");
+    assert!(sizes.iter().all(|n| *n <= BATCH_REQUESTS));
+}
+
+/// Records the size of each batch.
+struct Recording<'a> {
+    inner: &'a mut Scripted,
+    sizes: &'a mut Vec<usize>,
+}
+
+impl Transport for Recording<'_> {
+    fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
+        self.sizes.push(requests.len());
+        self.inner.send_batch(requests)
+    }
+    fn ensure_token(&mut self, force: bool) -> Result<TokenState, TokenError> {
+        self.inner.ensure_token(force)
+    }
+    fn log(&mut self, level: Level, message: &str) {
+        self.inner.log(level, message)
+    }
 }
 
 #[test]
@@ -315,14 +340,28 @@ fn entities_are_handed_over_one_scope_at_a_time() {
     let mut draining = Draining { inner: installation(9, 2, 3), batches: Vec::new() };
     let report = run(&cfg(), &mut draining).unwrap();
     assert!(report.entities.is_empty(), "everything was handed over");
-    assert_eq!(draining.batches.len(), 9 + 1, "one hand-over per namespace, one for the cluster scope");
-    let cluster = NAMESPACE_CHUNK; // translated after the first chunk's namespaces
-    assert!(draining.batches[cluster].iter().all(|e| e.contains(":openchoreo-cluster/")), "{:?}", draining.batches[cluster]);
-    assert!(
-        draining.batches[0].iter().any(|e| e == "Domain:default/ns0")
-            && draining.batches.last().unwrap().iter().any(|e| e == "Domain:default/ns8")
-    );
-    assert!(!draining.batches[1].iter().any(|e| e.starts_with("Component:ns0/")), "a batch carries only its own namespace");
+    let scopes: Vec<String> = draining
+        .batches
+        .iter()
+        .map(|b| {
+            let namespaces: std::collections::BTreeSet<&str> =
+                b.iter().map(|e| e.split_once(':').unwrap().1.split('/').next().unwrap()).collect();
+            match b.iter().find(|e| e.starts_with("Domain:")) {
+                Some(domain) => {
+                    let ns = domain.trim_start_matches("Domain:default/");
+                    assert_eq!(namespaces, [ns, "default"].into(), "a hand-over carries only its own namespace");
+                    ns.to_string()
+                }
+                None => {
+                    assert!(namespaces.iter().all(|ns| *ns == "openchoreo-cluster"), "{b:?}");
+                    "cluster".into()
+                }
+            }
+        })
+        .collect();
+    // The cluster lists are single pages and go out with the first namespace's: they are in first.
+    let expected: Vec<String> = ["cluster".to_string()].into_iter().chain((0..9).map(|i| format!("ns{i}"))).collect();
+    assert_eq!(scopes, expected, "one hand-over a scope");
     let all: Vec<String> = draining.batches.concat();
     let expected: Vec<String> = keep_all.entities.iter().map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)).collect();
     assert_eq!(all, expected, "the same entities in the same order as a run that keeps them");
@@ -392,11 +431,13 @@ struct Overlapping {
 impl Transport for Overlapping {
     fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
         self.events.push(format!("send {}", requests.len()));
+        self.events.extend(sent_namespaces(requests));
         self.inner.send_batch(requests)
     }
     fn start_batch(&mut self, requests: &[Request]) -> Option<Vec<Result<Response, HttpError>>> {
         assert!(self.started.is_none(), "one batch in flight at a time");
         self.events.push(format!("start {}", requests.len()));
+        self.events.extend(sent_namespaces(requests));
         self.started = Some(requests.to_vec());
         None
     }
@@ -418,6 +459,13 @@ impl Transport for Overlapping {
     }
 }
 
+/// `sent <namespace>` for each namespace whose lists a batch asks for.
+fn sent_namespaces(requests: &[Request]) -> Vec<String> {
+    let namespaces: std::collections::BTreeSet<&str> =
+        requests.iter().filter_map(|r| Some(r.path.strip_prefix("/api/v1/namespaces/")?.split_once('/')?.0)).collect();
+    namespaces.into_iter().map(|ns| format!("sent {ns}")).collect()
+}
+
 /// An installation of `namespaces` run by a host that starts batches, checked against a host that
 /// blocks: the same entities in the same order, the same requests, nothing stale.
 fn overlapped(namespaces: usize, components_per_project: usize) -> Overlapping {
@@ -433,33 +481,43 @@ fn overlapped(namespaces: usize, components_per_project: usize) -> Overlapping {
 }
 
 #[test]
-fn a_rounds_scopes_are_translated_one_per_batch_while_the_next_round_is_fetched() {
-    let namespaces = 2 * NAMESPACE_CHUNK + 1;
-    // 24 components a namespace, 2 a page: each round has more batches than the round before has scopes.
+fn each_scope_is_translated_while_a_later_batch_is_in_flight() {
+    // 24 components a namespace, 2 a page: a namespace's lists take 12 batches.
+    let namespaces = WINDOW + 1;
     let host = overlapped(namespaces, 12);
-    let e = &host.events;
+    let e: Vec<&String> = host.events.iter().filter(|x| !x.starts_with("sent ")).collect();
     let starts: Vec<usize> = e.iter().enumerate().filter(|(_, x)| x.starts_with("start ")).map(|(i, _)| i).collect();
     for &at in &starts {
         assert!(e[at + 1].starts_with("emit ") && e[at + 2] == "finish", "one scope translated while a batch is in flight: {e:?}");
     }
-    assert_eq!(e[starts[0]], format!("start {}", 15 * NAMESPACE_CHUNK), "the second round's first batch is the first started: {e:?}");
-    // Every scope of the rounds before the last (the first round's cluster scope too) is translated
-    // while a later batch is in flight; only the last round's namespace is left for the end.
-    let waited: Vec<&String> =
-        e.iter().enumerate().filter(|(i, x)| x.starts_with("emit ") && !e[i - 1].starts_with("start ")).map(|(_, x)| x).collect();
-    assert_eq!(waited, [&format!("emit default,ns{}", namespaces - 1)], "{e:?}");
-    assert_eq!(starts.len(), 2 * NAMESPACE_CHUNK + 1, "{e:?}");
+    // Every scope but the last one in is translated while a later batch is in flight.
+    let waited: Vec<&str> =
+        e.iter().enumerate().filter(|(i, x)| x.starts_with("emit ") && !e[i - 1].starts_with("start ")).map(|(_, x)| x.as_str()).collect();
+    assert_eq!(waited, [format!("emit default,ns{}", namespaces - 1)], "{e:?}");
+    assert_eq!(starts.len(), namespaces, "the cluster scope and every namespace but the last: {e:?}");
 }
 
 #[test]
-fn a_rounds_scopes_left_over_are_translated_before_the_round_after_is_fetched() {
-    let namespaces = 2 * NAMESPACE_CHUNK + 1;
-    // 6 components a namespace, 2 a page: the second round has fewer batches than the first has scopes.
-    let host = overlapped(namespaces, 3);
-    let e = &host.events;
-    let third_round =
-        e.iter().position(|x| *x == format!("start {}", 15 * (namespaces - 2 * NAMESPACE_CHUNK))).expect("the last round is started");
-    for ns in 0..NAMESPACE_CHUNK {
-        assert!(e[..third_round].contains(&format!("emit default,ns{ns}")), "ns{ns} waits for no more than one round: {e:?}");
+fn no_more_than_a_window_of_namespaces_is_held_and_the_window_is_used() {
+    let namespaces = WINDOW + 4;
+    for components_per_project in [1, 3, 12] {
+        let host = overlapped(namespaces, components_per_project);
+        let (mut held, mut most) = (0usize, 0usize);
+        let mut seen = std::collections::BTreeSet::new();
+        for x in &host.events {
+            if let Some(ns) = x.strip_prefix("sent ") {
+                if seen.insert(ns.to_string()) {
+                    held += 1;
+                    most = most.max(held);
+                }
+            } else if x.starts_with("emit default,") {
+                held -= 1;
+            }
+        }
+        assert_eq!(seen.len(), namespaces);
+        assert!(most <= WINDOW, "{most} namespaces held at once ({components_per_project} components a project)");
+        if components_per_project == 12 {
+            assert_eq!(most, WINDOW, "long lists fill the window");
+        }
     }
 }

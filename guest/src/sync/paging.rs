@@ -11,10 +11,10 @@ use std::collections::HashSet;
 pub const PAGE_LIMIT: u32 = 100;
 /// 10 000 pages of 100 is a million items: far past any real installation, short of a runaway loop.
 pub const MAX_PAGES: u32 = 10_000;
-/// The JSON text the lists of one round (`NAMESPACE_CHUNK` namespaces and the cluster) may hold
-/// together: a third of the component's 768 MiB memory cap, so that the round before (translated while
-/// this one's first batches are in flight) and a translation still fit. Past it, the largest list fails
-/// alone and its scopes keep their last good entities.
+/// The JSON text the lists being fetched may hold together: a third of the component's 768 MiB memory
+/// cap, so that the lists waiting for their translation (as much again, `crawl::WAITING_BYTES`) and a
+/// translation still fit. Past it, the largest list fails alone and its scopes keep their last good
+/// entities.
 pub const ROUND_BYTES: usize = 256 << 20;
 
 #[derive(Debug)]
@@ -26,7 +26,7 @@ pub enum JobState {
     Failed(String),
 }
 
-/// One list being fetched.
+/// One list being fetched, page by page, or one document (a type's `/schema`) in one request.
 #[derive(Debug)]
 pub struct ListJob {
     /// Human description for messages: `projects for namespace acme`.
@@ -40,6 +40,8 @@ pub struct ListJob {
     pub state: JobState,
     /// Whether a 404 for the whole list means "not served" (an empty list) rather than a failure.
     may_be_unserved: bool,
+    /// A single document: one request without `limit` or `cursor`, its body the one item.
+    document: bool,
 }
 
 impl ListJob {
@@ -53,7 +55,17 @@ impl ListJob {
             pages: 0,
             state: JobState::Pending,
             may_be_unserved: false,
+            document: false,
         }
+    }
+
+    /// A single document at `path`, fetched in one request; its body is the one item.
+    pub fn document(label: String, path: String) -> Self {
+        Self { document: true, ..Self::new(label, path) }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        matches!(self.state, JobState::Pending)
     }
 
     /// A list that older OpenChoreo APIs do not have: a 404 on its first page makes it empty, not failed.
@@ -76,6 +88,9 @@ impl ListJob {
     }
 
     fn request(&self) -> Request {
+        if self.document {
+            return Request { path: self.path.clone(), query: Vec::new() };
+        }
         let mut query = vec![("limit".to_string(), PAGE_LIMIT.to_string())];
         if let Some(c) = &self.cursor {
             query.push(("cursor".to_string(), c.clone()));
@@ -89,7 +104,18 @@ impl ListJob {
     }
 
     /// Takes one page; moves the list on, finishes it or fails it.
-    fn accept(&mut self, body: &str) {
+    pub(crate) fn accept(&mut self, body: &str) {
+        if self.document {
+            match Items::single(body) {
+                Ok(items) => {
+                    self.items = items;
+                    self.pages = 1;
+                    self.state = JobState::Done;
+                }
+                Err(e) => self.fail(format!("invalid JSON from {}: {e}", self.path)),
+            }
+            return;
+        }
         let unexpected = |path: &str| format!("unexpected response from {path}: expected an object with an items array");
         let page: Page = match serde_json::from_str(body) {
             Ok(page) => page,
@@ -185,8 +211,8 @@ pub fn describe_status(resp: &Response) -> String {
     if phrase.is_empty() { format!("{} - {message}", resp.status) } else { format!("{} {phrase} - {message}", resp.status) }
 }
 
-/// Work the crawl does while a batch is in flight, a step per batch (translating the scopes of the
-/// round before, while this round's pages are fetched).
+/// Work the crawl does while a batch is in flight: one step a batch (translating a scope whose lists
+/// are in, while the pages of others are fetched).
 pub trait Meanwhile {
     fn has_work(&self) -> bool;
     fn step(&mut self, t: &mut dyn Transport);
@@ -212,59 +238,55 @@ fn send_meanwhile(requests: &[Request], t: &mut dyn Transport, meanwhile: &mut d
     started.unwrap_or_else(|| t.finish_batch())
 }
 
+/// Fetches `jobs` to the end, a batch at a time, with nothing else to do meanwhile.
 pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats) {
-    fetch_all_meanwhile(jobs, t, auth, stats, &mut Idle);
-}
-
-/// The unfinished lists of `jobs`, by index: the next batch has one request for each.
-fn pending(jobs: &[ListJob]) -> Vec<usize> {
-    jobs.iter().enumerate().filter(|(_, j)| matches!(j.state, JobState::Pending)).map(|(i, _)| i).collect()
-}
-
-/// [`fetch_all`], each batch started and one step of `meanwhile` done while it is in flight, as long
-/// as `meanwhile` has work (`Transport::start_batch`); then batches are sent and waited for.
-pub fn fetch_all_meanwhile(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats, meanwhile: &mut dyn Meanwhile) {
     loop {
-        let pending = pending(jobs);
+        let mut pending: Vec<&mut ListJob> = jobs.iter_mut().filter(|j| j.is_pending()).collect();
         if pending.is_empty() {
             return;
         }
-        let requests: Vec<Request> = pending.iter().map(|i| jobs[*i].request()).collect();
-        let responses = send_meanwhile(&requests, t, meanwhile);
-        stats.requests += requests.len() as u32;
-        let mut unauthorized: Vec<(usize, Response)> = Vec::new();
-        for (i, result) in pending.iter().copied().zip(responses.into_iter().map(Some).chain(std::iter::repeat(None))) {
-            let job = &mut jobs[i];
-            match result {
-                None => job.fail("the host returned fewer responses than requests".into()),
-                Some(Err(e)) => job.fail(describe_http_error(&e)),
-                Some(Ok(resp)) if resp.status == 401 && auth.state == TokenState::Ready && !auth.refreshed => {
-                    unauthorized.push((i, resp));
-                }
-                Some(Ok(resp)) if resp.status == 404 && job.pages == 0 && job.may_be_unserved => job.state = JobState::NotServed,
-                Some(Ok(resp)) if !(200..300).contains(&resp.status) => job.fail(describe_status(&resp)),
-                Some(Ok(resp)) => {
-                    stats.pages += 1;
-                    stats.bytes_received += resp.body.len() as u64;
-                    job.accept(&resp.body);
-                }
-            }
-        }
-        enforce_round_share(jobs, ROUND_BYTES);
-        if !unauthorized.is_empty() {
-            auth.refreshed = true;
-            if let Err(e) = t.ensure_token(true) {
-                for (i, resp) in unauthorized {
-                    jobs[i].fail(format!("{} (token refresh failed: {e})", describe_status(&resp)));
-                }
-            }
-            // Otherwise the jobs stay pending and are sent again with the fresh token.
-        }
+        exchange(&mut pending, t, auth, stats, &mut Idle);
     }
 }
 
-/// Fails the largest lists, one at a time, until the round holds at most `limit` bytes.
-fn enforce_round_share(jobs: &mut [ListJob], limit: usize) {
+/// One batch: a request for each of `jobs` (every one pending), sent while `meanwhile` does a step
+/// when it has work (`Transport::start_batch`). Each job takes its answer: a page, a failure, or
+/// (a 401 with a token that may be refreshed) nothing, staying pending to be sent again.
+pub fn exchange(jobs: &mut [&mut ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats, meanwhile: &mut dyn Meanwhile) {
+    let requests: Vec<Request> = jobs.iter().map(|j| j.request()).collect();
+    let responses = send_meanwhile(&requests, t, meanwhile);
+    stats.requests += requests.len() as u32;
+    let mut unauthorized: Vec<(usize, Response)> = Vec::new();
+    for (i, result) in responses.into_iter().map(Some).chain(std::iter::repeat(None)).take(jobs.len()).enumerate() {
+        let job = &mut *jobs[i];
+        match result {
+            None => job.fail("the host returned fewer responses than requests".into()),
+            Some(Err(e)) => job.fail(describe_http_error(&e)),
+            Some(Ok(resp)) if resp.status == 401 && auth.state == TokenState::Ready && !auth.refreshed => {
+                unauthorized.push((i, resp));
+            }
+            Some(Ok(resp)) if resp.status == 404 && job.pages == 0 && job.may_be_unserved => job.state = JobState::NotServed,
+            Some(Ok(resp)) if !(200..300).contains(&resp.status) => job.fail(describe_status(&resp)),
+            Some(Ok(resp)) => {
+                stats.pages += 1;
+                stats.bytes_received += resp.body.len() as u64;
+                job.accept(&resp.body);
+            }
+        }
+    }
+    if !unauthorized.is_empty() {
+        auth.refreshed = true;
+        if let Err(e) = t.ensure_token(true) {
+            for (i, resp) in unauthorized {
+                jobs[i].fail(format!("{} (token refresh failed: {e})", describe_status(&resp)));
+            }
+        }
+        // Otherwise the jobs stay pending and are sent again with the fresh token.
+    }
+}
+
+/// Fails the largest lists, one at a time, until together they hold at most `limit` bytes.
+pub fn enforce_share(jobs: &mut [&mut ListJob], limit: usize) {
     loop {
         let held: usize = jobs.iter().map(|j| j.items.held_bytes()).sum();
         if held <= limit {
@@ -281,36 +303,6 @@ fn enforce_round_share(jobs: &mut [ListJob], limit: usize) {
 
 fn describe_http_error(e: &HttpError) -> String {
     e.to_string()
-}
-
-/// Single documents (a type's `/schema`), one request each, in one batch; the host bounds concurrency.
-/// A step of `meanwhile` is done while the batch is in flight.
-pub fn fetch_documents(
-    paths: &[String],
-    t: &mut dyn Transport,
-    stats: &mut Stats,
-    meanwhile: &mut dyn Meanwhile,
-) -> Vec<Result<Items, String>> {
-    if paths.is_empty() {
-        return Vec::new();
-    }
-    let requests: Vec<Request> = paths.iter().map(|p| Request { path: p.clone(), query: Vec::new() }).collect();
-    let responses = send_meanwhile(&requests, t, meanwhile);
-    stats.requests += requests.len() as u32;
-    paths
-        .iter()
-        .zip(responses.into_iter().map(Some).chain(std::iter::repeat(None)))
-        .map(|(path, r)| match r {
-            None => Err("the host returned fewer responses than requests".into()),
-            Some(Err(e)) => Err(describe_http_error(&e)),
-            Some(Ok(resp)) if !(200..300).contains(&resp.status) => Err(describe_status(&resp)),
-            Some(Ok(resp)) => {
-                stats.pages += 1;
-                stats.bytes_received += resp.body.len() as u64;
-                Items::single(&resp.body).map_err(|e| format!("invalid JSON from {path}: {e}"))
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -332,7 +324,7 @@ mod tests {
         jobs[0].accept(&page_of(10, 1 << 20, None)); // about 10 MiB
         jobs[1].accept(&page_of(4, 1 << 20, None)); // about 4 MiB
         jobs[2].accept(&page_of(1, 1 << 10, None));
-        enforce_round_share(&mut jobs, 12 << 20);
+        enforce_share(&mut jobs.iter_mut().collect::<Vec<_>>(), 12 << 20);
         let states: Vec<String> = jobs.iter().map(|j| format!("{:?}", j.state)).collect();
         assert!(states[0].contains("Failed to fetch list 0: the list holds 10 MiB") && states[0].contains("at most 12 MiB"), "{states:?}");
         assert_eq!(states[1..], ["Done", "Done"], "the smaller lists stay");
