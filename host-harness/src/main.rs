@@ -165,8 +165,9 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                         Ok(outcome) => {
                             let sync_ms = started.elapsed().as_millis();
                             let rss_after_sync = peak_rss_kib();
+                            let mut output_times = OutputTimes::default();
                             if outcome.changed || once {
-                                write_output(output.as_deref(), relations, &outcome.entities)?;
+                                output_times = write_output(output.as_deref(), relations, &outcome.entities)?;
                             }
                             if stats {
                                 let figures = serde_json::json!({
@@ -177,6 +178,8 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                                     "boundaryBytesFromGuest": outcome.boundary.from_guest,
                                     "entityJsonBytes": outcome.entities.iter().map(|e| e.entity.get().len()).sum::<usize>(),
                                     "syncMs": sync_ms,
+                                    "relationsWaitMs": output_times.relations_wait.as_millis(),
+                                    "writeMs": output_times.write.as_millis(),
                                     "totalMs": started.elapsed().as_millis(),
                                     "peakRssAfterSyncKiB": rss_after_sync,
                                     "peakRssKiB": peak_rss_kib(),
@@ -208,7 +211,9 @@ fn run(command: Command, logger: Logger) -> Result<()> {
                 }
                 let relations = relate_while_syncing(output.is_some(), &mut syncer, &runtime, &logger)?;
                 match syncer.run_scopes(&due) {
-                    Ok(outcome) if outcome.changed => write_output(output.as_deref(), relations, &outcome.entities)?,
+                    Ok(outcome) if outcome.changed => {
+                        write_output(output.as_deref(), relations, &outcome.entities)?;
+                    }
                     Ok(_) => {}
                     Err(e) => logger.error(&format!("Sync of {} failed: {e}", due.join(" "))),
                 }
@@ -232,12 +237,24 @@ fn relate_while_syncing(wanted: bool, syncer: &mut Syncer, runtime: &Arc<Runtime
     Ok(worker)
 }
 
+/// Where the time after a run went when its entities were written (`--stats`).
+#[derive(Default)]
+struct OutputTimes {
+    /// Waiting for the relation worker to relate what it had not yet, once the run was over.
+    relations_wait: Duration,
+    /// Writing the file, each document with its relations.
+    write: Duration,
+}
+
 /// Writes a run's entities with the relations its worker computed; nothing without an output.
-fn write_output(path: Option<&std::path::Path>, relations: Option<RelationWorker>, entities: &[StoredEntity]) -> Result<()> {
-    match (path, relations) {
-        (Some(path), Some(relations)) => output::write_with(path, entities, &relations.finish(entities)?),
-        _ => Ok(()),
-    }
+fn write_output(path: Option<&std::path::Path>, relations: Option<RelationWorker>, entities: &[StoredEntity]) -> Result<OutputTimes> {
+    let (Some(path), Some(relations)) = (path, relations) else { return Ok(OutputTimes::default()) };
+    let started = Instant::now();
+    let index = relations.finish(entities)?;
+    let relations_wait = started.elapsed();
+    output::write_with(path, entities, &index)?;
+    drop(index);
+    Ok(OutputTimes { relations_wait, write: started.elapsed() - relations_wait })
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in KiB; 0 where unavailable.

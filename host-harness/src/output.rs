@@ -18,12 +18,15 @@ type Span = (u32, u32, u32);
 /// relations at a time, so its memory stays small whatever the installation's size.
 pub const CALL_BYTES: usize = 8 << 20;
 
-/// Relations by source ref, each list sorted by type then target, without duplicates; the strings
-/// stay in the batches' texts.
+/// Relations by source ref; the strings stay in the batches' texts. A source's relations are sorted
+/// (by type then target) and deduplicated when they are asked for: many sources are never asked for,
+/// such as the default owner group, which is the source of an `ownerOf` for nearly every entity.
 #[derive(Default)]
 pub struct RelationIndex {
     /// Each batch's text, checked once: every span of it lies on character boundaries.
     texts: Vec<String>,
+    /// For each batch, whether its text holds nothing JSON must escape (its strings are written as they are).
+    plain: Vec<bool>,
     by_source: HashMap<String, Vec<(Span, Span)>>,
 }
 
@@ -51,48 +54,61 @@ impl RelationIndex {
                 }
             }
         }
+        self.plain.push(!text.bytes().any(needs_escape));
         self.texts.push(text);
         Ok(())
     }
 
-    /// Sorts each source's relations by type then target and drops repeats.
-    pub(crate) fn finish(mut self) -> Self {
-        let mut by_source = std::mem::take(&mut self.by_source);
-        for list in by_source.values_mut() {
-            let key = |(t, target): &(Span, Span)| (self.str(*t), self.str(*target));
-            list.sort_by(|a, b| key(a).cmp(&key(b)));
-            list.dedup_by(|a, b| key(a) == key(b));
-        }
-        self.by_source = by_source;
-        self
+    /// The relations whose source is `entity_ref`, sorted by type then target, without repeats.
+    fn sorted(&self, entity_ref: &str) -> Vec<(Span, Span)> {
+        let mut list = self.by_source.get(entity_ref).cloned().unwrap_or_default();
+        let key = |(t, target): &(Span, Span)| (self.str(*t), self.str(*target));
+        list.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        list.dedup_by(|a, b| key(a) == key(b));
+        list
     }
 
-    /// The relations whose source is `entity_ref`, as (type, target).
+    /// The relations whose source is `entity_ref`, as (type, target), sorted by type then target.
     pub fn of(&self, entity_ref: &str) -> impl Iterator<Item = (&str, &str)> {
-        self.by_source.get(entity_ref).into_iter().flatten().map(|(t, target)| (self.str(*t), self.str(*target)))
+        self.sorted(entity_ref).into_iter().map(|(t, target)| (self.str(t), self.str(target)))
     }
 
     /// `[{"type":…,"targetRef":…},…]` for `entity_ref`, appended as JSON text.
     fn write_json(&self, entity_ref: &str, out: &mut Vec<u8>) {
         out.push(b'[');
-        for (i, (t, target)) in self.of(entity_ref).enumerate() {
+        for (i, (t, target)) in self.sorted(entity_ref).into_iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(br#"{"type":"#);
-            json_string(t, out);
+            self.write_string(t, out);
             out.extend_from_slice(br#","targetRef":"#);
-            json_string(target, out);
+            self.write_string(target, out);
             out.push(b'}');
         }
         out.push(b']');
     }
+
+    fn write_string(&self, span: Span, out: &mut Vec<u8>) {
+        let s = self.str(span);
+        if self.plain[span.0 as usize] {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        } else {
+            json_string(s, out);
+        }
+    }
+}
+
+fn needs_escape(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
 }
 
 /// `s` as a JSON string. Relation types and refs are plain ASCII but for what the API named: only
 /// those with a quote, a backslash or a control character go through the escaper.
 fn json_string(s: &str, out: &mut Vec<u8>) {
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    if s.bytes().any(needs_escape) {
         serde_json::to_writer(&mut *out, s).expect("writing to memory");
     } else {
         out.push(b'"');
@@ -110,7 +126,7 @@ pub fn relation_index(instance: &mut Instance, entities: &[StoredEntity]) -> Res
 pub fn relation_index_in_calls(instance: &mut Instance, entities: &[StoredEntity], call_bytes: usize) -> Result<RelationIndex> {
     let mut index = RelationIndex::default();
     in_calls(entities.iter().map(|e| e.entity.get()), call_bytes, |text, documents| relate(instance, &mut index, text, documents))?;
-    Ok(index.finish())
+    Ok(index)
 }
 
 /// Packs documents for the relation export: one text and (start, length) pairs, up to `call_bytes`
@@ -245,7 +261,33 @@ pub fn write(path: &Path, docs: &[Value]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::json_string;
+    use super::{RelationIndex, json_string};
+    use crate::runtime::RelationBatch;
+
+    /// A relation batch of (source, type, target) triples.
+    fn batch(relations: &[(&str, &str, &str)]) -> RelationBatch {
+        let (mut text, mut spans) = (String::new(), Vec::new());
+        for part in relations.iter().flat_map(|(s, t, target)| [s, t, target]) {
+            spans.extend([text.len() as u32, part.len() as u32]);
+            text.push_str(part);
+        }
+        RelationBatch { text: text.into_bytes(), spans }
+    }
+
+    #[test]
+    fn a_sources_relations_from_every_batch_come_sorted_without_repeats_and_escaped_where_needed() {
+        let mut index = RelationIndex::default();
+        index.add(batch(&[("component:a/x", "partOf", "system:a/p"), ("component:a/x", "dependsOn", "resource:a/db")])).unwrap();
+        index.add(batch(&[("component:a/x", "partOf", "system:a/p"), ("component:a/x", "dependsOn", "api:a/say \"hi\"\n")])).unwrap();
+        let of: Vec<(&str, &str)> = index.of("component:a/x").collect();
+        assert_eq!(of, [("dependsOn", "api:a/say \"hi\"\n"), ("dependsOn", "resource:a/db"), ("partOf", "system:a/p")]);
+        let mut out = Vec::new();
+        index.write_json("component:a/x", &mut out);
+        let written: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let expected: Vec<serde_json::Value> = of.iter().map(|(t, target)| serde_json::json!({ "type": t, "targetRef": target })).collect();
+        assert_eq!(written, serde_json::Value::Array(expected));
+        assert_eq!(index.of("component:a/none").count(), 0);
+    }
 
     #[test]
     fn strings_are_written_as_serde_json_writes_them() {

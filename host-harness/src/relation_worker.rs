@@ -86,8 +86,7 @@ impl RelationWorker {
         self.feed.send(entities[fed..].iter().map(|e| e.entity.get()));
         self.feed.calls.lock().unwrap_or_else(|e| e.into_inner()).take();
         let thread = self.thread.take().expect("finished once");
-        let index = thread.join().map_err(|_| anyhow!("the relation worker panicked"))??;
-        Ok(index.finish())
+        thread.join().map_err(|_| anyhow!("the relation worker panicked"))?
     }
 }
 

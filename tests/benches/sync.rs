@@ -31,6 +31,10 @@ fn cli() -> PathBuf {
     p
 }
 
+/// Each size's sync alone, fetch floor and sync with output are measured this many times, in turn;
+/// the tables show the median of each.
+const SYNC_RUNS: usize = 3;
+
 struct SyncFigures {
     components: usize,
     /// `sync --once --no-output`: the sync alone.
@@ -76,13 +80,29 @@ fn whole_sync(components: usize, latency_ms: u64, dir: &Path) -> SyncFigures {
     .unwrap();
     let origin = base["baseUrl"].as_str().unwrap().to_string();
     let cache = dir.join("cache");
-    let stats = cli_sync(&config, &cache, &["--no-output".as_ref()]);
-    let (_, seen) = host_harness::fixture::post(origin.trim_start_matches("http://"), "/__admin/requests", "");
-    let paths: Vec<String> = serde_json::from_str(&seen).unwrap();
-    assert_eq!(paths.len() as u64, stats["requests"].as_u64().unwrap(), "the fixture saw every request of the sync");
-    let floor = floor::replay(&origin, &paths).as_secs_f64();
-    let output = dir.join(format!("bench-{components}.json"));
-    let with_output = cli_sync(&config, &cache, &["--output".as_ref(), output.as_os_str()]);
+    let (mut alone, mut floors, mut with) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 0..SYNC_RUNS {
+        let stats = cli_sync(&config, &cache, &["--no-output".as_ref()]);
+        let (_, seen) = host_harness::fixture::post(origin.trim_start_matches("http://"), "/__admin/requests", "");
+        let mut paths: Vec<String> = serde_json::from_str(&seen).unwrap();
+        let requests = stats["requests"].as_u64().unwrap() as usize;
+        assert_eq!(paths.len(), requests * (run + 1), "the fixture saw every request of the sync");
+        paths.truncate(requests);
+        floors.push(floor::replay(&origin, &paths).as_secs_f64());
+        alone.push(stats);
+        // A fresh file each time: replacing one the size of the output costs the kernel tens of
+        // milliseconds of freeing its pages, which would blur the figures.
+        let output = dir.join(format!("bench-{components}-{run}.json"));
+        with.push(cli_sync(&config, &cache, &["--output".as_ref(), output.as_os_str()]));
+    }
+    let median_by = |runs: &mut Vec<Value>, key: &str| {
+        runs.sort_by(|a, b| a[key].as_f64().partial_cmp(&b[key].as_f64()).unwrap());
+        runs[runs.len() / 2].clone()
+    };
+    let stats = median_by(&mut alone, "syncMs");
+    let with_output = median_by(&mut with, "totalMs");
+    floors.sort_by(f64::total_cmp);
+    let floor = floors[floors.len() / 2];
     drop(fixture.stdin.take()); // closing stdin stops the fixture
     let _ = fixture.kill();
     let _ = fixture.wait();
@@ -283,16 +303,16 @@ fn main() {
     );
     let _ = writeln!(
         md,
-        "| components | entities | requests | bytes received | fetch floor | sync alone | with output file | with output / floor | with output / sync alone | peak RSS, sync alone | peak RSS with output |"
+        "| components | entities | requests | bytes received | fetch floor | sync alone | with output file | of which waiting for relations, writing | with output / floor | with output / sync alone | peak RSS, sync alone | peak RSS with output |"
     );
-    let _ = writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for f in &figures {
         let (s, o) = (&f.stats, &f.with_output);
         let secs = |v: &Value, k: &str| v[k].as_f64().unwrap_or(0.0) / 1000.0;
         let mib = |v: &Value| v["peakRssKiB"].as_f64().unwrap_or(0.0) / 1024.0;
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.1} MiB | {:.2} s | {:.2} s | {:.2} s | {:.2}× | {:.2}× | {:.0} MiB | {:.0} MiB |",
+            "| {} | {} | {} | {:.1} MiB | {:.2} s | {:.2} s | {:.2} s | {:.2} s, {:.2} s | {:.2}× | {:.2}× | {:.0} MiB | {:.0} MiB |",
             f.components,
             s["entities"],
             s["requests"],
@@ -300,6 +320,8 @@ fn main() {
             f.floor,
             secs(s, "syncMs"),
             secs(o, "totalMs"),
+            secs(o, "relationsWaitMs"),
+            secs(o, "writeMs"),
             secs(o, "totalMs") / f.floor,
             secs(o, "totalMs") / secs(s, "syncMs"),
             mib(s),
@@ -308,7 +330,7 @@ fn main() {
     }
     let _ = writeln!(
         md,
-        "\nThe fetch floor replays the sync's own requests, {} in flight, each list's pages in sequence (its cursor from the page before), and does nothing else: no sync can finish sooner. \"Sync alone\" is `sync --once --no-output`; \"with output file\" is `sync --once --output`, run next: the sync, with the relations of its entities computed on a second thread from the component's batched relation export as the component hands the entities over, then the file written, each document as the component wrote it with its relations spliced in.",
+        "\nThe fetch floor replays the sync's own requests, {} in flight, each list's pages in sequence (its cursor from the page before), and does nothing else: no sync can finish sooner. \"Sync alone\" is `sync --once --no-output`; \"with output file\" is `sync --once --output`, run next: the sync, with the relations of its entities computed on a second thread from the component's batched relation export as the component hands the entities over, then the file written (a new file), each document as the component wrote it with its relations spliced in; after the sync it waits for the relations of what the second thread has not yet seen, then writes. Each figure is the median of {SYNC_RUNS} runs, the three kinds measured in turn.",
         floor::IN_FLIGHT
     );
     match (&backstage, figures.iter().find(|f| f.components == backstage_size)) {
