@@ -4,7 +4,7 @@
 //! holds the lists of a bounded number of namespaces.
 
 use super::paging::{self, Auth, ListJob, Meanwhile};
-use super::transport::{ReadError, Transport};
+use super::transport::{Level, ReadError, Transport};
 use super::{ALWAYS_SERVED, NOT_SERVED_NOTICE, Report, segment};
 use crate::diagnostic::Diagnostic;
 use crate::items::Items;
@@ -13,7 +13,6 @@ use crate::kinds::remote_template;
 use crate::kinds::template::Family;
 use crate::lenient::lenient_struct;
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
-use crate::sync::transport::Level;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 
