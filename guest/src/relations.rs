@@ -5,7 +5,7 @@ use crate::entity::CLUSTER_NS;
 use crate::json::trimmed;
 use crate::lenient::Str;
 use crate::refs::EntityRef;
-use crate::relation_input::{Annotations, RelationDoc, WorkflowEntry};
+use crate::relation_input::{Annotations, RelationDoc, Spec, WorkflowEntry};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -54,6 +54,18 @@ impl Emitter<'_> {
         if let Ok(t) = EntityRef::parse(v, default_kind, &self.me.namespace) {
             self.pair(forward, inverse, &t);
         }
+    }
+
+    fn owner(&mut self, spec: &Spec) {
+        self.spec_ref(&spec.owner, "group", "ownedBy", "ownerOf");
+    }
+
+    fn domain(&mut self, spec: &Spec) {
+        self.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+    }
+
+    fn system(&mut self, spec: &Spec) {
+        self.spec_ref(&spec.system, "system", "partOf", "hasPart");
     }
 
     fn spec_refs(&mut self, values: &[Str], default_kind: &str, forward: &'static str, inverse: &'static str) {
@@ -106,10 +118,10 @@ pub fn relations_of(doc: &RelationDoc, out: &mut dyn RelationSink) -> Result<(),
     let spec = &doc.spec;
     let annotations = &doc.metadata.annotations;
     match kind {
-        "Domain" | "Template" => e.spec_ref(&spec.owner, "group", "ownedBy", "ownerOf"),
+        "Domain" | "Template" => e.owner(spec),
         "System" => {
-            e.spec_ref(&spec.owner, "group", "ownedBy", "ownerOf");
-            e.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+            e.owner(spec);
+            e.domain(spec);
             type_instance_of(&mut e, &annotations.project_type, &annotations.project_type_kind, "projecttype", "clusterprojecttype");
             if let Some(p) = spec.deployment_pipeline_ref.set() {
                 let target = EntityRef::new("deploymentpipeline", &e.me.namespace, p);
@@ -117,19 +129,19 @@ pub fn relations_of(doc: &RelationDoc, out: &mut dyn RelationSink) -> Result<(),
             }
         }
         "API" => {
-            e.spec_ref(&spec.owner, "group", "ownedBy", "ownerOf");
-            e.spec_ref(&spec.system, "system", "partOf", "hasPart");
+            e.owner(spec);
+            e.system(spec);
         }
         "Component" => {
-            e.spec_ref(&spec.owner, "group", "ownedBy", "ownerOf");
-            e.spec_ref(&spec.system, "system", "partOf", "hasPart");
+            e.owner(spec);
+            e.system(spec);
             e.spec_refs(&spec.provides_apis.0, "api", "providesApi", "apiProvidedBy");
             e.spec_refs(&spec.consumes_apis.0, "api", "consumesApi", "apiConsumedBy");
             e.spec_refs(&spec.depends_on.0, "component", "dependsOn", "dependencyOf");
             component_instance_of(&mut e, annotations);
         }
         "Environment" => {
-            e.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+            e.domain(spec);
             if let Some(dp) = spec.data_plane_ref.set() {
                 let cluster = trimmed(annotations.data_plane_ref_kind.get()).is_some_and(|k| k.to_lowercase() == "clusterdataplane");
                 let target = if cluster {
@@ -141,13 +153,13 @@ pub fn relations_of(doc: &RelationDoc, out: &mut dyn RelationSink) -> Result<(),
             }
         }
         "Dataplane" | "WorkflowPlane" => {
-            e.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+            e.domain(spec);
             let ns = e.me.namespace.clone();
             e.observed_by(&spec.observability_plane_ref, "observabilityplane", &ns);
         }
-        "ObservabilityPlane" | "TraitType" | "ResourceType" | "ProjectType" => e.spec_ref(&spec.domain, "domain", "partOf", "hasPart"),
+        "ObservabilityPlane" | "TraitType" | "ResourceType" | "ProjectType" => e.domain(spec),
         "DeploymentPipeline" => {
-            e.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+            e.domain(spec);
             let system_ns = spec.namespace_name.set().unwrap_or("default");
             for p in spec.project_refs.0.iter().filter_map(Str::get) {
                 e.pair_from(&EntityRef::new("system", system_ns, p), "usesPipeline", "pipelineUsedBy");
@@ -166,12 +178,12 @@ pub fn relations_of(doc: &RelationDoc, out: &mut dyn RelationSink) -> Result<(),
             }
         }
         "ComponentType" => {
-            e.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+            e.domain(spec);
             e.uses_workflows(&spec.allowed_workflows.0, "workflow", false);
         }
         "ClusterComponentType" => e.uses_workflows(&spec.allowed_workflows.0, "clusterworkflow", true),
         "Workflow" => {
-            e.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+            e.domain(spec);
             if let Some(plane) = trimmed(annotations.workflow_plane_ref.get()) {
                 let kind = trimmed(annotations.workflow_plane_ref_kind.get()).unwrap_or("WorkflowPlane").to_lowercase();
                 let target = match kind.as_str() {
@@ -193,13 +205,13 @@ pub fn relations_of(doc: &RelationDoc, out: &mut dyn RelationSink) -> Result<(),
             e.observed_by(&spec.observability_plane_ref, "clusterobservabilityplane", CLUSTER_NS)
         }
         "Resource" => {
-            e.spec_ref(&spec.owner, "group", "ownedBy", "ownerOf");
-            e.spec_ref(&spec.system, "system", "partOf", "hasPart");
+            e.owner(spec);
+            e.system(spec);
             e.spec_refs(&spec.depends_on.0, "resource", "dependsOn", "dependencyOf");
             type_instance_of(&mut e, &annotations.resource_type, &annotations.resource_type_kind, "resourcetype", "clusterresourcetype");
         }
         "ObservabilityAlertsNotificationChannel" => {
-            e.spec_ref(&spec.domain, "domain", "partOf", "hasPart");
+            e.domain(spec);
             // As the plugin: the Environment notifies the channel, the channel is notifiedBy the Environment.
             e.spec_ref(&spec.environment, "environment", "notifiedBy", "notifies");
         }

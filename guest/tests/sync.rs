@@ -133,34 +133,19 @@ fn every_request_carries_limit_and_pages_follow_the_cursor() {
 
 #[test]
 fn lists_of_many_namespaces_go_out_in_batches_of_bounded_size() {
-    let mut s = installation(20, 1, 1);
-    let mut sizes = Vec::new();
-    let mut recording = Recording { inner: &mut s, sizes: &mut sizes };
-    run(&cfg(), &mut recording).unwrap();
+    let mut host = Overlapping { inner: installation(20, 1, 1), started: None, events: Vec::new(), kept: Vec::new() };
+    run(&cfg(), &mut host).unwrap();
+    let sizes: Vec<usize> = host
+        .events
+        .iter()
+        .filter_map(|e| e.strip_prefix("send ").or_else(|| e.strip_prefix("start ")))
+        .map(|n| n.parse().unwrap())
+        .collect();
     assert_eq!(sizes[..10], [1; 10], "the namespace list, 10 pages of 2");
     // Every list is a single page: each later batch is one namespace's 15 lists, the first with the
     // 8 cluster lists, as a second namespace would take it past the bound.
     assert_eq!(sizes[10..], [[15 + 8].as_slice(), &[15; 19]].concat(), "{sizes:?}");
     assert!(sizes.iter().all(|n| *n <= BATCH_REQUESTS));
-}
-
-/// Records the size of each batch.
-struct Recording<'a> {
-    inner: &'a mut Scripted,
-    sizes: &'a mut Vec<usize>,
-}
-
-impl Transport for Recording<'_> {
-    fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
-        self.sizes.push(requests.len());
-        self.inner.send_batch(requests)
-    }
-    fn ensure_token(&mut self, force: bool) -> Result<TokenState, TokenError> {
-        self.inner.ensure_token(force)
-    }
-    fn log(&mut self, level: Level, message: &str) {
-        self.inner.log(level, message)
-    }
 }
 
 #[test]

@@ -59,10 +59,17 @@ impl ScopeLists<'_> {
 
 /// Fetches and translates the namespaces of `usable` (their `Namespace` resources given), and the
 /// cluster lists when asked, into `report`.
-pub fn crawl(cfg_owner: &str, t: &mut dyn Transport, auth: &mut Auth, report: &mut Report, usable: &[(String, Value)], with_cluster: bool) {
+pub fn crawl(
+    default_owner: &str,
+    t: &mut dyn Transport,
+    auth: &mut Auth,
+    report: &mut Report,
+    usable: &[(String, Value)],
+    with_cluster: bool,
+) {
     // endpoint → namespaces (none for a cluster list) where the API answered 404 for the whole list
     let mut unserved: Vec<(&'static str, Vec<String>)> = Vec::new();
-    let mut translations = Translations { default_owner: cfg_owner, queue: VecDeque::new(), out: Report::default() };
+    let mut translations = Translations { default_owner, queue: VecDeque::new(), out: Report::default() };
     let mut fetching: Vec<Fetching> = Vec::new();
     if with_cluster {
         fetching.push(Fetching { scope: Scope::Cluster, jobs: cluster_jobs(), lists: None });
