@@ -1,11 +1,11 @@
 //! The crawl against a scripted transport: request budget, pagination, stale scopes, token refresh.
 
 use openchoreo_catalog_guest::sync::config::Config;
-use openchoreo_catalog_guest::sync::crawl::{BATCH_REQUESTS, WINDOW};
+use openchoreo_catalog_guest::sync::crawl::{OUTSTANDING_REQUESTS, WINDOW};
 use openchoreo_catalog_guest::sync::transport::{HttpError, Level, Request, Response, TokenError, TokenState, Transport};
 use openchoreo_catalog_guest::sync::{SyncError, run};
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// Serves lists two items per page; `fail` maps a path to a status it answers instead.
 #[derive(Default)]
@@ -129,23 +129,6 @@ fn every_request_carries_limit_and_pages_follow_the_cursor() {
         .collect();
     assert_eq!(comp_pages, vec![None, Some("2".into()), Some("4".into())]);
     assert_eq!(report.entities.iter().filter(|e| e.kind == "Component").count(), 5);
-}
-
-#[test]
-fn lists_of_many_namespaces_go_out_in_batches_of_bounded_size() {
-    let mut host = Overlapping { inner: installation(20, 1, 1), started: None, events: Vec::new(), kept: Vec::new() };
-    run(&cfg(), &mut host).unwrap();
-    let sizes: Vec<usize> = host
-        .events
-        .iter()
-        .filter_map(|e| e.strip_prefix("send ").or_else(|| e.strip_prefix("start ")))
-        .map(|n| n.parse().unwrap())
-        .collect();
-    assert_eq!(sizes[..10], [1; 10], "the namespace list, 10 pages of 2");
-    // Every list is a single page: each later batch is one namespace's 15 lists, the first with the
-    // 8 cluster lists, as a second namespace would take it past the bound.
-    assert_eq!(sizes[10..], [[15 + 8].as_slice(), &[15; 19]].concat(), "{sizes:?}");
-    assert!(sizes.iter().all(|n| *n <= BATCH_REQUESTS));
 }
 
 #[test]
@@ -405,31 +388,53 @@ fn control_characters_from_the_api_are_escaped_in_reasons_and_log_lines() {
     assert!(!message.chars().any(char::is_control) && message.contains("error forged line"), "{message}");
 }
 
-/// A host that can start a batch and collect it later: records what happened in which order.
-struct Overlapping {
+/// A host that queues requests and answers a few at a time, as connections free up: the oldest first,
+/// or (`newest_first`) the latest queued first, so that later scopes finish before earlier ones.
+/// Records what happened in which order.
+struct Streaming {
     inner: Scripted,
-    started: Option<Vec<Request>>,
+    queued: VecDeque<(u32, Request)>,
+    /// Requests answered per `collect`: the host's connections.
+    connections: usize,
+    newest_first: bool,
     events: Vec<String>,
+    most_outstanding: usize,
     kept: Vec<String>,
 }
 
-impl Transport for Overlapping {
+fn streaming(inner: Scripted) -> Streaming {
+    Streaming {
+        inner,
+        queued: VecDeque::new(),
+        connections: 8,
+        newest_first: false,
+        events: Vec::new(),
+        most_outstanding: 0,
+        kept: Vec::new(),
+    }
+}
+
+impl Transport for Streaming {
     fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
         self.events.push(format!("send {}", requests.len()));
-        self.events.extend(sent_namespaces(requests));
         self.inner.send_batch(requests)
     }
-    fn start_batch(&mut self, requests: &[Request]) -> Option<Vec<Result<Response, HttpError>>> {
-        assert!(self.started.is_none(), "one batch in flight at a time");
-        self.events.push(format!("start {}", requests.len()));
-        self.events.extend(sent_namespaces(requests));
-        self.started = Some(requests.to_vec());
-        None
+    fn queue(&mut self, requests: Vec<(u32, Request)>) -> Vec<(u32, Result<Response, HttpError>)> {
+        self.events.push(format!("queue {}", requests.len()));
+        self.events.extend(sent_namespaces(requests.iter().map(|r| &r.1)));
+        self.queued.extend(requests);
+        self.most_outstanding = self.most_outstanding.max(self.queued.len());
+        Vec::new()
     }
-    fn finish_batch(&mut self) -> Vec<Result<Response, HttpError>> {
-        let requests = self.started.take().expect("a batch was started");
-        self.events.push("finish".into());
-        self.inner.send_batch(&requests)
+    fn collect(&mut self, wait: bool) -> Vec<(u32, Result<Response, HttpError>)> {
+        let n = self.connections.min(self.queued.len());
+        let answered: Vec<(u32, Request)> =
+            if self.newest_first { (0..n).filter_map(|_| self.queued.pop_back()).collect() } else { self.queued.drain(..n).collect() };
+        self.events.push(format!("collect {} {}", if wait { "wait" } else { "now" }, answered.len()));
+        let cluster = answered.iter().filter(|(_, r)| !r.path.starts_with("/api/v1/namespaces/")).count();
+        self.events.push(format!("answered {cluster} cluster"));
+        let (tickets, requests): (Vec<u32>, Vec<Request>) = answered.into_iter().unzip();
+        tickets.into_iter().zip(self.inner.send_batch(&requests)).collect()
     }
     fn ensure_token(&mut self, force: bool) -> Result<TokenState, TokenError> {
         self.inner.ensure_token(force)
@@ -439,25 +444,25 @@ impl Transport for Overlapping {
     }
     fn emit(&mut self, entities: &mut Vec<openchoreo_catalog_guest::entity::Entity>) {
         let namespaces: std::collections::BTreeSet<String> = entities.iter().map(|e| e.namespace.clone()).collect();
-        self.events.push(format!("emit {}", namespaces.into_iter().collect::<Vec<_>>().join(",")));
+        let outstanding = self.queued.len();
+        self.events.push(format!("emit {} while {outstanding} out", namespaces.into_iter().collect::<Vec<_>>().join(",")));
         self.kept.extend(entities.drain(..).map(|e| format!("{}:{}/{}", e.kind, e.namespace, e.name)));
     }
 }
 
-/// `sent <namespace>` for each namespace whose lists a batch asks for.
-fn sent_namespaces(requests: &[Request]) -> Vec<String> {
+/// `sent <namespace>` for each namespace whose lists the requests ask for.
+fn sent_namespaces<'a>(requests: impl Iterator<Item = &'a Request>) -> Vec<String> {
     let namespaces: std::collections::BTreeSet<&str> =
-        requests.iter().filter_map(|r| Some(r.path.strip_prefix("/api/v1/namespaces/")?.split_once('/')?.0)).collect();
+        requests.filter_map(|r| Some(r.path.strip_prefix("/api/v1/namespaces/")?.split_once('/')?.0)).collect();
     namespaces.into_iter().map(|ns| format!("sent {ns}")).collect()
 }
 
-/// An installation of `namespaces` run by a host that starts batches, checked against a host that
-/// blocks: the same entities in the same order, the same requests, nothing stale.
-fn overlapped(namespaces: usize, components_per_project: usize) -> Overlapping {
+/// An installation of `namespaces` run by a streaming host, checked against a host that blocks: the
+/// same entities in the same order, the same requests, nothing stale.
+fn streamed(namespaces: usize, components_per_project: usize, newest_first: bool) -> Streaming {
     let mut blocking = Draining { inner: installation(namespaces, 2, components_per_project), batches: Vec::new() };
     run(&cfg(), &mut blocking).unwrap();
-    let mut host =
-        Overlapping { inner: installation(namespaces, 2, components_per_project), started: None, events: Vec::new(), kept: Vec::new() };
+    let mut host = Streaming { newest_first, ..streaming(installation(namespaces, 2, components_per_project)) };
     let report = run(&cfg(), &mut host).unwrap();
     assert!(report.stale.is_empty(), "{:?}", report.stale);
     assert_eq!(host.kept, blocking.batches.concat(), "the same entities in the same order as with a host that blocks");
@@ -466,27 +471,51 @@ fn overlapped(namespaces: usize, components_per_project: usize) -> Overlapping {
 }
 
 #[test]
-fn each_scope_is_translated_while_a_later_batch_is_in_flight() {
-    // 24 components a namespace, 2 a page: a namespace's lists take 12 batches.
+fn no_more_requests_are_out_at_once_than_the_bound() {
+    let mut host = streaming(installation(20, 1, 1));
+    run(&cfg(), &mut host).unwrap();
+    let sends: Vec<&String> = host.events.iter().filter(|e| e.starts_with("send ")).collect();
+    assert_eq!(sends, ["send 1"; 10], "the namespace list, 10 pages of 2, in batches");
+    let queued: Vec<usize> = host.events.iter().filter_map(|e| e.strip_prefix("queue ")).map(|n| n.parse().unwrap()).collect();
+    assert_eq!(queued[0], 15 + 8, "the cluster lists go out with the first namespace's; a second one's would pass the bound");
+    assert!(host.most_outstanding <= OUTSTANDING_REQUESTS, "{} out at once", host.most_outstanding);
+    assert_eq!(host.inner.sent.len(), 10 + 8 + 15 * 20);
+}
+
+#[test]
+fn each_scope_is_translated_while_requests_are_in_flight() {
+    // 24 components a namespace, 2 a page: a namespace's component list takes 12 requests in turn.
     let namespaces = WINDOW + 1;
-    let host = overlapped(namespaces, 12);
-    let e: Vec<&String> = host.events.iter().filter(|x| !x.starts_with("sent ")).collect();
-    let starts: Vec<usize> = e.iter().enumerate().filter(|(_, x)| x.starts_with("start ")).map(|(i, _)| i).collect();
-    for &at in &starts {
-        assert!(e[at + 1].starts_with("emit ") && e[at + 2] == "finish", "one scope translated while a batch is in flight: {e:?}");
+    let host = streamed(namespaces, 12, false);
+    let emits: Vec<&String> = host.events.iter().filter(|x| x.starts_with("emit ")).collect();
+    assert_eq!(emits.len(), namespaces + 1, "the cluster scope and every namespace: {emits:?}");
+    // Every scope but the last one in is translated while requests are out.
+    let idle: Vec<&&String> = emits.iter().filter(|x| x.ends_with(" while 0 out")).collect();
+    assert_eq!(idle, [&&format!("emit default,ns{} while 0 out", namespaces - 1)], "{emits:?}");
+    // While a scope is translated, nothing is waited for: what came in meanwhile is collected after.
+    for (i, e) in host.events.iter().enumerate().filter(|(_, e)| e.starts_with("emit ") && !e.ends_with(" while 0 out")) {
+        assert!(host.events[i + 1].starts_with("collect now"), "{e} is followed by {}", host.events[i + 1]);
     }
-    // Every scope but the last one in is translated while a later batch is in flight.
-    let waited: Vec<&str> =
-        e.iter().enumerate().filter(|(i, x)| x.starts_with("emit ") && !e[i - 1].starts_with("start ")).map(|(_, x)| x.as_str()).collect();
-    assert_eq!(waited, [format!("emit default,ns{}", namespaces - 1)], "{e:?}");
-    assert_eq!(starts.len(), namespaces, "the cluster scope and every namespace but the last: {e:?}");
+}
+
+#[test]
+fn scopes_that_finish_out_of_order_are_translated_in_the_order_they_joined() {
+    for components_per_project in [1, 5] {
+        // `streamed` checks the entities against a blocking host's: the same, in the same order.
+        let host = streamed(WINDOW + 2, components_per_project, true);
+        // The newest requests go first: the first namespace's lists are all in before any cluster list.
+        assert_eq!(host.events.iter().find(|e| e.starts_with("answered ")).unwrap(), "answered 0 cluster", "{:?}", host.events);
+        let emitted: Vec<&str> = host.events.iter().filter_map(|e| e.strip_prefix("emit ")?.split(' ').next()).collect();
+        let joined: Vec<String> = ["".to_string()].into_iter().chain((0..WINDOW + 2).map(|i| format!("default,ns{i}"))).collect();
+        assert_eq!(emitted, joined, "the (empty) cluster scope, then each namespace in turn");
+    }
 }
 
 #[test]
 fn no_more_than_a_window_of_namespaces_is_held_and_the_window_is_used() {
     let namespaces = WINDOW + 4;
     for components_per_project in [1, 3, 12] {
-        let host = overlapped(namespaces, components_per_project);
+        let host = streamed(namespaces, components_per_project, false);
         let (mut held, mut most) = (0usize, 0usize);
         let mut seen = std::collections::BTreeSet::new();
         for x in &host.events {
@@ -505,4 +534,39 @@ fn no_more_than_a_window_of_namespaces_is_held_and_the_window_is_used() {
             assert_eq!(most, WINDOW, "long lists fill the window");
         }
     }
+}
+
+#[test]
+fn a_401_while_other_requests_are_out_refreshes_once_and_sends_only_those_again() {
+    let mut s = installation(1, 1, 1);
+    // The namespace list is the first batch; the first 8 answers of the stream are the second.
+    s.unauthorized_batch = Some(2);
+    let mut host = streaming(s);
+    let report = run(&cfg(), &mut host).unwrap();
+    assert_eq!(host.inner.refreshes, 1);
+    assert_eq!(host.inner.sent.len(), 1 + (15 + 8) + 8, "the 8 answered 401 go again, the 15 still out do not");
+    assert!(report.stale.is_empty(), "{:?}", report.stale);
+}
+
+#[test]
+fn requests_the_host_loses_fail_their_lists_instead_of_waiting_forever() {
+    /// Takes queued requests and never answers them.
+    struct Forgetful(Scripted);
+    impl Transport for Forgetful {
+        fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>> {
+            self.0.send_batch(requests)
+        }
+        fn queue(&mut self, _: Vec<(u32, Request)>) -> Vec<(u32, Result<Response, HttpError>)> {
+            Vec::new()
+        }
+        fn ensure_token(&mut self, force: bool) -> Result<TokenState, TokenError> {
+            self.0.ensure_token(force)
+        }
+        fn log(&mut self, level: Level, message: &str) {
+            self.0.log(level, message)
+        }
+    }
+    let report = run(&cfg(), &mut Forgetful(installation(1, 1, 1))).unwrap();
+    let reason = &report.stale.iter().find(|s| s.scope == "ns/ns0/projects").expect("the namespace's lists are stale").reason;
+    assert_eq!(reason, "Failed to fetch projects for namespace ns0: the host returned no result for the request");
 }

@@ -1,12 +1,13 @@
 //! The HTTP import: GETs to the configured API origin only, run concurrently with a bound, with
-//! connect/read timeouts, a body cap per response and a budget for the bodies a batch holds at once,
-//! bounded retries (exponential backoff with jitter, honouring Retry-After) and the run deadline. The
+//! connect/read timeouts, a body cap per response and a budget for the bodies held at once
+//! (`response_budget.rs`), bounded retries (exponential backoff with jitter, honouring Retry-After) and the run deadline. The
 //! bearer token is added here; the guest never sees it.
 
+use crate::response_budget::Budget;
 use crate::runtime::bindings::openchoreo::catalog::http::{HttpError, Request, Response};
 use crate::token::TokenProvider;
 use std::io::Read;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -19,8 +20,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Largest response body accepted, in bytes, counted after decompression.
     pub max_body: u64,
-    /// Body bytes the responses of one batch may hold at once (the host's memory budget for a run:
-    /// a batch's bodies are handed to the component, then dropped, before the next batch is sent).
+    /// Body bytes the responses of one batch, or the ones a stream holds until the component collects
+    /// them, may hold at once (the host's memory budget for a run).
     pub batch_budget: u64,
     /// Attempts per request for 429, 5xx and connection failures (1 = no retry).
     pub attempts: u32,
@@ -49,27 +50,6 @@ pub const MAX_BODY: u64 = 64 << 20;
 /// With the component's 768 MiB memory cap, a run stays under 1 GiB (README, "Security and limits").
 pub const BATCH_BUDGET: u64 = 192 << 20;
 
-/// What a batch's bodies hold, shared by its concurrent requests.
-struct Budget {
-    limit: u64,
-    held: AtomicU64,
-}
-
-impl Budget {
-    fn take(&self, bytes: u64) -> bool {
-        let before = self.held.fetch_add(bytes, Ordering::SeqCst);
-        if before.saturating_add(bytes) > self.limit {
-            self.held.fetch_sub(bytes, Ordering::SeqCst);
-            return false;
-        }
-        true
-    }
-
-    fn give_back(&self, bytes: u64) {
-        self.held.fetch_sub(bytes, Ordering::SeqCst);
-    }
-}
-
 pub struct HttpClient {
     agent: ureq::Agent,
     /// `scheme://host[:port][/prefix]` without a trailing slash.
@@ -92,11 +72,26 @@ impl HttpClient {
         Self { agent, base: base_url.trim_end_matches('/').to_string(), settings, token }
     }
 
+    pub fn concurrency(&self) -> usize {
+        self.settings.concurrency.max(1)
+    }
+
+    /// An empty response budget of the configured size.
+    pub fn budget(&self) -> Budget {
+        Budget::new(self.settings.batch_budget)
+    }
+
+    /// One request, retried as configured; its body is taken from `budget` and stays there until the
+    /// caller gives it back.
+    pub fn send_one(&self, request: &Request, deadline: Instant, budget: &Budget) -> Result<Response, HttpError> {
+        self.send_with_retries(request, deadline, budget)
+    }
+
     pub fn send_batch(&self, requests: Vec<Request>, deadline: Instant) -> Vec<Result<Response, HttpError>> {
         let n = requests.len();
         let slots: Vec<Mutex<Option<Result<Response, HttpError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
-        let budget = Budget { limit: self.settings.batch_budget, held: AtomicU64::new(0) };
+        let budget = self.budget();
         let workers = self.settings.concurrency.clamp(1, n.max(1));
         std::thread::scope(|s| {
             for _ in 0..workers {
@@ -202,21 +197,15 @@ impl HttpClient {
     /// Reads a body (decompressed, as ureq hands it over), taking its buffer's growth from the batch's
     /// budget as it grows: a batch never holds more than the budget, however many bodies are large.
     fn read_within_budget(&self, mut reader: impl Read, budget: &Budget) -> Result<String, HttpError> {
+        let reading = budget.start_reading();
         let mut body: Vec<u8> = Vec::new();
         let mut chunk = [0u8; 64 * 1024];
-        let out_of_budget = |held: usize| {
-            budget.give_back(held as u64);
-            HttpError::Other(format!(
-                "the responses of one batch would hold more than {} MiB at once (the host's response budget); the list is fetched again on the next run",
-                self.settings.batch_budget >> 20
-            ))
-        };
         loop {
             let n = match reader.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) => {
-                    budget.give_back(body.capacity() as u64);
+                    budget.stop_reading(reading, false);
                     return Err(classify_read(e));
                 }
             };
@@ -224,13 +213,18 @@ impl HttpClient {
             if needed > body.capacity() {
                 // Doubling, but not past the cap per response (ureq fails the read past it anyway).
                 let grown = (body.capacity() * 2).min(self.settings.max_body as usize).max(needed);
-                if !budget.take((grown - body.capacity()) as u64) {
-                    return Err(out_of_budget(body.capacity()));
+                if !budget.grow(&reading, (grown - body.capacity()) as u64) {
+                    budget.stop_reading(reading, false);
+                    return Err(HttpError::Other(format!(
+                        "the responses held for the component would hold more than {} MiB at once (the host's response budget); the list is fetched again on the next run",
+                        budget.limit() >> 20
+                    )));
                 }
                 body.reserve_exact(grown - body.len());
             }
             body.extend_from_slice(&chunk[..n]);
         }
+        budget.stop_reading(reading, true);
         String::from_utf8(body).map_err(|e| {
             budget.give_back(e.into_bytes().capacity() as u64);
             HttpError::Other("the response body is not UTF-8".into())

@@ -16,6 +16,8 @@ pub mod output;
 pub mod reading;
 pub mod reading_rules;
 pub mod relation_worker;
+pub mod request_stream;
+pub mod response_budget;
 pub mod runner;
 pub mod runtime;
 pub mod state;

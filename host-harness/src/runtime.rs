@@ -6,6 +6,7 @@ use crate::batch::OwnedEntity;
 use crate::http_client::HttpClient;
 use crate::logging::{Level, Logger};
 use crate::reading::TemplateReader;
+use crate::request_stream::RequestStream;
 use crate::token::TokenProvider;
 use anyhow::{Context, Result};
 use std::sync::{Arc, OnceLock};
@@ -58,8 +59,10 @@ pub struct HostState {
     /// The first emitted batch that could not be read; the run fails with it.
     bad_batch: Option<String>,
     boundary: BoundaryBytes,
-    /// The batch `start-batch` sent, on a thread of its own until `finish-batch` collects it.
-    started: Option<std::thread::JoinHandle<Vec<Result<http::Response, http::HttpError>>>>,
+    /// Where `http.queue` sends requests; made at the first (none without network).
+    stream: Option<RequestStream>,
+    /// Answers to queued requests that had no network to go to.
+    unsent: Vec<(u32, Result<http::Response, http::HttpError>)>,
     /// Shown every entity of the run as it is handed over (the CLI's relation worker).
     observer: Option<EmitObserver>,
 }
@@ -100,8 +103,12 @@ fn request_bytes(requests: &[http::Request]) -> u64 {
     requests.iter().map(|r| r.path.len() + r.query.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()).sum::<usize>() as u64
 }
 
+fn no_network_error() -> http::HttpError {
+    http::HttpError::Refused("this call has no network".into())
+}
+
 fn no_network(requests: &[http::Request]) -> Vec<Result<http::Response, http::HttpError>> {
-    requests.iter().map(|_| Err(http::HttpError::Refused("this call has no network".into()))).collect()
+    requests.iter().map(|_| Err(no_network_error())).collect()
 }
 
 impl HostState {
@@ -135,27 +142,29 @@ impl http::Host for HostState {
         self.received(responses)
     }
 
-    fn start_batch(&mut self, requests: Vec<http::Request>) {
-        self.boundary.from_guest += request_bytes(&requests);
-        // A batch started over another drops the earlier one's results (WIT): wait for it first.
-        if let Some(earlier) = self.started.take() {
-            let _ = earlier.join();
-        }
-        let (client, deadline) = (self.http.clone(), self.deadline);
-        let spawned = std::thread::Builder::new().name("http-batch".into()).spawn(move || match client {
-            Some(client) => client.send_batch(requests, deadline),
-            None => no_network(&requests),
-        });
-        match spawned {
-            Ok(handle) => self.started = Some(handle),
-            Err(e) => self.logger.warn(&format!("could not start a batch of requests: {e}; its lists fail this run")),
-        }
+    fn queue(&mut self, requests: Vec<(u32, http::Request)>) {
+        self.boundary.from_guest += requests.iter().map(|(_, r)| request_bytes(std::slice::from_ref(r))).sum::<u64>();
+        let Some(client) = &self.http else {
+            self.unsent.extend(requests.into_iter().map(|(ticket, _)| (ticket, Err(no_network_error()))));
+            return;
+        };
+        let deadline = self.deadline;
+        self.stream.get_or_insert_with(|| RequestStream::new(Arc::clone(client))).queue(requests, deadline);
     }
 
-    fn finish_batch(&mut self) -> Vec<Result<http::Response, http::HttpError>> {
-        let Some(started) = self.started.take() else { return Vec::new() };
-        let responses = started.join().unwrap_or_default();
-        self.received(responses)
+    fn collect(&mut self, wait: bool) -> Vec<(u32, Result<http::Response, http::HttpError>)> {
+        let mut answers = std::mem::take(&mut self.unsent);
+        if answers.is_empty() {
+            answers = self.stream.as_mut().map(|s| s.collect(wait)).unwrap_or_default();
+        }
+        self.boundary.to_guest += answers
+            .iter()
+            .map(|(_, r)| match r {
+                Ok(resp) => resp.body.len() as u64,
+                Err(e) => http_error_bytes(e),
+            })
+            .sum::<u64>();
+        answers
     }
 }
 
@@ -320,7 +329,8 @@ fn instantiate(
         emitted: Vec::new(),
         bad_batch: None,
         boundary: BoundaryBytes::default(),
-        started: None,
+        stream: None,
+        unsent: Vec::new(),
         observer: None,
     };
     let mut store = Store::new(&compiled.engine, state);
@@ -413,6 +423,10 @@ impl Instance {
         let state = self.store.data_mut();
         state.emitted.clear();
         state.bad_batch = None;
+        state.unsent.clear();
+        if let Some(stream) = &mut state.stream {
+            stream.reset();
+        }
     }
 
     fn deliver(

@@ -40,13 +40,16 @@ impl Transport for HostTransport {
         from_wit(http::send_batch(&wit_requests(requests)))
     }
 
-    fn start_batch(&mut self, requests: &[tr::Request]) -> Option<Vec<Result<tr::Response, tr::HttpError>>> {
-        http::start_batch(&wit_requests(requests));
-        None
+    fn queue(&mut self, requests: Vec<(u32, tr::Request)>) -> Vec<(u32, Result<tr::Response, tr::HttpError>)> {
+        let requests: Vec<(u32, http::Request)> =
+            requests.into_iter().map(|(ticket, r)| (ticket, http::Request { path: r.path, query: r.query })).collect();
+        http::queue(&requests);
+        Vec::new()
     }
 
-    fn finish_batch(&mut self) -> Vec<Result<tr::Response, tr::HttpError>> {
-        from_wit(http::finish_batch())
+    fn collect(&mut self, wait: bool) -> Vec<(u32, Result<tr::Response, tr::HttpError>)> {
+        let (tickets, results): (Vec<u32>, Vec<_>) = http::collect(wait).into_iter().unzip();
+        tickets.into_iter().zip(from_wit(results)).collect()
     }
 
     fn ensure_token(&mut self, force_refresh: bool) -> Result<tr::TokenState, tr::TokenError> {

@@ -1,10 +1,12 @@
-//! The crawl as a pipeline: every batch carries one request for each unfinished list of the scopes
-//! being fetched, namespaces join a few at a time, and while a batch is in flight the scope whose lists
-//! came in first is translated. Fetching and translating overlap for the whole run, and the component
-//! holds the lists of a bounded number of namespaces.
+//! The crawl as a stream: every unfinished list of the scopes being fetched has one request queued at
+//! the host, which keeps its connections busy, and a list's next page is queued as soon as its page is
+//! in. Namespaces join a few at a time, and while requests are in flight the first scope whose lists
+//! are in is translated. Scopes are translated in the order they joined, so a run hands its entities
+//! over in the same order however its requests finish. Fetching and translating overlap for the whole
+//! run, and the component holds the lists of a bounded number of namespaces.
 
-use super::paging::{self, Auth, ListJob, Meanwhile};
-use super::transport::{Level, ReadError, Transport};
+use super::paging::{self, Auth, ListJob, Stats};
+use super::transport::{HttpError, Level, ReadError, Response, Transport};
 use super::{ALWAYS_SERVED, NOT_SERVED_NOTICE, Report, segment};
 use crate::diagnostic::Diagnostic;
 use crate::items::Items;
@@ -14,17 +16,17 @@ use crate::kinds::template::Family;
 use crate::lenient::lenient_struct;
 use crate::scope::{self, CLUSTER_LISTS, Lists, NAMESPACE_LISTS};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// Namespaces fetched or waiting for their translation at once. Each holds its raw lists until it is
 /// translated, so this bounds the component's memory along with [`paging::ROUND_BYTES`].
 pub const WINDOW: usize = 8;
 
-/// A namespace joins the fetch only while the next batch stays within this many requests (or when
-/// nothing else is being fetched). Small batches let the first namespaces finish, and their
-/// translation start, early; with a translation step a batch, a batch of about this size takes as
-/// long as translating a namespace of a thousand components.
-pub const BATCH_REQUESTS: usize = 24;
+/// A namespace joins the fetch only while the requests outstanding (one for each unfinished list) stay
+/// within this many, or when nothing else is being fetched. With the host's 8 connections this keeps
+/// requests queued behind the ones in flight, and lets the first namespaces finish, and their
+/// translation start, early.
+pub const OUTSTANDING_REQUESTS: usize = 24;
 
 /// The lists waiting for their translation may hold this much JSON together: past it, scopes are
 /// translated before any more namespaces join the fetch.
@@ -34,8 +36,29 @@ pub const WAITING_BYTES: usize = paging::ROUND_BYTES;
 struct Fetching<'a> {
     scope: Scope<'a>,
     jobs: Vec<ListJob>,
+    /// Whether each job has a request queued at the host.
+    queued: Vec<bool>,
     /// Once the lists are in: them, and the list key each schema job of `jobs` fills.
     lists: Option<(Lists, Vec<String>)>,
+    /// Once everything is in: the lists, until every scope that joined before it is translated.
+    ready: Option<ScopeLists<'a>>,
+    /// When it joined: names it in the requests in flight.
+    serial: u32,
+}
+
+impl<'a> Fetching<'a> {
+    fn new(scope: Scope<'a>, jobs: Vec<ListJob>, serial: u32) -> Self {
+        Self { scope, queued: vec![false; jobs.len()], jobs, lists: None, ready: None, serial }
+    }
+
+    /// Every job answered: none pending, none with a request out.
+    fn idle(&self) -> bool {
+        !self.jobs.iter().any(ListJob::is_pending) && !self.queued.contains(&true)
+    }
+
+    fn held_bytes(&self) -> usize {
+        self.jobs.iter().map(|j| j.items.held_bytes()).sum::<usize>() + self.ready.as_ref().map_or(0, ScopeLists::held_bytes)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -71,34 +94,36 @@ pub fn crawl(
     let mut unserved: Vec<(&'static str, Vec<String>)> = Vec::new();
     let mut translations = Translations { default_owner, queue: VecDeque::new(), out: Report::default() };
     let mut fetching: Vec<Fetching> = Vec::new();
+    let mut joined = 0;
     if with_cluster {
-        fetching.push(Fetching { scope: Scope::Cluster, jobs: cluster_jobs(), lists: None });
+        fetching.push(Fetching::new(Scope::Cluster, cluster_jobs(), joined));
+        joined += 1;
     }
     let mut waiting = usable.iter();
+    let mut flight = Flight::default();
     loop {
-        admit(&mut fetching, &mut waiting, translations.queued_namespaces());
-        let mut pending: Vec<&mut ListJob> = fetching.iter_mut().flat_map(|f| f.jobs.iter_mut()).filter(|j| j.is_pending()).collect();
-        if pending.is_empty() {
-            // Nothing to fetch until a namespace waiting for its translation leaves the window.
+        admit(&mut fetching, &mut waiting, translations.queued_namespaces(), &mut joined);
+        let mut answers = flight.queue_pending(&mut fetching, t, auth.refreshed, &mut report.stats);
+        if flight.sent.is_empty() && answers.is_empty() {
+            // Nothing out and nothing to send: translating is left (and, as the window frees, admitting).
             if !translations.has_work() {
                 break;
             }
             translations.step(t);
             continue;
         }
-        paging::exchange(&mut pending, t, auth, &mut report.stats, &mut translations);
-        paging::enforce_share(&mut fetching.iter_mut().flat_map(|f| f.jobs.iter_mut()).collect::<Vec<_>>(), paging::ROUND_BYTES);
-        let mut k = 0;
-        while k < fetching.len() {
-            let done = if fetching[k].jobs.iter().any(ListJob::is_pending) { None } else { advance(&mut fetching[k], t, &mut unserved) };
-            match done {
-                Some(lists) => {
-                    translations.queue.push_back(lists);
-                    fetching.remove(k);
-                }
-                None => k += 1,
+        if translations.has_work() {
+            translations.step(t);
+            answers.extend(t.collect(false));
+        } else if answers.is_empty() {
+            answers = t.collect(true);
+            if answers.is_empty() {
+                flight.abandon(&mut fetching);
             }
         }
+        flight.deliver(answers, &mut fetching, t, auth, &mut report.stats);
+        paging::enforce_share(&mut fetching.iter_mut().flat_map(|f| f.jobs.iter_mut()).collect::<Vec<_>>(), paging::ROUND_BYTES);
+        move_on(&mut fetching, &mut translations, t, &mut unserved);
         while translations.waiting_bytes() > WAITING_BYTES {
             translations.step(t);
         }
@@ -110,22 +135,130 @@ pub fn crawl(
     log_unserved(t, &unserved);
 }
 
-/// Lets namespaces join the fetch while the window has room, the next batch stays small, and the lists
-/// being fetched hold less than half of what they may (so that a namespace joining is unlikely to push
-/// a list past [`paging::ROUND_BYTES`]).
-fn admit<'a>(fetching: &mut Vec<Fetching<'a>>, waiting: &mut std::slice::Iter<'a, (String, Value)>, queued_namespaces: usize) {
-    let held: usize = fetching.iter().flat_map(|f| &f.jobs).map(|j| j.items.held_bytes()).sum();
+/// What a request queued at the host is for.
+struct Sent {
+    serial: u32,
+    job: usize,
+    /// Sent before the run's token refresh: a 401 may mean only that the token it carried had expired.
+    before_refresh: bool,
+}
+
+/// The requests queued at the host and not answered yet, by ticket.
+#[derive(Default)]
+struct Flight {
+    next_ticket: u32,
+    sent: HashMap<u32, Sent>,
+}
+
+impl Flight {
+    /// Queues a request for every pending job without one out; returns the answers of a host that
+    /// answered at once.
+    fn queue_pending(
+        &mut self,
+        fetching: &mut [Fetching],
+        t: &mut dyn Transport,
+        refreshed: bool,
+        stats: &mut Stats,
+    ) -> Vec<(u32, Result<Response, HttpError>)> {
+        let mut requests = Vec::new();
+        for f in fetching.iter_mut() {
+            for (job, (list, queued)) in f.jobs.iter().zip(f.queued.iter_mut()).enumerate() {
+                if !list.is_pending() || *queued {
+                    continue;
+                }
+                *queued = true;
+                let ticket = self.next_ticket;
+                self.next_ticket = self.next_ticket.wrapping_add(1);
+                self.sent.insert(ticket, Sent { serial: f.serial, job, before_refresh: !refreshed });
+                requests.push((ticket, list.request()));
+            }
+        }
+        if requests.is_empty() {
+            return Vec::new();
+        }
+        stats.requests += requests.len() as u32;
+        t.queue(requests)
+    }
+
+    /// Each answer goes to its job. A job failed meanwhile (its list grew past its share) ignores it;
+    /// a 401 on a request sent before the run's refresh refreshes the token once and goes again.
+    fn deliver(
+        &mut self,
+        answers: Vec<(u32, Result<Response, HttpError>)>,
+        fetching: &mut [Fetching],
+        t: &mut dyn Transport,
+        auth: &mut Auth,
+        stats: &mut Stats,
+    ) {
+        for (ticket, result) in answers {
+            // An answer to no request of this run (a host's mistake) is dropped.
+            let Some(sent) = self.sent.remove(&ticket) else { continue };
+            let Some(f) = fetching.iter_mut().find(|f| f.serial == sent.serial) else { continue };
+            f.queued[sent.job] = false;
+            let job = &mut f.jobs[sent.job];
+            if !job.is_pending() {
+                continue;
+            }
+            let may_refresh = sent.before_refresh && auth.state == super::transport::TokenState::Ready;
+            if let Some(unauthorized) = paging::take_answer(job, Some(result), may_refresh, stats) {
+                auth.refresh(t);
+                auth.retry_or_fail(job, &unauthorized);
+            }
+        }
+    }
+
+    /// The host says nothing is outstanding although requests are: they fail rather than wait forever.
+    fn abandon(&mut self, fetching: &mut [Fetching]) {
+        for (_, sent) in self.sent.drain() {
+            let Some(f) = fetching.iter_mut().find(|f| f.serial == sent.serial) else { continue };
+            f.queued[sent.job] = false;
+            let job = &mut f.jobs[sent.job];
+            if job.is_pending() {
+                job.fail("the host returned no result for the request".into());
+            }
+        }
+    }
+}
+
+/// Lets namespaces join the fetch while the window has room, the requests outstanding stay few, and
+/// the lists being fetched hold less than half of what they may (so that a namespace joining is
+/// unlikely to push a list past [`paging::ROUND_BYTES`]).
+fn admit<'a>(
+    fetching: &mut Vec<Fetching<'a>>,
+    waiting: &mut std::slice::Iter<'a, (String, Value)>,
+    queued_namespaces: usize,
+    joined: &mut u32,
+) {
+    let held: usize = fetching.iter().map(Fetching::held_bytes).sum();
     if held >= paging::ROUND_BYTES / 2 {
         return;
     }
     loop {
         let namespaces = fetching.iter().filter(|f| matches!(f.scope, Scope::Namespace(..))).count() + queued_namespaces;
         let requests: usize = fetching.iter().map(|f| f.jobs.iter().filter(|j| j.is_pending()).count()).sum();
-        if namespaces >= WINDOW || (requests > 0 && requests + NAMESPACE_LISTS.len() > BATCH_REQUESTS) {
+        if namespaces >= WINDOW || (requests > 0 && requests + NAMESPACE_LISTS.len() > OUTSTANDING_REQUESTS) {
             return;
         }
         let Some((ns, resource)) = waiting.next() else { return };
-        fetching.push(Fetching { scope: Scope::Namespace(ns, resource), jobs: namespace_jobs(ns), lists: None });
+        fetching.push(Fetching::new(Scope::Namespace(ns, resource), namespace_jobs(ns), *joined));
+        *joined += 1;
+    }
+}
+
+/// Scopes whose jobs are all answered move on (to their schemas, or to ready), and the ready scopes at
+/// the front, in the order they joined, go to their translation.
+fn move_on<'a>(
+    fetching: &mut Vec<Fetching<'a>>,
+    translations: &mut Translations<'a>,
+    t: &mut dyn Transport,
+    unserved: &mut Vec<(&'static str, Vec<String>)>,
+) {
+    for f in fetching.iter_mut().filter(|f| f.ready.is_none() && f.idle()) {
+        f.ready = advance(f, t, unserved);
+    }
+    while fetching.first().is_some_and(|f| f.ready.is_some()) {
+        let lists = fetching.remove(0).ready;
+        translations.queue.extend(lists);
     }
 }
 
@@ -143,7 +276,8 @@ fn advance<'a>(f: &mut Fetching<'a>, t: &mut dyn Transport, unserved: &mut Vec<(
             let mut lists: Lists = endpoints.iter().map(|ep| ep.to_string()).zip(jobs.into_iter().map(ListJob::into_result)).collect();
             let schemas = schema_jobs(f.scope, &mut lists, t);
             if !schemas.is_empty() {
-                let (keys, jobs) = schemas.into_iter().unzip();
+                let (keys, jobs): (Vec<String>, Vec<ListJob>) = schemas.into_iter().unzip();
+                f.queued = vec![false; jobs.len()];
                 f.jobs = jobs;
                 f.lists = Some((lists, keys));
                 return None;
@@ -181,7 +315,7 @@ impl Translations<'_> {
     }
 }
 
-impl Meanwhile for Translations<'_> {
+impl Translations<'_> {
     fn has_work(&self) -> bool {
         !self.queue.is_empty()
     }
@@ -336,22 +470,23 @@ mod tests {
     }
 
     #[test]
-    fn namespaces_join_while_the_batch_stays_small_and_the_window_has_room() {
+    fn namespaces_join_while_few_requests_are_out_and_the_window_has_room() {
         let usable = namespaces(WINDOW + 2);
         let mut waiting = usable.iter();
-        let mut fetching = vec![Fetching { scope: Scope::Cluster, jobs: cluster_jobs(), lists: None }];
-        admit(&mut fetching, &mut waiting, 0);
-        assert_eq!(admitted(&fetching), ["ns0"], "the cluster lists and one namespace's fill a batch");
+        let mut fetching = vec![Fetching::new(Scope::Cluster, cluster_jobs(), 0)];
+        let mut joined = 1;
+        admit(&mut fetching, &mut waiting, 0, &mut joined);
+        assert_eq!(admitted(&fetching), ["ns0"], "the cluster lists and one namespace's are as many requests as may be out");
         for f in &mut fetching {
             f.jobs.truncate(1); // all but one list of each scope are in
         }
-        admit(&mut fetching, &mut waiting, 0);
+        admit(&mut fetching, &mut waiting, 0, &mut joined);
         assert_eq!(admitted(&fetching), ["ns0", "ns1"]);
         fetching.retain(|f| matches!(f.scope, Scope::Cluster));
-        admit(&mut fetching, &mut waiting, WINDOW - 1);
+        admit(&mut fetching, &mut waiting, WINDOW - 1, &mut joined);
         assert_eq!(admitted(&fetching), ["ns2"], "the namespaces waiting for their translation count");
         fetching.clear();
-        admit(&mut fetching, &mut waiting, WINDOW);
+        admit(&mut fetching, &mut waiting, WINDOW, &mut joined);
         assert!(fetching.is_empty(), "a full window admits none");
     }
 
@@ -364,11 +499,12 @@ mod tests {
         let page = format!(r#"{{"items":[{}],"pagination":{{"nextCursor":"c"}}}}"#, vec![item; 128].join(","));
         big.accept(&page);
         assert!(big.items.held_bytes() >= paging::ROUND_BYTES / 2 && big.is_pending());
-        let mut fetching = vec![Fetching { scope: Scope::Cluster, jobs: vec![big], lists: None }];
-        admit(&mut fetching, &mut waiting, 0);
+        let mut fetching = vec![Fetching::new(Scope::Cluster, vec![big], 0)];
+        let mut joined = 1;
+        admit(&mut fetching, &mut waiting, 0, &mut joined);
         assert!(admitted(&fetching).is_empty());
         fetching[0].jobs.clear();
-        admit(&mut fetching, &mut waiting, 0);
+        admit(&mut fetching, &mut waiting, 0, &mut joined);
         assert_eq!(admitted(&fetching), ["ns0"]);
     }
 }

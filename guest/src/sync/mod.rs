@@ -147,7 +147,7 @@ pub fn run_scopes(cfg: &Config, t: &mut dyn Transport, scopes: &[String]) -> Res
 fn start(t: &mut dyn Transport) -> Result<(Auth, Report), SyncError> {
     let state =
         t.ensure_token(false).map_err(|e| SyncError::Auth(printable(&format!("Failed to get a service token: {e}")).into_owned()))?;
-    Ok((Auth { state, refreshed: false }, Report::default()))
+    Ok((Auth::new(state), Report::default()))
 }
 
 /// A run over named scopes: its report, and the scope patterns it speaks for. Within them, an entity

@@ -1,5 +1,6 @@
-//! Drives many paginated lists to completion in batches: one request per unfinished list per batch,
-//! pages of one list in order (docs/compatibility.md W2: always `limit` and `cursor`, pages capped).
+//! Paginated lists, one job per list: its pages in order (docs/compatibility.md W2: always `limit` and
+//! `cursor`, pages capped), what an answer does to it, and the token refresh after a 401. The namespace
+//! list is fetched here in batches; the crawl (crawl.rs) streams the rest.
 
 use super::transport::{HttpError, Request, Response, TokenState, Transport};
 use crate::items::{Items, PageRefused};
@@ -87,7 +88,7 @@ impl ListJob {
         }
     }
 
-    fn request(&self) -> Request {
+    pub(crate) fn request(&self) -> Request {
         if self.document {
             return Request { path: self.path.clone(), query: Vec::new() };
         }
@@ -98,7 +99,7 @@ impl ListJob {
         Request { path: self.path.clone(), query }
     }
 
-    fn fail(&mut self, reason: String) {
+    pub(crate) fn fail(&mut self, reason: String) {
         self.items = Items::new();
         self.state = JobState::Failed(format!("Failed to fetch {}: {reason}", self.label));
     }
@@ -178,6 +179,38 @@ pub struct Stats {
 pub struct Auth {
     pub state: TokenState,
     pub refreshed: bool,
+    /// Why the one refresh failed, if it did.
+    pub refresh_failed: Option<String>,
+}
+
+impl Auth {
+    pub fn new(state: TokenState) -> Self {
+        Self { state, refreshed: false, refresh_failed: None }
+    }
+
+    /// Whether a 401 on a request sent now could still be cured by a refresh.
+    pub fn may_refresh(&self) -> bool {
+        self.state == TokenState::Ready && !self.refreshed
+    }
+
+    /// Refreshes the token, once a run.
+    pub fn refresh(&mut self, t: &mut dyn Transport) {
+        if self.refreshed {
+            return;
+        }
+        self.refreshed = true;
+        if let Err(e) = t.ensure_token(true) {
+            self.refresh_failed = Some(e.to_string());
+        }
+    }
+
+    /// After [`Auth::refresh`], a job that got a 401 with the old token goes again, or fails when the
+    /// refresh did.
+    pub fn retry_or_fail(&self, job: &mut ListJob, unauthorized: &Response) {
+        if let Some(e) = &self.refresh_failed {
+            job.fail(format!("{} (token refresh failed: {e})", describe_status(unauthorized)));
+        }
+    }
 }
 
 pub fn reason_phrase(status: u16) -> &'static str {
@@ -211,78 +244,59 @@ pub fn describe_status(resp: &Response) -> String {
     if phrase.is_empty() { format!("{} - {message}", resp.status) } else { format!("{} {phrase} - {message}", resp.status) }
 }
 
-/// Work the crawl does while a batch is in flight: one step a batch (translating a scope whose lists
-/// are in, while the pages of others are fetched).
-pub trait Meanwhile {
-    fn has_work(&self) -> bool;
-    fn step(&mut self, t: &mut dyn Transport);
-}
-
-/// No work: every batch is sent and waited for.
-pub struct Idle;
-
-impl Meanwhile for Idle {
-    fn has_work(&self) -> bool {
-        false
-    }
-    fn step(&mut self, _: &mut dyn Transport) {}
-}
-
-/// One batch, started and collected around a step of `meanwhile` when it has work, else sent.
-fn send_meanwhile(requests: &[Request], t: &mut dyn Transport, meanwhile: &mut dyn Meanwhile) -> Vec<Result<Response, HttpError>> {
-    if !meanwhile.has_work() {
-        return t.send_batch(requests);
-    }
-    let started = t.start_batch(requests);
-    meanwhile.step(t);
-    started.unwrap_or_else(|| t.finish_batch())
-}
-
-/// Fetches `jobs` to the end, a batch at a time, with nothing else to do meanwhile.
+/// Fetches `jobs` to the end, a batch at a time.
 pub fn fetch_all(jobs: &mut [ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats) {
     loop {
         let mut pending: Vec<&mut ListJob> = jobs.iter_mut().filter(|j| j.is_pending()).collect();
         if pending.is_empty() {
             return;
         }
-        exchange(&mut pending, t, auth, stats, &mut Idle);
+        exchange(&mut pending, t, auth, stats);
     }
 }
 
-/// One batch: a request for each of `jobs` (every one pending), sent while `meanwhile` does a step
-/// when it has work (`Transport::start_batch`). Each job takes its answer: a page, a failure, or
-/// (a 401 with a token that may be refreshed) nothing, staying pending to be sent again.
-pub fn exchange(jobs: &mut [&mut ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats, meanwhile: &mut dyn Meanwhile) {
+/// One batch: a request for each of `jobs` (every one pending), sent and waited for. Each job takes its
+/// answer ([`take_answer`]); after a 401 the token is refreshed once and those jobs go again.
+fn exchange(jobs: &mut [&mut ListJob], t: &mut dyn Transport, auth: &mut Auth, stats: &mut Stats) {
     let requests: Vec<Request> = jobs.iter().map(|j| j.request()).collect();
-    let responses = send_meanwhile(&requests, t, meanwhile);
+    let responses = t.send_batch(&requests);
     stats.requests += requests.len() as u32;
+    let may_refresh = auth.may_refresh();
     let mut unauthorized: Vec<(usize, Response)> = Vec::new();
     for (i, result) in responses.into_iter().map(Some).chain(std::iter::repeat(None)).take(jobs.len()).enumerate() {
-        let job = &mut *jobs[i];
-        match result {
-            None => job.fail("the host returned fewer responses than requests".into()),
-            Some(Err(e)) => job.fail(describe_http_error(&e)),
-            Some(Ok(resp)) if resp.status == 401 && auth.state == TokenState::Ready && !auth.refreshed => {
-                unauthorized.push((i, resp));
-            }
-            Some(Ok(resp)) if resp.status == 404 && job.pages == 0 && job.may_be_unserved => job.state = JobState::NotServed,
-            Some(Ok(resp)) if !(200..300).contains(&resp.status) => job.fail(describe_status(&resp)),
-            Some(Ok(resp)) => {
-                stats.pages += 1;
-                stats.bytes_received += resp.body.len() as u64;
-                job.accept(&resp.body);
-            }
+        if let Some(resp) = take_answer(jobs[i], result, may_refresh, stats) {
+            unauthorized.push((i, resp));
         }
     }
     if !unauthorized.is_empty() {
-        auth.refreshed = true;
-        if let Err(e) = t.ensure_token(true) {
-            for (i, resp) in unauthorized {
-                jobs[i].fail(format!("{} (token refresh failed: {e})", describe_status(&resp)));
-            }
+        auth.refresh(t);
+        for (i, resp) in unauthorized {
+            auth.retry_or_fail(jobs[i], &resp);
         }
-        // Otherwise the jobs stay pending and are sent again with the fresh token.
     }
+}
+
+/// A job takes the answer to its request: a page, a failure (`None`: the host gave no answer), or,
+/// for a 401 when `may_refresh`, nothing: the 401 is returned and the job stays pending.
+pub fn take_answer(
+    job: &mut ListJob,
+    result: Option<Result<Response, HttpError>>,
+    may_refresh: bool,
+    stats: &mut Stats,
+) -> Option<Response> {
+    match result {
+        None => job.fail("the host returned no result for the request".into()),
+        Some(Err(e)) => job.fail(describe_http_error(&e)),
+        Some(Ok(resp)) if resp.status == 401 && may_refresh => return Some(resp),
+        Some(Ok(resp)) if resp.status == 404 && job.pages == 0 && job.may_be_unserved => job.state = JobState::NotServed,
+        Some(Ok(resp)) if !(200..300).contains(&resp.status) => job.fail(describe_status(&resp)),
+        Some(Ok(resp)) => {
+            stats.pages += 1;
+            stats.bytes_received += resp.body.len() as u64;
+            job.accept(&resp.body);
+        }
+    }
+    None
 }
 
 /// Fails the largest lists, one at a time, until together they hold at most `limit` bytes.

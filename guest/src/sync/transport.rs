@@ -82,13 +82,16 @@ pub enum Level {
 pub trait Transport {
     /// One result per request, in order. The host may run them concurrently.
     fn send_batch(&mut self, requests: &[Request]) -> Vec<Result<Response, HttpError>>;
-    /// Starts a batch that [`Transport::finish_batch`] collects, so that work can be done while it is
-    /// in flight. A host that cannot start one sends it at once and returns its results here instead.
-    fn start_batch(&mut self, requests: &[Request]) -> Option<Vec<Result<Response, HttpError>>> {
-        Some(self.send_batch(requests))
+    /// Queues requests, each with a ticket the crawl chose, for the host to send as its connections free
+    /// up while the crawl works; [`Transport::collect`] returns their results. A host that cannot queue
+    /// sends them at once and returns their results here instead (and collects nothing).
+    fn queue(&mut self, requests: Vec<(u32, Request)>) -> Vec<(u32, Result<Response, HttpError>)> {
+        let (tickets, requests): (Vec<u32>, Vec<Request>) = requests.into_iter().unzip();
+        tickets.into_iter().zip(self.send_batch(&requests)).collect()
     }
-    /// The results of the batch [`Transport::start_batch`] started (only called when it returned `None`).
-    fn finish_batch(&mut self) -> Vec<Result<Response, HttpError>> {
+    /// Results of queued requests that have finished, with their tickets. With `wait`, blocks until at
+    /// least one has finished; empty only when none is outstanding (or, without `wait`, none is in yet).
+    fn collect(&mut self, _wait: bool) -> Vec<(u32, Result<Response, HttpError>)> {
         Vec::new()
     }
     fn ensure_token(&mut self, force_refresh: bool) -> Result<TokenState, TokenError>;

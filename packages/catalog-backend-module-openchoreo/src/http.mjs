@@ -1,6 +1,6 @@
 // The HTTP import, served in the component's HTTP worker (wasm/http-worker.mjs): GETs to the configured
-// API origin only, bounded concurrency, timeouts, a body cap per response and a budget for the bodies a
-// batch holds at once, bounded retries with exponential backoff and jitter honouring Retry-After, and the
+// API origin only, bounded concurrency, timeouts, a body cap per response and a budget for the bodies
+// held at once, bounded retries with exponential backoff and jitter honouring Retry-After, and the
 // run deadline. The bearer token is added here; the guest never sees it. Requests go through
 // node:http(s) with kept-alive connections, one per request in flight: a run makes hundreds of small
 // GETs, and fetch() costs more CPU per request.
@@ -14,7 +14,7 @@ export const DEFAULT_HTTP = {
   requestTimeoutMs: 30_000,
   // A page holds at most 100 items: 64 MiB is far past any real one. Counted after decompression.
   maxBodyBytes: 64 * 1024 * 1024,
-  // Body bytes one batch's responses hold at once. A third of the CLI's: here a body is copied up to three
+  // Body bytes the responses of one batch, or the ones waiting to be posted to the component, hold at once. A third of the CLI's: here a body is copied up to three
   // times on its way into the worker (bytes, string, message), so a run stays under 1 GiB with the
   // component's 768 MiB cap.
   batchBudgetBytes: 64 * 1024 * 1024,
@@ -46,34 +46,40 @@ export class HttpHost {
     this.agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   }
 
+  /** A budget for the bodies held at once (`held` bytes of `limit`; `reading`: the bodies being read). */
+  newBudget() {
+    return { limit: this.settings.batchBudgetBytes, held: 0, reading: new Set() };
+  }
+
   /** One result per request, in order: `{tag:'ok', val:{status, body}}` or `{tag:'err', val:{tag, val}}`. */
   async sendBatch(requests) {
     const results = new Array(requests.length);
-    const budget = { limit: this.settings.batchBudgetBytes, held: 0 };
+    const budget = this.newBudget();
     let next = 0;
     const worker = async () => {
       while (next < requests.length) {
         const i = next++;
-        results[i] = await this.sendWithRetries(requests[i], budget);
+        results[i] = (await this.sendOne(requests[i], budget)).result;
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, requests.length) }, worker));
     return results;
   }
 
-  async sendWithRetries(req, budget) {
+  /** One request, retried as configured: its result, and the bytes its body holds of `budget` (the caller gives them back). */
+  async sendOne(req, budget) {
     const url = urlFor(this.baseUrl, req.path);
-    if (!url) return err('refused', `path ${JSON.stringify(req.path)} is not an OpenChoreo API path on the configured origin`);
+    if (!url) return { result: err('refused', `path ${JSON.stringify(req.path)} is not an OpenChoreo API path on the configured origin`), held: 0 };
     for (let attempt = 1; ; attempt++) {
-      if (Date.now() >= this.deadline) return err('deadline', `not sending ${req.path}`);
+      if (Date.now() >= this.deadline) return { result: err('deadline', `not sending ${req.path}`), held: 0 };
       const { result, retryAfterMs, held } = await this.sendOnce(url, req, budget);
       const retryable =
         (result.tag === 'ok' && (result.val.status === 429 || result.val.status >= 500)) ||
         (result.tag === 'err' && result.val.tag === 'connection');
-      if (!retryable || attempt >= this.settings.attempts) return result;
+      if (!retryable || attempt >= this.settings.attempts) return { result, held: held ?? 0 };
       const backoff = this.settings.baseBackoffMs * 2 ** (attempt - 1);
       const wait = Math.min(retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2), this.settings.maxBackoffMs);
-      if (Date.now() + wait >= this.deadline) return result;
+      if (Date.now() + wait >= this.deadline) return { result, held: held ?? 0 };
       budget.held -= held ?? 0;
       await sleep(wait);
     }
@@ -108,7 +114,7 @@ export class HttpHost {
       if (e.unsupported) return { result: err('other', e.message) };
       if (e.overBudget) {
         const mib = Math.floor(budget.limit / 1024 / 1024);
-        return { result: err('other', `the responses of one batch would hold more than ${mib} MiB at once (the host's response budget); the list is fetched again on the next run`) };
+        return { result: err('other', `the responses held for the component would hold more than ${mib} MiB at once (the host's response budget); the list is fetched again on the next run`) };
       }
       return { result: classify(e) };
     }
@@ -148,23 +154,48 @@ function classify(e) {
   return err('connection', `${e.message}${e.cause ? `: ${e.cause.message ?? e.cause}` : ''}`);
 }
 
-/** The decompressed body, its bytes taken from the batch's budget as they arrive. */
+/**
+ * The decompressed body, its bytes taken from `budget` as they arrive. When the bodies being read would
+ * hold more than the budget, the largest of them fails: one huge response costs its own list only.
+ */
 async function readCapped(body, cap, budget) {
   const chunks = [];
-  let size = 0;
+  const reading = { size: 0, evicted: false, stop: () => body.destroy() };
+  budget.reading.add(reading);
+  const overBudget = () => Object.assign(new Error('over the response budget'), { overBudget: true });
   try {
     for await (const value of body) {
-      size += value.byteLength;
+      if (reading.evicted) throw overBudget();
+      reading.size += value.byteLength;
       budget.held += value.byteLength;
-      if (size > cap || budget.held > budget.limit) {
+      if (reading.size > cap) {
         body.destroy();
-        throw Object.assign(new Error('body too large'), size > cap ? { tooLarge: true } : { overBudget: true });
+        throw Object.assign(new Error('body too large'), { tooLarge: true });
+      }
+      while (budget.held > budget.limit) {
+        const largest = [...budget.reading].reduce((a, b) => (b.size > a.size ? b : a));
+        if (largest === reading) {
+          body.destroy();
+          throw overBudget();
+        }
+        evict(largest, budget);
       }
       chunks.push(value);
     }
   } catch (e) {
-    budget.held -= size;
-    throw e;
+    budget.held -= reading.size;
+    throw reading.evicted ? overBudget() : e;
+  } finally {
+    budget.reading.delete(reading);
   }
-  return { body: Buffer.concat(chunks).toString('utf8'), size };
+  return { body: Buffer.concat(chunks).toString('utf8'), size: reading.size };
+}
+
+/** Fails another body being read: its bytes go back to the budget now, and its read stops. */
+function evict(reading, budget) {
+  budget.held -= reading.size;
+  reading.size = 0;
+  reading.evicted = true;
+  budget.reading.delete(reading);
+  reading.stop();
 }

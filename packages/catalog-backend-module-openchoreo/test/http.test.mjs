@@ -1,5 +1,6 @@
 // The HTTP host's own transport (src/http.mjs) against a real local server: compressed bodies are
 // decoded (and capped after decoding), an encoding it cannot decode fails that request with its name,
+// the largest body fails when the bodies being read would pass the budget,
 // and connections are kept alive: a run's requests reuse one connection per request in flight.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -21,6 +22,17 @@ before(async () => {
     if (encoding === 'bomb') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       return res.end(gzipSync(Buffer.alloc(4 * 1024 * 1024, 32)));
+    }
+    if (encoding === 'big') {
+      // 1.5 MiB at once, the rest 200 ms later: it holds most of a 2 MiB budget when `late` arrives.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(Buffer.alloc(1536 * 1024, 32));
+      setTimeout(() => res.destroyed || res.end(Buffer.alloc(1024 * 1024, 32)), 200);
+      return undefined;
+    }
+    if (encoding === 'late') {
+      setTimeout(() => res.end(JSON.stringify({ items: [], padding: 'x'.repeat(700 * 1024) })), 50);
+      return undefined;
     }
     if (encoding === 'zstd-unknown') {
       res.writeHead(200, { 'content-encoding': 'zstd-unknown' });
@@ -51,6 +63,14 @@ it('caps a body after decoding it, and names an encoding it cannot decode', asyn
   assert.deepEqual(bomb, { tag: 'err', val: { tag: 'too-large', val: 1024n * 1024n } });
   assert.deepEqual(unknown, { tag: 'err', val: { tag: 'other', val: 'the response has Content-Encoding "zstd-unknown", which this host does not decode' } });
   assert.equal(plain.tag, 'ok', 'the other requests of the batch are unaffected');
+});
+
+it('fails the largest body being read when the bodies would pass the budget, not the one that tipped it', async () => {
+  const host = new HttpHost({ baseUrl, settings: { batchBudgetBytes: 2 * 1024 * 1024, attempts: 1 } });
+  const [big, late] = await host.sendBatch([request('big'), request('late')]);
+  assert.equal(late.tag, 'ok', JSON.stringify(late).slice(0, 200));
+  assert.equal(big.tag, 'err');
+  assert.match(big.val.val, /would hold more than 2 MiB at once \(the host's response budget\)/);
 });
 
 it('keeps one connection per request in flight across batches', async () => {

@@ -1,6 +1,6 @@
 // The component in a worker thread, seen from the main thread: RPC calls in; its HTTP and token calls
 // served by a second worker (http-worker.mjs), its template reads here, each answer handed back through
-// a SharedArrayBuffer flag and a MessagePort. A trap or a timeout terminates both workers; the next call
+// a MessagePort and a SharedArrayBuffer counter of the messages posted. A trap or a timeout terminates both workers; the next call
 // starts a fresh pair.
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
@@ -106,7 +106,7 @@ export class ComponentWorker {
     } else if (m.type === 'hostcall') {
       this.serveHostCall(m).then((reply) => {
         port.postMessage(reply);
-        Atomics.store(flag, 0, 1);
+        Atomics.add(flag, 0, 1);
         Atomics.notify(flag, 0);
       });
     } else if (m.type === 'result') {

@@ -1,15 +1,23 @@
-// The component's HTTP and token imports, served on a thread of their own: the component worker posts a
-// call here, blocks on the shared flag, and takes the answer from its port. So a run's requests do not
-// wait for a busy Backstage event loop, and their parsing and decompression do not add to it. Connections
-// are kept alive for the life of this thread (the component worker's partner).
+// The component's HTTP and token imports, served on a thread of their own. The component worker posts a
+// call here and blocks until the shared counter of posted messages moves, then takes the answer from
+// its port; requests it queues (`http.queue`) are sent at most `concurrency` at a time, in order, each
+// answered on its own as it finishes. So a run's requests do not wait for a busy Backstage event loop,
+// and their parsing and decompression do not add to it. Connections are kept alive for the life of this
+// thread (the component worker's partner).
 import { workerData } from 'node:worker_threads';
 import { HttpHost } from '../http.mjs';
 import { TokenCache } from '../tokens.mjs';
 
 const { signal, port, baseUrl, settings, credentials } = workerData;
-const flag = new Int32Array(signal);
+const posted = new Int32Array(signal);
 const tokens = credentials ? new TokenCache(credentials) : undefined;
 const http = new HttpHost({ baseUrl, tokens, settings });
+
+function post(message) {
+  port.postMessage(message);
+  Atomics.add(posted, 0, 1);
+  Atomics.notify(posted, 0);
+}
 
 async function serve({ op, args, deadline }) {
   http.deadline = deadline;
@@ -23,7 +31,42 @@ async function serve({ op, args, deadline }) {
   }
 }
 
+// The queued requests of the component's current run; a queue call of a later run drops what is left.
+let run;
+const waiting = [];
+let sending = 0;
+let budget;
+
+function sendQueued() {
+  while (sending < http.settings.concurrency && waiting.length > 0) {
+    const [ticket, request] = waiting.shift();
+    const of = run;
+    sending += 1;
+    http
+      .sendOne(request, budget)
+      .catch((e) => ({ result: { tag: 'err', val: { tag: 'other', val: `host: ${e.message}` } }, held: 0 }))
+      .then(({ result, held }) => {
+        sending -= 1;
+        post({ run: of, answers: [[ticket, result]] });
+        // Once posted, the body is the component worker's to hold.
+        budget.held -= held ?? 0;
+        sendQueued();
+      });
+  }
+}
+
 port.on('message', async (call) => {
+  if (call.op === 'queue') {
+    if (call.run !== run) {
+      run = call.run;
+      waiting.length = 0;
+      budget = http.newBudget();
+    }
+    http.deadline = call.deadline;
+    waiting.push(...call.args);
+    sendQueued();
+    return;
+  }
   let reply;
   try {
     reply = await serve(call);
@@ -31,7 +74,5 @@ port.on('message', async (call) => {
     // Not expected (every failure is a result); the component must never wait for an answer forever.
     reply = call.op === 'http' ? call.args.map(() => ({ tag: 'err', val: { tag: 'other', val: `host: ${e.message}` } })) : { ok: false, error: { tag: 'unreachable', val: e.message } };
   }
-  port.postMessage(reply);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
+  post({ reply });
 });

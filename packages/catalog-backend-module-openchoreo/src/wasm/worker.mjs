@@ -12,7 +12,9 @@ import { packBatch, transferables, unpackBatch } from './batch.mjs';
 import { WIT_VERSION, witInterface } from './wit.mjs';
 
 const { componentDir, signal, hostPort, httpPort } = workerData;
-const flag = new Int32Array(signal);
+// Counts the messages posted to this worker by the threads serving its host calls: a wait for a new
+// one cannot miss it, whichever thread posts and whenever.
+const posted = new Int32Array(signal);
 
 /** The run's deadline, which the HTTP worker stops sending at; set by each run-like call. */
 let deadline = Infinity;
@@ -20,40 +22,58 @@ let deadline = Infinity;
 const NO_NETWORK = { tag: 'err', val: { tag: 'refused', val: 'this instance has no network' } };
 const servedByHttpWorker = (op) => op === 'http' || op === 'token';
 
-// A host call in flight without waiting (`http.start-batch`), collected by `http.finish-batch`.
-let batchInFlight = false;
-
-function postHostCall(op, args) {
-  if (batchInFlight) throw new Error(`host call ${op} while a started batch is in flight`);
-  Atomics.store(flag, 0, 0);
-  if (servedByHttpWorker(op)) httpPort.postMessage({ op, args, deadline });
-  else parentPort.postMessage({ type: 'hostcall', op, args });
+/** The next message on `port`, blocking this thread (never the event loop of the thread serving it). */
+function receive(port) {
+  for (;;) {
+    const seen = Atomics.load(posted, 0);
+    const m = receiveMessageOnPort(port);
+    if (m) return m.message;
+    Atomics.wait(posted, 0, seen);
+  }
 }
 
-function awaitReply(op) {
-  Atomics.wait(flag, 0, 0);
-  const reply = receiveMessageOnPort(servedByHttpWorker(op) ? httpPort : hostPort);
-  if (!reply) throw new Error(`host call ${op} returned no answer`);
-  return reply.message;
+// The requests queued through `http.queue` in this run: the HTTP worker answers each on its own, and
+// its answers wait in `inbox` until `http.collect` takes them. Answers of an earlier run are dropped.
+let run = 0;
+let outstanding = 0;
+const inbox = [];
+
+/** Keeps an HTTP worker message that answers queued requests; returns any other (a host call's reply). */
+function sortHttpMessage(m) {
+  if (m.answers === undefined) return m;
+  if (m.run === run) inbox.push(...m.answers);
+  return undefined;
 }
 
 function hostCall(op, args) {
-  postHostCall(op, args);
-  return awaitReply(op);
+  if (!servedByHttpWorker(op)) {
+    parentPort.postMessage({ type: 'hostcall', op, args });
+    return receive(hostPort);
+  }
+  httpPort.postMessage({ op, args, deadline });
+  for (;;) {
+    const reply = sortHttpMessage(receive(httpPort));
+    if (reply !== undefined) return reply.reply;
+  }
 }
 
-/** A started batch's answers when there is no network to start it on. */
-let unstarted;
+/** Takes the answers the HTTP worker has posted so far. */
+function drainHttp() {
+  for (let m = receiveMessageOnPort(httpPort); m; m = receiveMessageOnPort(httpPort)) sortHttpMessage(m.message);
+}
 
-function finishBatch() {
-  if (unstarted) {
-    const answers = unstarted;
-    unstarted = undefined;
-    return answers;
-  }
-  if (!batchInFlight) return [];
-  batchInFlight = false;
-  return awaitReply('http');
+function collectAnswers(wait) {
+  if (httpPort) drainHttp();
+  while (wait && inbox.length === 0 && outstanding > 0) sortHttpMessage(receive(httpPort));
+  const answers = inbox.splice(0);
+  outstanding -= answers.length;
+  return answers;
+}
+
+function newRun() {
+  run += 1;
+  outstanding = 0;
+  inbox.length = 0;
 }
 
 function wasiImports() {
@@ -89,17 +109,16 @@ const ours = withVersions({
       if (!httpPort) return requests.map(() => NO_NETWORK);
       return hostCall('http', requests);
     },
-    // The HTTP worker fetches while the component translates; a batch started over another drops it.
-    startBatch(requests) {
-      finishBatch();
+    // The HTTP worker sends while the component translates, and answers each request as it finishes.
+    queue(requests) {
+      outstanding += requests.length;
       if (!httpPort) {
-        unstarted = requests.map(() => NO_NETWORK);
+        inbox.push(...requests.map(([ticket]) => [ticket, NO_NETWORK]));
         return;
       }
-      postHostCall('http', requests);
-      batchInFlight = true;
+      httpPort.postMessage({ op: 'queue', args: requests, deadline, run });
     },
-    finishBatch,
+    collect: collectAnswers,
   },
   'openchoreo:catalog/token': {
     ensure(forceRefresh) {
@@ -155,6 +174,7 @@ function trapLine(e) {
  * report's own) and their `digest`; the batches' buffers are transferred to the main thread.
  */
 function collected(call) {
+  newRun();
   collecting = { batches: [], hash: createHash('sha256') };
   try {
     const { entities, ...report } = call();
@@ -163,8 +183,6 @@ function collected(call) {
     return transferring({ ...report, batches, digest: hash.digest('hex') }, transferables(batches));
   } finally {
     collecting = undefined;
-    // A run never ends with a batch in flight; if one did, its answer must not wait on the port.
-    finishBatch();
   }
 }
 
