@@ -80,14 +80,13 @@ pub struct BoundaryBytes {
     pub from_guest: u64,
 }
 
-fn http_error_bytes(e: &http::HttpError) -> u64 {
-    match e {
-        http::HttpError::Timeout(m)
-        | http::HttpError::Connection(m)
-        | http::HttpError::Refused(m)
-        | http::HttpError::Deadline(m)
-        | http::HttpError::Other(m) => m.len() as u64,
-        http::HttpError::TooLarge(_) => 8,
+/// String bytes an answer to a request hands the guest: its body, or its error's text.
+fn answer_bytes(answer: &Result<http::Response, http::HttpError>) -> u64 {
+    use http::HttpError::{Connection, Deadline, Other, Refused, Timeout, TooLarge};
+    match answer {
+        Ok(resp) => resp.body.len() as u64,
+        Err(Timeout(m) | Connection(m) | Refused(m) | Deadline(m) | Other(m)) => m.len() as u64,
+        Err(TooLarge(_)) => 8,
     }
 }
 
@@ -121,13 +120,7 @@ impl HostState {
     }
 
     fn received(&mut self, responses: Vec<Result<http::Response, http::HttpError>>) -> Vec<Result<http::Response, http::HttpError>> {
-        self.boundary.to_guest += responses
-            .iter()
-            .map(|r| match r {
-                Ok(resp) => resp.body.len() as u64,
-                Err(e) => http_error_bytes(e),
-            })
-            .sum::<u64>();
+        self.boundary.to_guest += responses.iter().map(answer_bytes).sum::<u64>();
         responses
     }
 }
@@ -157,13 +150,7 @@ impl http::Host for HostState {
         if answers.is_empty() {
             answers = self.stream.as_mut().map(|s| s.collect(wait)).unwrap_or_default();
         }
-        self.boundary.to_guest += answers
-            .iter()
-            .map(|(_, r)| match r {
-                Ok(resp) => resp.body.len() as u64,
-                Err(e) => http_error_bytes(e),
-            })
-            .sum::<u64>();
+        self.boundary.to_guest += answers.iter().map(|(_, r)| answer_bytes(r)).sum::<u64>();
         answers
     }
 }

@@ -6,7 +6,7 @@
 //! run, and the component holds the lists of a bounded number of namespaces.
 
 use super::paging::{self, Auth, ListJob, Stats};
-use super::transport::{HttpError, Level, ReadError, Response, Transport};
+use super::transport::{HttpError, Level, ReadError, Response, TokenState, Transport};
 use super::{ALWAYS_SERVED, NOT_SERVED_NOTICE, Report, segment};
 use crate::diagnostic::Diagnostic;
 use crate::items::Items;
@@ -193,13 +193,8 @@ impl Flight {
         for (ticket, result) in answers {
             // An answer to no request of this run (a host's mistake) is dropped.
             let Some(sent) = self.sent.remove(&ticket) else { continue };
-            let Some(f) = fetching.iter_mut().find(|f| f.serial == sent.serial) else { continue };
-            f.queued[sent.job] = false;
-            let job = &mut f.jobs[sent.job];
-            if !job.is_pending() {
-                continue;
-            }
-            let may_refresh = sent.before_refresh && auth.state == super::transport::TokenState::Ready;
+            let Some(job) = answered(fetching, &sent) else { continue };
+            let may_refresh = sent.before_refresh && auth.state == TokenState::Ready;
             if let Some(unauthorized) = paging::take_answer(job, Some(result), may_refresh, stats) {
                 auth.refresh(t);
                 auth.retry_or_fail(job, &unauthorized);
@@ -210,14 +205,19 @@ impl Flight {
     /// The host says nothing is outstanding although requests are: they fail rather than wait forever.
     fn abandon(&mut self, fetching: &mut [Fetching]) {
         for (_, sent) in self.sent.drain() {
-            let Some(f) = fetching.iter_mut().find(|f| f.serial == sent.serial) else { continue };
-            f.queued[sent.job] = false;
-            let job = &mut f.jobs[sent.job];
-            if job.is_pending() {
+            if let Some(job) = answered(fetching, &sent) {
                 job.fail("the host returned no result for the request".into());
             }
         }
     }
+}
+
+/// The job a request was sent for, its request no longer out; none when it is no longer pending (it
+/// failed meanwhile, its list past its share).
+fn answered<'f>(fetching: &'f mut [Fetching], sent: &Sent) -> Option<&'f mut ListJob> {
+    let f = fetching.iter_mut().find(|f| f.serial == sent.serial)?;
+    f.queued[sent.job] = false;
+    Some(&mut f.jobs[sent.job]).filter(|job| job.is_pending())
 }
 
 /// Lets namespaces join the fetch while the window has room, the requests outstanding stay few, and
@@ -313,9 +313,7 @@ impl Translations<'_> {
     fn waiting_bytes(&self) -> usize {
         self.queue.iter().map(ScopeLists::held_bytes).sum()
     }
-}
 
-impl Translations<'_> {
     fn has_work(&self) -> bool {
         !self.queue.is_empty()
     }
