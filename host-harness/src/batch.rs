@@ -3,7 +3,9 @@
 //! the guest's fault and is reported as such, never a panic.
 
 use crate::runtime::bindings::openchoreo::catalog::types::{EntityBatch, Span};
+use crate::state::StoredEntity;
 use anyhow::{Context, Result, anyhow};
+use serde_json::value::RawValue;
 
 /// One entity of a batch, borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,28 +17,24 @@ pub struct EntityParts<'a> {
     pub json: &'a str,
 }
 
-/// An entity with strings of its own, as a host keeps it once the batch is gone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnedEntity {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    pub scope: String,
-    pub json: String,
-}
-
-/// The entities of a batch, copied out of it, in order.
-pub fn to_owned(batch: &EntityBatch) -> Result<Vec<OwnedEntity>> {
-    Ok(unpack(batch)?
+/// The entities of a batch, copied out of it in order, as the host keeps them: each document checked
+/// to be JSON here, as the batch is handed over, while the run is still waiting for the API rather than
+/// all at once when it ends.
+pub fn to_stored(batch: &EntityBatch) -> Result<Vec<StoredEntity>> {
+    unpack(batch)?
         .into_iter()
-        .map(|e| OwnedEntity {
-            kind: e.kind.to_string(),
-            namespace: e.namespace.to_string(),
-            name: e.name.to_string(),
-            scope: e.scope.to_string(),
-            json: e.json.to_string(),
+        .map(|e| {
+            let entity = RawValue::from_string(e.json.to_string())
+                .with_context(|| format!("entity {}:{}/{} of a batch is not JSON", e.kind, e.namespace, e.name))?;
+            Ok(StoredEntity {
+                kind: e.kind.to_string(),
+                namespace: e.namespace.to_string(),
+                name: e.name.to_string(),
+                scope: e.scope.to_string(),
+                entity,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The entities of a batch, in order.

@@ -13,6 +13,7 @@ pub mod http_client;
 pub mod lock;
 pub mod logging;
 pub mod output;
+pub mod parallel_format;
 pub mod reading;
 pub mod reading_rules;
 pub mod relation_worker;

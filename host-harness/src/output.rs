@@ -6,8 +6,8 @@
 use crate::runtime::{Instance, RelationBatch, mapping_error_text};
 use crate::state::StoredEntity;
 use anyhow::{Context, Result, bail};
+use rustc_hash::FxHashMap;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -27,7 +27,7 @@ pub struct RelationIndex {
     texts: Vec<String>,
     /// For each batch, whether its text holds nothing JSON must escape (its strings are written as they are).
     plain: Vec<bool>,
-    by_source: HashMap<String, Vec<(Span, Span)>>,
+    by_source: FxHashMap<String, Vec<(Span, Span)>>,
 }
 
 impl RelationIndex {
@@ -200,13 +200,14 @@ pub fn write_with(path: &Path, entities: &[StoredEntity], index: &RelationIndex)
     }
     replace_file(path, |w| {
         w.write_all(b"[")?;
-        let mut doc = Vec::new();
-        for (i, e) in entities.iter().enumerate() {
-            doc.clear();
-            document_json(e, index, &mut doc)?;
-            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-            w.write_all(&doc)?;
-        }
+        crate::parallel_format::in_order(
+            entities,
+            |i, e, out| {
+                out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                document_json(e, index, out)
+            },
+            |chunk| Ok(w.write_all(chunk)?),
+        )?;
         w.write_all(b"\n]\n")?;
         Ok(())
     })

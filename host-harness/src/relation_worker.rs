@@ -3,7 +3,6 @@
 //! hands them over, so when the run ends only the entities it has not seen (those kept from
 //! last-known-good) are left to relate before the file is written.
 
-use crate::batch::OwnedEntity;
 use crate::logging::Logger;
 use crate::output::{self, CALL_BYTES, RelationIndex};
 use crate::runtime::{EmitObserver, Runtime};
@@ -73,7 +72,7 @@ impl RelationWorker {
     /// What the syncer shows each batch of the run (`Syncer::observe`).
     pub fn observer(&self) -> EmitObserver {
         let feed = self.feed.clone();
-        Arc::new(move |entities: &[OwnedEntity]| feed.send(entities.iter().map(|e| e.json.as_str())))
+        Arc::new(move |entities: &[StoredEntity]| feed.send(entities.iter().map(|e| e.entity.get())))
     }
 
     /// The relations of `entities`, a run's outcome: the first ones were fed during the run, in

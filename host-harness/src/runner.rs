@@ -10,7 +10,6 @@ use crate::runtime::{BoundaryBytes, EmitObserver, Limits, Runtime, wit_sync};
 use crate::state::{self, StoredEntity};
 use crate::token::TokenProvider;
 use anyhow::{Result, anyhow};
-use serde_json::value::RawValue;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -197,12 +196,7 @@ impl Syncer {
         if instance.past_deadline() {
             return Err(RunFailure::Timeout(timeout));
         }
-        let mut fresh = Vec::with_capacity(delivered.entities.len());
-        for e in delivered.entities {
-            let entity = RawValue::from_string(e.json)
-                .map_err(|err| RunFailure::Trap(format!("entity {}:{}/{}: not JSON: {err}", e.kind, e.namespace, e.name)))?;
-            fresh.push(StoredEntity { kind: e.kind, namespace: e.namespace, name: e.name, scope: e.scope, entity });
-        }
+        let fresh = delivered.entities;
         let stale: Vec<(String, String)> = delivered.stale.into_iter().map(|s| (s.scope, s.reason)).collect();
         let skipped: Vec<(String, String)> = delivered.skipped.into_iter().map(|d| (d.location, d.message)).collect();
         let stats = delivered.stats;

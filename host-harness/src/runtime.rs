@@ -2,11 +2,11 @@
 //! calls), a fresh store per call, deny-all WASI, a memory cap, and for runs a wall-clock deadline
 //! through epoch interruption.
 
-use crate::batch::OwnedEntity;
 use crate::http_client::HttpClient;
 use crate::logging::{Level, Logger};
 use crate::reading::TemplateReader;
 use crate::request_stream::RequestStream;
+use crate::state::StoredEntity;
 use crate::token::TokenProvider;
 use anyhow::{Context, Result};
 use std::sync::{Arc, OnceLock};
@@ -55,7 +55,7 @@ pub struct HostState {
     deadline: Instant,
     /// Entities the guest handed over through `sink` during the current call, copied out of their
     /// batches at once so that no batch outlives its `emit`.
-    emitted: Vec<OwnedEntity>,
+    emitted: Vec<StoredEntity>,
     /// The first emitted batch that could not be read; the run fails with it.
     bad_batch: Option<String>,
     boundary: BoundaryBytes,
@@ -68,7 +68,7 @@ pub struct HostState {
 }
 
 /// Sees a run's entities batch by batch, in the order the run delivers them, while the run goes on.
-pub type EmitObserver = Arc<dyn Fn(&[OwnedEntity]) + Send + Sync>;
+pub type EmitObserver = Arc<dyn Fn(&[StoredEntity]) + Send + Sync>;
 
 /// String bytes copied across the component boundary by a sync (kept small: each body in once, each document out once).
 /// Ideally `to_guest` is the API's response bodies once and `from_guest` the entity documents once.
@@ -112,7 +112,7 @@ fn no_network(requests: &[http::Request]) -> Vec<Result<http::Response, http::Ht
 
 impl HostState {
     /// Takes entities the guest handed over, showing them to the observer first.
-    fn hand_over(&mut self, entities: Vec<OwnedEntity>) {
+    fn hand_over(&mut self, entities: Vec<StoredEntity>) {
         if let Some(observe) = &self.observer {
             observe(&entities);
         }
@@ -185,7 +185,7 @@ impl template_reader::Host for HostState {
 impl sink::Host for HostState {
     fn emit(&mut self, entities: types::EntityBatch) {
         self.boundary.from_guest += crate::batch::byte_size(&entities);
-        match crate::batch::to_owned(&entities) {
+        match crate::batch::to_stored(&entities) {
             Ok(owned) => self.hand_over(owned),
             Err(e) => {
                 self.bad_batch.get_or_insert(format!("{e:#}"));
@@ -363,7 +363,7 @@ pub use types::{EntityBatch, MappingError, Relation as WitRelation, RelationBatc
 
 /// What a run delivered: every entity, the emitted ones first, and the rest of its report.
 pub struct Delivered {
-    pub entities: Vec<OwnedEntity>,
+    pub entities: Vec<StoredEntity>,
     pub stale: Vec<types::StaleScope>,
     pub skipped: Vec<types::Diagnostic>,
     pub stats: wit_sync::RunStats,
@@ -432,7 +432,7 @@ impl Instance {
         let texts = report.stale.iter().map(|s| s.scope.len() + s.reason.len()).sum::<usize>()
             + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
         state.boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
-        let rest = crate::batch::to_owned(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?;
+        let rest = crate::batch::to_stored(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?;
         state.hand_over(rest);
         let entities = std::mem::take(&mut state.emitted);
         Ok(Ok(Delivered { entities, stale: report.stale, skipped: report.skipped, stats: report.stats }))

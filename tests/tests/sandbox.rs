@@ -84,6 +84,15 @@ fn an_entity_batch_whose_spans_do_not_fit_is_a_failed_run_that_says_where() {
 }
 
 #[test]
+fn an_emitted_document_that_is_not_json_is_a_failed_run_that_names_the_entity() {
+    let api = FixtureApi::start(Dataset::default(), None, Duration::ZERO).unwrap();
+    let mut s = hostile("bad-json", &api, Logger::capture());
+    let Err(RunFailure::Trap(msg)) = s.run_once() else { panic!("expected a failed run") };
+    assert!(msg.contains("entity System:default/shop of a batch is not JSON"), "{msg}");
+    assert_eq!(kept(&s), vec!["domain:default/kept"]);
+}
+
+#[test]
 fn a_guest_built_url_to_another_host_is_refused() {
     let api = FixtureApi::start(Dataset::default(), None, Duration::ZERO).unwrap();
     let mut s = hostile("exfiltrate", &api, Logger::capture());

@@ -1,5 +1,5 @@
 //! A component that misbehaves on purpose, so the hosts' limits can be tested at their boundaries.
-//! `configure` takes `{"baseUrl": "...", "mode": "spin" | "hoard" | "panic" | "bad-spans" | "exfiltrate"}`.
+//! `configure` takes `{"baseUrl": "...", "mode": "spin" | "hoard" | "panic" | "bad-spans" | "bad-json" | "exfiltrate"}`.
 #![cfg(target_arch = "wasm32")]
 #![allow(unsafe_code)]
 
@@ -8,6 +8,7 @@ wit_bindgen::generate!({ path: "../../wit", world: "catalog" });
 use exports::openchoreo::catalog::mapping::{self, ScopeOutput, ScopeSnapshot};
 use exports::openchoreo::catalog::sync::{self, ConfigError, Report, RunStats, ScopedReport, Settings, SyncError};
 use openchoreo::catalog::http::{self, Request};
+use openchoreo::catalog::sink;
 use openchoreo::catalog::types::{EntityBatch, EntitySpan, MappingError, Relation, RelationBatch, Span, StaleScope};
 use std::sync::Mutex;
 
@@ -53,6 +54,18 @@ impl sync::Guest for Hostile {
                 let span = |start, len| Span { start, len };
                 let entity = EntitySpan { document: span(0, 2), kind: span(2, 6), namespace: span(8, 7), name: span(15, 900), scope: 0 };
                 let entities = EntityBatch { text: b"{}Systemdefaultshop".to_vec(), scopes: vec!["ns/x".into()], entities: vec![entity] };
+                Ok(Report { entities, stale: vec![], skipped: vec![], stats: RunStats { requests: 0, pages: 0, bytes_received: 0 } })
+            }
+            "bad-json" => {
+                // Spans that fit, around a document that is not JSON, emitted as the sync would.
+                let span = |start, len| Span { start, len };
+                let entity = EntitySpan { document: span(0, 7), kind: span(7, 6), namespace: span(13, 7), name: span(20, 4), scope: 0 };
+                sink::emit(&EntityBatch {
+                    text: b"{\"spec\"Systemdefaultshop".to_vec(),
+                    scopes: vec!["ns/x".into()],
+                    entities: vec![entity],
+                });
+                let entities = EntityBatch { text: vec![], scopes: vec![], entities: vec![] };
                 Ok(Report { entities, stale: vec![], skipped: vec![], stats: RunStats { requests: 0, pages: 0, bytes_received: 0 } })
             }
             _ => {
