@@ -37,6 +37,25 @@ pub fn to_stored(batch: &EntityBatch) -> Result<Vec<StoredEntity>> {
         .collect()
 }
 
+/// Entity documents as the relation export takes them: one text, a (start, length) pair per document.
+#[derive(Debug, Default)]
+pub struct Documents {
+    pub text: Vec<u8>,
+    pub spans: Vec<u32>,
+}
+
+impl Documents {
+    pub fn count(&self) -> usize {
+        self.spans.len() / 2
+    }
+}
+
+/// A batch's documents, its text moved and not copied. Its spans must have been checked ([`unpack`]).
+pub fn into_documents(batch: EntityBatch) -> Documents {
+    let spans = batch.entities.iter().flat_map(|e| [e.document.start, e.document.len]).collect();
+    Documents { text: batch.text, spans }
+}
+
 /// The entities of a batch, in order.
 pub fn unpack(batch: &EntityBatch) -> Result<Vec<EntityParts<'_>>> {
     let text = std::str::from_utf8(&batch.text).context("the entity batch's text is not UTF-8")?;

@@ -3,6 +3,7 @@
 //! hands them over, so when the run ends only the entities it has not seen (those kept from
 //! last-known-good) are left to relate before the file is written.
 
+use crate::batch::Documents;
 use crate::logging::Logger;
 use crate::output::{self, CALL_BYTES, RelationIndex};
 use crate::runtime::{EmitObserver, Runtime};
@@ -30,6 +31,23 @@ struct Feed {
 }
 
 impl Feed {
+    /// A batch's documents as one call, its text moved and not copied, unless it is larger than a call.
+    fn send_batch(&self, documents: Documents) {
+        if documents.text.len() > CALL_BYTES {
+            let text = &documents.text;
+            let docs = documents.spans.chunks_exact(2).map(|p| std::str::from_utf8(&text[p[0] as usize..(p[0] + p[1]) as usize]));
+            // The host checked each document when it took the batch over.
+            return self.send(docs.map(|d| d.expect("a checked document")));
+        }
+        let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(calls) = calls.as_ref() else { return };
+        let count = documents.count();
+        // A send fails only when the worker has stopped; `finish` reports why.
+        if calls.send(Call { text: documents.text, documents: documents.spans }).is_ok() {
+            self.fed.fetch_add(count, Ordering::Relaxed);
+        }
+    }
+
     fn send<'a>(&self, documents: impl Iterator<Item = &'a str>) {
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         let Some(calls) = calls.as_ref() else { return };
@@ -72,7 +90,7 @@ impl RelationWorker {
     /// What the syncer shows each batch of the run (`Syncer::observe`).
     pub fn observer(&self) -> EmitObserver {
         let feed = self.feed.clone();
-        Arc::new(move |entities: &[StoredEntity]| feed.send(entities.iter().map(|e| e.entity.get())))
+        Arc::new(move |documents: Documents| feed.send_batch(documents))
     }
 
     /// The relations of `entities`, a run's outcome: the first ones were fed during the run, in

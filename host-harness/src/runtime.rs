@@ -67,8 +67,9 @@ pub struct HostState {
     observer: Option<EmitObserver>,
 }
 
-/// Sees a run's entities batch by batch, in the order the run delivers them, while the run goes on.
-pub type EmitObserver = Arc<dyn Fn(&[StoredEntity]) + Send + Sync>;
+/// Sees the documents of a run's entities batch by batch, in the order the run delivers them, while the
+/// run goes on: each batch's own text, handed over without a copy.
+pub type EmitObserver = Arc<dyn Fn(crate::batch::Documents) + Send + Sync>;
 
 /// String bytes copied across the component boundary by a sync (kept small: each body in once, each document out once).
 /// Ideally `to_guest` is the API's response bodies once and `from_guest` the entity documents once.
@@ -111,12 +112,14 @@ fn no_network(requests: &[http::Request]) -> Vec<Result<http::Response, http::Ht
 }
 
 impl HostState {
-    /// Takes entities the guest handed over, showing them to the observer first.
-    fn hand_over(&mut self, entities: Vec<StoredEntity>) {
+    /// Takes the entities of a batch the guest handed over, showing the observer their documents.
+    fn hand_over(&mut self, batch: types::EntityBatch) -> Result<()> {
+        let entities = crate::batch::to_stored(&batch)?;
         if let Some(observe) = &self.observer {
-            observe(&entities);
+            observe(crate::batch::into_documents(batch));
         }
         self.emitted.extend(entities);
+        Ok(())
     }
 
     fn received(&mut self, responses: Vec<Result<http::Response, http::HttpError>>) -> Vec<Result<http::Response, http::HttpError>> {
@@ -185,11 +188,8 @@ impl template_reader::Host for HostState {
 impl sink::Host for HostState {
     fn emit(&mut self, entities: types::EntityBatch) {
         self.boundary.from_guest += crate::batch::byte_size(&entities);
-        match crate::batch::to_stored(&entities) {
-            Ok(owned) => self.hand_over(owned),
-            Err(e) => {
-                self.bad_batch.get_or_insert(format!("{e:#}"));
-            }
+        if let Err(e) = self.hand_over(entities) {
+            self.bad_batch.get_or_insert(format!("{e:#}"));
         }
     }
 }
@@ -432,8 +432,7 @@ impl Instance {
         let texts = report.stale.iter().map(|s| s.scope.len() + s.reason.len()).sum::<usize>()
             + report.skipped.iter().map(|d| d.location.len() + d.message.len()).sum::<usize>();
         state.boundary.from_guest += crate::batch::byte_size(&report.entities) + texts as u64;
-        let rest = crate::batch::to_stored(&report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?;
-        state.hand_over(rest);
+        state.hand_over(report.entities).map_err(|e| wasmtime::format_err!("{e:#}"))?;
         let entities = std::mem::take(&mut state.emitted);
         Ok(Ok(Delivered { entities, stale: report.stale, skipped: report.skipped, stats: report.stats }))
     }
