@@ -26,6 +26,8 @@ struct Call {
 
 /// What the run's side holds: the way to the worker and how many entities went that way.
 struct Feed {
+    /// Documents per call at most, by size ([`CALL_BYTES`]; smaller in tests).
+    call_bytes: usize,
     calls: Mutex<Option<SyncSender<Call>>>,
     fed: AtomicUsize,
 }
@@ -33,7 +35,7 @@ struct Feed {
 impl Feed {
     /// A batch's documents as one call, its text moved and not copied, unless it is larger than a call.
     fn send_batch(&self, documents: Documents) {
-        if documents.text.len() > CALL_BYTES {
+        if documents.text.len() > self.call_bytes {
             let text = &documents.text;
             let docs = documents.spans.chunks_exact(2).map(|p| std::str::from_utf8(&text[p[0] as usize..(p[0] + p[1]) as usize]));
             // The host checked each document when it took the batch over.
@@ -53,7 +55,7 @@ impl Feed {
         let Some(calls) = calls.as_ref() else { return };
         let mut count = 0;
         // A send fails only when the worker has stopped; `finish` reports why.
-        let _ = output::in_calls(documents.inspect(|_| count += 1), CALL_BYTES, |text, documents| {
+        let _ = output::in_calls(documents.inspect(|_| count += 1), self.call_bytes, |text, documents| {
             let call = Call { text: std::mem::take(text), documents: std::mem::take(documents) };
             calls.send(call).map_err(|_| anyhow!("the relation worker stopped"))
         });
@@ -70,6 +72,11 @@ pub struct RelationWorker {
 
 impl RelationWorker {
     pub fn start(runtime: Arc<Runtime>, logger: Logger) -> Result<Self> {
+        Self::start_with_call_bytes(runtime, logger, CALL_BYTES)
+    }
+
+    /// [`RelationWorker::start`] with up to `call_bytes` of documents a call.
+    pub fn start_with_call_bytes(runtime: Arc<Runtime>, logger: Logger, call_bytes: usize) -> Result<Self> {
         let (tx, rx) = sync_channel::<Call>(QUEUED_CALLS);
         let cancelled = Arc::new(AtomicBool::new(false));
         let stop = cancelled.clone();
@@ -84,7 +91,16 @@ impl RelationWorker {
             }
             Ok(index)
         })?;
-        Ok(Self { feed: Arc::new(Feed { calls: Mutex::new(Some(tx)), fed: AtomicUsize::new(0) }), cancelled, thread: Some(thread) })
+        Ok(Self {
+            feed: Arc::new(Feed { call_bytes, calls: Mutex::new(Some(tx)), fed: AtomicUsize::new(0) }),
+            cancelled,
+            thread: Some(thread),
+        })
+    }
+
+    /// How many entities the run has handed over so far.
+    pub fn fed(&self) -> usize {
+        self.feed.fed.load(Ordering::Relaxed)
     }
 
     /// What the syncer shows each batch of the run (`Syncer::observe`).

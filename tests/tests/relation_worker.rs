@@ -33,10 +33,24 @@ fn relations_computed_during_the_run_are_those_computed_after_it() {
     let worker = RelationWorker::start(runtime(), Logger::capture()).unwrap();
     s.observe(Some(worker.observer()));
     let outcome = s.run_once().unwrap();
+    assert_eq!(worker.fed(), outcome.entities.len(), "every entity went to the worker during the run");
     let during = worker.finish(&outcome.entities).unwrap();
     let docs = written(&outcome.entities, &during);
     assert_eq!(docs, written(&outcome.entities, &after_the_run(&outcome.entities)));
     assert!(docs.iter().any(|d| d.contains(r#""relations":[{"type":"#)), "the sample has relations");
+}
+
+#[test]
+fn batches_larger_than_a_call_are_related_in_calls_with_the_same_result() {
+    let api = sample_api();
+    let mut s = syncer(&api, "", Logger::capture(), None);
+    // 2 KiB a call: every batch of the sample is larger, so each goes document by document in calls.
+    let worker = RelationWorker::start_with_call_bytes(runtime(), Logger::capture(), 2048).unwrap();
+    s.observe(Some(worker.observer()));
+    let outcome = s.run_once().unwrap();
+    assert_eq!(worker.fed(), outcome.entities.len(), "every entity went to the worker during the run");
+    let during = worker.finish(&outcome.entities).unwrap();
+    assert_eq!(written(&outcome.entities, &during), written(&outcome.entities, &after_the_run(&outcome.entities)));
 }
 
 #[test]
