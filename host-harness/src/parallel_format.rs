@@ -69,7 +69,17 @@ mod tests {
 
     fn numbers(items: &[u32]) -> Result<String> {
         let mut text = Vec::new();
-        in_order(items, |i, n, out| Ok(out.extend_from_slice(format!("{i}:{n} ").as_bytes())), |c| Ok(text.extend_from_slice(c)))?;
+        in_order(
+            items,
+            |i, n, out| {
+                out.extend_from_slice(format!("{i}:{n} ").as_bytes());
+                Ok(())
+            },
+            |c| {
+                text.extend_from_slice(c);
+                Ok(())
+            },
+        )?;
         Ok(String::from_utf8(text)?)
     }
 
@@ -88,8 +98,17 @@ mod tests {
         let mut written = 0;
         let err = in_order(
             &items,
-            |_, n, out| if *n == 2 * CHUNK_ITEMS + 3 { Err(anyhow!("item {n} is bad")) } else { Ok(out.push(b'x')) },
-            |c| Ok(written += c.len()),
+            |_, n, out| {
+                if *n == 2 * CHUNK_ITEMS + 3 {
+                    return Err(anyhow!("item {n} is bad"));
+                }
+                out.push(b'x');
+                Ok(())
+            },
+            |c| {
+                written += c.len();
+                Ok(())
+            },
         )
         .unwrap_err();
         assert_eq!(err.to_string(), format!("item {} is bad", 2 * CHUNK_ITEMS + 3));
@@ -99,7 +118,15 @@ mod tests {
     #[test]
     fn a_write_error_stops_the_workers_and_is_returned() {
         let items: Vec<usize> = (0..20 * CHUNK_ITEMS).collect();
-        let err = in_order(&items, |_, _, out| Ok(out.push(b'x')), |_| Err(anyhow!("disk full"))).unwrap_err();
+        let err = in_order(
+            &items,
+            |_, _, out| {
+                out.push(b'x');
+                Ok(())
+            },
+            |_| Err(anyhow!("disk full")),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "disk full");
     }
 }
