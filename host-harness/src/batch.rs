@@ -38,7 +38,7 @@ pub fn to_stored(batch: &EntityBatch) -> Result<Vec<StoredEntity>> {
 }
 
 /// Entity documents as the relation export takes them: one text, a (start, length) pair per document.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Documents {
     pub text: Vec<u8>,
     pub spans: Vec<u32>,

@@ -125,7 +125,9 @@ pub fn relation_index(instance: &mut Instance, entities: &[StoredEntity]) -> Res
 /// [`relation_index`] with up to `call_bytes` of documents a call (at least one document).
 pub fn relation_index_in_calls(instance: &mut Instance, entities: &[StoredEntity], call_bytes: usize) -> Result<RelationIndex> {
     let mut index = RelationIndex::default();
-    in_calls(entities.iter().map(|e| e.entity.get()), call_bytes, |text, documents| relate(instance, &mut index, text, documents))?;
+    in_calls(entities.iter().map(|e| e.entity.get().as_bytes()), call_bytes, |text, documents| {
+        relate(instance, &mut index, text, documents)
+    })?;
     Ok(index)
 }
 
@@ -133,7 +135,7 @@ pub fn relation_index_in_calls(instance: &mut Instance, entities: &[StoredEntity
 /// of documents a call (at least one), handed to `call` in order. `call` may take the buffers (the
 /// relation worker sends them to its thread); they are cleared for the next call either way.
 pub(crate) fn in_calls<'a>(
-    documents: impl Iterator<Item = &'a str>,
+    documents: impl Iterator<Item = &'a [u8]>,
     call_bytes: usize,
     mut call: impl FnMut(&mut Vec<u8>, &mut Vec<u32>) -> Result<()>,
 ) -> Result<()> {
@@ -146,7 +148,7 @@ pub(crate) fn in_calls<'a>(
             spans.clear();
         }
         spans.extend([text.len() as u32, doc.len() as u32]);
-        text.extend_from_slice(doc.as_bytes());
+        text.extend_from_slice(doc);
     }
     if spans.is_empty() { Ok(()) } else { call(&mut text, &mut spans) }
 }

@@ -37,9 +37,8 @@ impl Feed {
     fn send_batch(&self, documents: Documents) {
         if documents.text.len() > self.call_bytes {
             let text = &documents.text;
-            let docs = documents.spans.chunks_exact(2).map(|p| std::str::from_utf8(&text[p[0] as usize..(p[0] + p[1]) as usize]));
-            // The host checked each document when it took the batch over.
-            return self.send(docs.map(|d| d.expect("a checked document")));
+            // The spans lie in the text: the host checked them when it took the batch over.
+            return self.send(documents.spans.chunks_exact(2).map(|p| &text[p[0] as usize..(p[0] + p[1]) as usize]));
         }
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         let Some(calls) = calls.as_ref() else { return };
@@ -50,7 +49,7 @@ impl Feed {
         }
     }
 
-    fn send<'a>(&self, documents: impl Iterator<Item = &'a str>) {
+    fn send<'a>(&self, documents: impl Iterator<Item = &'a [u8]>) {
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         let Some(calls) = calls.as_ref() else { return };
         let mut count = 0;
@@ -116,7 +115,7 @@ impl RelationWorker {
         if fed > entities.len() {
             bail!("the relation worker saw {fed} entities, more than the run's {}", entities.len());
         }
-        self.feed.send(entities[fed..].iter().map(|e| e.entity.get()));
+        self.feed.send(entities[fed..].iter().map(|e| e.entity.get().as_bytes()));
         self.feed.calls.lock().unwrap_or_else(|e| e.into_inner()).take();
         let thread = self.thread.take().expect("finished once");
         thread.join().map_err(|_| anyhow!("the relation worker panicked"))?
