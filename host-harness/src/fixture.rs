@@ -79,6 +79,8 @@ pub enum FaultKind {
     BadJson,
     /// A 200 with valid JSON of the wrong shape.
     WrongShape,
+    /// A 200 whose page is not UTF-8: one name in Latin-1 ([`NOT_UTF8_PAGE`]).
+    NotUtf8,
     /// Headers promise more body than is sent; the connection closes mid-body.
     CutBody,
     /// Every token issued so far stops working (a 401 mid-run).
@@ -245,11 +247,14 @@ impl HttpRequest {
     }
 }
 
+/// The page of the `NotUtf8` fault: "café" in Latin-1, its é (0xE9, at offset 34) not UTF-8.
+pub const NOT_UTF8_PAGE: &[u8] = b"{\"items\":[{\"metadata\":{\"name\":\"caf\xe9\"}}]}";
+
 /// What to send back.
 enum Reply {
     Full {
         status: u16,
-        body: String,
+        body: Vec<u8>,
         retry_after: Option<u64>,
     },
     /// Headers promising more than is sent, then the connection is closed.
@@ -263,7 +268,7 @@ enum Reply {
 }
 
 fn json_reply(status: u16, body: impl Into<String>) -> Reply {
-    Reply::Full { status, body: body.into(), retry_after: None }
+    Reply::Full { status, body: body.into().into_bytes(), retry_after: None }
 }
 
 fn read_request(reader: &mut BufReader<TcpStream>) -> Option<HttpRequest> {
@@ -310,7 +315,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
                     body.len()
                 );
                 let mut response = head.into_bytes();
-                response.extend_from_slice(body.as_bytes());
+                response.extend_from_slice(&body);
                 if writer.write_all(&response).is_err() {
                     return;
                 }
@@ -511,6 +516,7 @@ fn handle_admin(shared: &Shared, path: &str, body: &str) -> Reply {
                 (Some("cut"), _) => FaultKind::CutBody,
                 (Some("badjson"), _) => FaultKind::BadJson,
                 (Some("wrongshape"), _) => FaultKind::WrongShape,
+                (Some("notutf8"), _) => FaultKind::NotUtf8,
                 (Some("revoke"), _) => FaultKind::RevokeTokens,
                 (Some("drip"), _) => FaultKind::Drip(Duration::from_millis(v["ms"].as_u64().unwrap_or(100))),
                 (Some("endless"), _) => FaultKind::Endless,
@@ -578,7 +584,8 @@ fn handle(shared: &Shared, req: &HttpRequest) -> Reply {
         }
     }
     match fault {
-        Some(FaultKind::Status { status, body, retry_after }) => return Reply::Full { status, body, retry_after },
+        Some(FaultKind::Status { status, body, retry_after }) => return Reply::Full { status, body: body.into_bytes(), retry_after },
+        Some(FaultKind::NotUtf8) => return Reply::Full { status: 200, body: NOT_UTF8_PAGE.to_vec(), retry_after: None },
         Some(FaultKind::Hang(d)) => std::thread::sleep(d),
         Some(FaultKind::BadJson) => return json_reply(200, "{\"items\": [ {\"metadata\": "),
         Some(FaultKind::WrongShape) => return json_reply(200, r#"{"data":{"rows":[]}}"#),

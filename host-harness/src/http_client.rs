@@ -196,7 +196,8 @@ impl HttpClient {
 
     /// Reads a body (decompressed, as ureq hands it over), taking its buffer's growth from the batch's
     /// budget as it grows: a batch never holds more than the budget, however many bodies are large.
-    fn read_within_budget(&self, mut reader: impl Read, budget: &Budget) -> Result<String, HttpError> {
+    /// The bytes go to the component undecoded; it checks they are UTF-8.
+    fn read_within_budget(&self, mut reader: impl Read, budget: &Budget) -> Result<Vec<u8>, HttpError> {
         let reading = budget.start_reading();
         let mut body: Vec<u8> = Vec::new();
         let mut chunk = [0u8; 64 * 1024];
@@ -225,10 +226,7 @@ impl HttpClient {
             body.extend_from_slice(&chunk[..n]);
         }
         budget.stop_reading(reading, true);
-        String::from_utf8(body).map_err(|e| {
-            budget.give_back(e.into_bytes().capacity() as u64);
-            HttpError::Other("the response body is not UTF-8".into())
-        })
+        Ok(body)
     }
 }
 

@@ -15,7 +15,7 @@ import sys
 import wasmtime
 from wasmtime import component as cm
 
-MAPPING = "openchoreo:catalog/mapping@0.7.0"
+MAPPING = "openchoreo:catalog/mapping@0.8.0"
 
 
 def record(**fields):

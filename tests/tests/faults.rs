@@ -83,6 +83,12 @@ fn every_bad_response_shape_keeps_the_scope() {
         ("/api/v1/namespaces/default/environments", FaultKind::Hang(Duration::from_millis(3000)), "ns/default/environments", "timed out"),
         ("/api/v1/namespaces/default/components", FaultKind::CutBody, "ns/default/components", "connection failed"),
         ("/api/v1/clustertraits", FaultKind::BadJson, "cluster/traits", "invalid JSON"),
+        (
+            "/api/v1/namespaces/default/traits",
+            FaultKind::NotUtf8,
+            "ns/default/traits",
+            "the response body is not UTF-8 (an invalid byte at offset 34)",
+        ),
         ("/api/v1/namespaces/default/workloads", FaultKind::WrongShape, "ns/default/components", "expected an object with an items array"),
     ];
     for (path, kind, scope, reason) in cases {

@@ -22,7 +22,10 @@ fn from_wit(results: Vec<Result<http::Response, http::HttpError>>) -> Vec<Result
     results
         .into_iter()
         .map(|r| match r {
-            Ok(resp) => Ok(tr::Response { status: resp.status, body: resp.body }),
+            Ok(resp) => match String::from_utf8(resp.body) {
+                Ok(body) => Ok(tr::Response { status: resp.status, body }),
+                Err(e) => Err(tr::HttpError::Other(not_utf8(e.utf8_error()))),
+            },
             Err(e) => Err(match e {
                 http::HttpError::Timeout(m) => tr::HttpError::Timeout(m),
                 http::HttpError::Connection(m) => tr::HttpError::Connection(m),
@@ -33,6 +36,11 @@ fn from_wit(results: Vec<Result<http::Response, http::HttpError>>) -> Vec<Result
             }),
         })
         .collect()
+}
+
+/// Hosts hand bodies over undecoded: this is where every host's bad body is named the same way.
+fn not_utf8(e: std::str::Utf8Error) -> String {
+    format!("the response body is not UTF-8 (an invalid byte at offset {})", e.valid_up_to())
 }
 
 impl Transport for HostTransport {

@@ -188,8 +188,26 @@ async function readCapped(body, cap, budget) {
   } finally {
     budget.reading.delete(reading);
   }
-  return { body: Buffer.concat(chunks).toString('utf8'), size: reading.size };
+  return { body: ownBytes(chunks, reading.size), size: reading.size };
 }
+
+/**
+ * The chunks as one Uint8Array that owns its ArrayBuffer (Buffer.concat may hand out a slice of a
+ * shared pool), so the HTTP worker can transfer it to the component's. The bytes stay undecoded: the
+ * component checks they are UTF-8, as it does for every host.
+ */
+function ownBytes(chunks, size) {
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
+
+/** The ArrayBuffers of the bodies in some results (`result<response, http-error>`), for a transfer list. */
+export const bodyBuffers = (results) => results.flatMap((r) => (r.tag === 'ok' ? [r.val.body.buffer] : []));
 
 /** Fails another body being read: its bytes go back to the budget now, and its read stops. */
 function evict(reading, budget) {

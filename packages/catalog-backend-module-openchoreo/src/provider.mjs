@@ -138,9 +138,9 @@ export class OpenChoreoEntityProvider {
     const delta = trusted && claimed !== null && record.scopes && scopes ? await this.deltaOf(report, record.scopes, scopes) : null;
     let how;
     if (delta) {
-      const { changed, added, removed } = delta;
+      const { changed, added, removed, readMs } = delta;
       if (added.length || removed.length) await this.connection.applyMutation({ type: 'delta', added, removed });
-      how = `a delta of ${changed.length} changed scope(s), ${added.length} entities, ${removed.length} removed`;
+      how = `a delta of ${changed.length} changed scope(s), ${added.length} entities, ${removed.length} removed; reading what they held ${readMs} ms`;
     } else {
       const entities = report.entities.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
       for (const e of kept) entities.push({ entity: e.entity, locationKey: LOCATION_KEY });
@@ -174,14 +174,16 @@ export class OpenChoreoEntityProvider {
     const inChanged = new Set(changed);
     const fresh = report.entities.filter((e) => inChanged.has(e.scope));
     if (fresh.length > (report.count ?? report.entities.length) / 2) return null;
+    const reading = performance.now();
     const previous = changed.length ? await this.readFromCatalog(await this.filtersFor(changed)) : [];
     if (previous === null) return null;
+    const readMs = Math.round(performance.now() - reading);
     const added = fresh.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
     const addedRefs = new Set(added.map((a) => stringifyEntityRef(a.entity)));
     const removed = previous
       .filter((e) => inChanged.has(e.scope) && !addedRefs.has(stringifyEntityRef(e.entity)))
       .map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY }));
-    return { changed, added, removed };
+    return { changed, added, removed, readMs };
   }
 
   /** Catalog filters for the entities of `scopes`: by kind where the component can say, else their whole namespaces. */

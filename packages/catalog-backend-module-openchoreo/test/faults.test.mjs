@@ -50,11 +50,12 @@ const cases = [
   ['a hung request', '/api/v1/namespaces/default/traits', { kind: 'hang', ms: 2500 }, ['ns/default/traits']],
   ['a body cut mid-way', '/api/v1/namespaces/default/components', { kind: 'cut' }, ['ns/default/components']],
   ['invalid JSON', '/api/v1/clusterworkflows', { kind: 'badjson' }, ['cluster/workflows']],
+  ['a body that is not UTF-8', '/api/v1/namespaces/default/traits', { kind: 'notutf8' }, ['ns/default/traits'], 'the response body is not UTF-8 (an invalid byte at offset 34)'],
   ['JSON of the wrong shape', '/api/v1/namespaces/default/workloads', { kind: 'wrongshape' }, ['ns/default/components']],
   ['cursors that go round', '/api/v1/namespaces/default/traits', { kind: 'cycle' }, ['ns/default/traits']],
 ];
 
-for (const [name, path, fault, scopes] of cases) {
+for (const [name, path, fault, scopes, reason] of cases) {
   it(`keeps exactly the previous entities of the affected scopes on ${name}`, async () => {
     const { p, mutations } = provider();
     await p.refresh();
@@ -65,6 +66,10 @@ for (const [name, path, fault, scopes] of cases) {
     assert.deepEqual(snapshot(mutations[1]), snapshot(mutations[0]));
     const warned = guestLog.lines.filter((l) => l.level === 'warn' && l.message.startsWith('Keeping the last good entities of')).map((l) => l.message.split(':')[0].replace('Keeping the last good entities of ', ''));
     assert.deepEqual(warned, scopes);
+    if (reason) {
+      const keeping = guestLog.lines.filter((l) => l.message.startsWith('Keeping the last good entities of'));
+      assert.ok(keeping.some((l) => l.message.includes(reason)), JSON.stringify(keeping));
+    }
   });
 }
 

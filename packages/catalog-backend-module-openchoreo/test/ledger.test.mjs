@@ -190,7 +190,7 @@ describe('a changed run applied as a delta of its changed scopes', () => {
       assert.deepEqual(delta.added.map((a) => `${a.entity.kind}:${a.entity.metadata.name}`).sort(), ['Environment:production', 'Environment:qa', 'Environment:staging']);
       assert.deepEqual(delta.removed.map((r) => `${r.entity.kind}:${r.entity.metadata.name}`), ['Environment:development']);
       assert.ok(delta.added.every((a) => a.locationKey === LOCATION_KEY) && delta.removed.every((r) => r.locationKey === LOCATION_KEY));
-      assert.match(logger.lines.at(-1).message, /^Synced \d+ entities \(\d+ requests; component \d+ ms, catalog \d+ ms: a delta of 1 changed scope\(s\), 3 entities, 1 removed\)$/);
+      assert.match(logger.lines.at(-1).message, /^Synced \d+ entities \(\d+ requests; component \d+ ms, catalog \d+ ms: a delta of 1 changed scope\(s\), 3 entities, 1 removed; reading what they held \d+ ms\)$/);
 
       const full = provider({});
       await full.p.refresh();

@@ -5,7 +5,7 @@
 // and their parsing and decompression do not add to it. Connections are kept alive for the life of this
 // thread (the component worker's partner).
 import { workerData } from 'node:worker_threads';
-import { HttpHost } from '../http.mjs';
+import { bodyBuffers, HttpHost } from '../http.mjs';
 import { TokenCache } from '../tokens.mjs';
 
 const { signal, port, baseUrl, settings, credentials } = workerData;
@@ -13,8 +13,9 @@ const posted = new Int32Array(signal);
 const tokens = credentials ? new TokenCache(credentials) : undefined;
 const http = new HttpHost({ baseUrl, tokens, settings });
 
-function post(message) {
-  port.postMessage(message);
+/** Posts a message, its response bodies moved to the component worker, not copied. */
+function post(message, results) {
+  port.postMessage(message, bodyBuffers(results));
   Atomics.add(posted, 0, 1);
   Atomics.notify(posted, 0);
 }
@@ -47,7 +48,7 @@ function sendQueued() {
       .catch((e) => ({ result: { tag: 'err', val: { tag: 'other', val: `host: ${e.message}` } }, held: 0 }))
       .then(({ result, held }) => {
         sending -= 1;
-        post({ run: of, answers: [[ticket, result]] });
+        post({ run: of, answers: [[ticket, result]] }, [result]);
         // Once posted, the body is the component worker's to hold.
         budget.held -= held ?? 0;
         sendQueued();
@@ -74,5 +75,5 @@ port.on('message', async (call) => {
     // Not expected (every failure is a result); the component must never wait for an answer forever.
     reply = call.op === 'http' ? call.args.map(() => ({ tag: 'err', val: { tag: 'other', val: `host: ${e.message}` } })) : { ok: false, error: { tag: 'unreachable', val: e.message } };
   }
-  post({ reply });
+  post({ reply }, call.op === 'http' ? reply : []);
 });
