@@ -19,9 +19,10 @@ function translate(scope, lists, endpoints) {
     lists: Object.entries(all).map(([endpoint, items]) => ({ endpoint, outcome: { tag: 'items', val: JSON.stringify(items) } })),
     defaultOwner: '',
   });
-  const batch = out.entities;
-  const text = (s) => decoder.decode(batch.text.subarray(s.start, s.start + s.len));
-  const docs = batch.entities.map((e) => JSON.parse(text(e.document)));
+  // Nine numbers per entity (WIT `entity-batch.spans`); the first two are its document's (start, length).
+  const { text, spans } = out.entities;
+  const docs = [];
+  for (let i = 0; i < spans.length; i += 9) docs.push(JSON.parse(decoder.decode(text.subarray(spans[i], spans[i] + spans[i + 1]))));
   return { docs, stale: out.stale, skipped: out.skipped };
 }
 

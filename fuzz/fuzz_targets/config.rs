@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
     for url in ["https://templates.example.com/t.yaml", "http://127.0.0.1:8080/a/../t.yaml", "ftp://x/y", "not a url"] {
         let _ = app.reading.check(url);
     }
-    assert!(app.reading.check("https://never-allowed.invalid/t.yaml").is_err() || text.contains("never-allowed.invalid") || text.contains("*."));
+    assert!(
+        app.reading.check("https://never-allowed.invalid/t.yaml").is_err() || text.contains("never-allowed.invalid") || text.contains("*.")
+    );
     if let Ok(cfg) = config::parse(&app.guest_section) {
         assert!(cfg.timeout_seconds > 0 && cfg.frequency_seconds > 0, "{cfg:?}");
     }

@@ -55,7 +55,10 @@ fn add_schemas(lists: &mut Lists, sources: &[(&str, &str, openchoreo_catalog_gue
             .iter()
             .filter_map(|t| {
                 let name = t.pointer("/metadata/name")?.as_str()?;
-                Some((format!("{endpoint}/{name}/template"), serde_json::json!({ "url": "https://templates.example/t.yaml", "text": t.to_string() })))
+                Some((
+                    format!("{endpoint}/{name}/template"),
+                    serde_json::json!({ "url": "https://templates.example/t.yaml", "text": t.to_string() }),
+                ))
             })
             .collect();
         for (key, schema) in schemas {

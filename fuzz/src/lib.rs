@@ -1,6 +1,6 @@
 //! What every fuzz target asserts about the mapping's output, whatever the input.
 
-use openchoreo_catalog_guest::batch::Batch;
+use openchoreo_catalog_guest::batch::{Batch, SPAN_NUMBERS};
 use openchoreo_catalog_guest::entity::Entity;
 use openchoreo_catalog_guest::kinds::component_input::{Component, Workload};
 use openchoreo_catalog_guest::relation_input::{self, RelationDoc};
@@ -37,6 +37,16 @@ pub fn check_packing(entities: &[Entity]) {
     let batch = Batch::pack(entities.to_vec());
     let expected: Vec<[&str; 5]> = entities.iter().map(|e| [e.kind, &e.namespace, &e.name, &e.scope, &e.json]).collect();
     assert_eq!(batch.unpack(), expected);
+    // And as the boundary carries them: nine numbers an entity.
+    let read = |start: u32, len: u32| {
+        std::str::from_utf8(&batch.text[start as usize..(start + len) as usize]).expect("spans on character boundaries")
+    };
+    let spans = batch.flat_spans();
+    let flat: Vec<[&str; 5]> = spans
+        .chunks_exact(SPAN_NUMBERS)
+        .map(|s| [read(s[2], s[3]), read(s[4], s[5]), read(s[6], s[7]), batch.scopes[s[8] as usize].as_str(), read(s[0], s[1])])
+        .collect();
+    assert_eq!(flat, expected);
 }
 
 /// Where the scanner reads a list, `serde_json` reads the same items; it never reads a text

@@ -20,6 +20,9 @@ impl Span {
     }
 }
 
+/// Numbers per entity in [`Batch::flat_spans`].
+pub const SPAN_NUMBERS: usize = 9;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PackedEntity {
     pub document: Span,
@@ -85,6 +88,19 @@ impl Batch {
         i
     }
 
+    /// The spans as WIT `entity-batch.spans` carries them: per entity, the (start, length) of its
+    /// document, kind, namespace and name, then its scope index.
+    pub fn flat_spans(&self) -> Vec<u32> {
+        let mut spans = Vec::with_capacity(self.entities.len() * SPAN_NUMBERS);
+        for e in &self.entities {
+            for s in [e.document, e.kind, e.namespace, e.name] {
+                spans.extend([s.start, s.len]);
+            }
+            spans.push(e.scope);
+        }
+        spans
+    }
+
     /// The entities back, as (kind, namespace, name, scope, document): what a host reads.
     pub fn unpack(&self) -> Vec<[&str; 5]> {
         let text = |s: Span| std::str::from_utf8(&self.text[s.range()]).expect("spans are on character boundaries");
@@ -129,6 +145,18 @@ mod tests {
         let batch = Batch::pack(entities);
         assert_eq!(batch.unpack(), expected.iter().map(|e| e.each_ref().map(String::as_str)).collect::<Vec<_>>());
         assert_eq!(batch.scopes, ["ns/acme", "ns/acme/projects", "ns/acme/components"], "each scope once");
+    }
+
+    #[test]
+    fn flat_spans_are_nine_numbers_an_entity_in_wit_order() {
+        let batch = Batch::pack(vec![entity("Domain", "acme", None, "a"), entity("System", "shop", Some("acme"), "b")]);
+        let spans = batch.flat_spans();
+        assert_eq!(spans.len(), 2 * SPAN_NUMBERS);
+        for (e, numbers) in batch.entities.iter().zip(spans.chunks(SPAN_NUMBERS)) {
+            let [d, k, ns, n] = [e.document, e.kind, e.namespace, e.name];
+            assert_eq!(numbers, [d.start, d.len, k.start, k.len, ns.start, ns.len, n.start, n.len, e.scope]);
+        }
+        assert_eq!(spans[SPAN_NUMBERS + 8], 1, "the second entity's scope index");
     }
 
     #[test]

@@ -1,8 +1,8 @@
-//! Reading the guest's entity batches (WIT `entity-batch`): one UTF-8 text, and spans saying where
-//! each entity's document, kind, namespace and name are in it. A span that does not fit the text is
-//! the guest's fault and is reported as such, never a panic.
+//! Reading the guest's entity batches (WIT `entity-batch`): one UTF-8 text, and nine numbers per
+//! entity saying where its document, kind, namespace and name are in it and which scope it has. A span
+//! that does not fit the text is the guest's fault and is reported as such, never a panic.
 
-use crate::runtime::bindings::openchoreo::catalog::types::{EntityBatch, Span};
+use crate::runtime::bindings::openchoreo::catalog::types::EntityBatch;
 use crate::state::StoredEntity;
 use anyhow::{Context, Result, anyhow};
 use serde_json::value::RawValue;
@@ -50,40 +50,55 @@ impl Documents {
     }
 }
 
+/// Numbers per entity in `entity-batch.spans`: (start, length) of document, kind, namespace, name; scope index.
+const SPAN_NUMBERS: usize = 9;
+
+/// The entities of a batch as its spans list them, nine numbers each.
+fn entities(batch: &EntityBatch) -> Result<std::slice::ChunksExact<'_, u32>> {
+    let n = batch.spans.len();
+    if !n.is_multiple_of(SPAN_NUMBERS) {
+        anyhow::bail!("the entity batch has {n} span numbers, not {SPAN_NUMBERS} per entity");
+    }
+    Ok(batch.spans.chunks_exact(SPAN_NUMBERS))
+}
+
+/// How many entities a batch holds (its spans checked by [`unpack`]).
+pub fn count(batch: &EntityBatch) -> usize {
+    batch.spans.len() / SPAN_NUMBERS
+}
+
 /// A batch's documents, its text moved and not copied. Its spans must have been checked ([`unpack`]).
 pub fn into_documents(batch: EntityBatch) -> Documents {
-    let spans = batch.entities.iter().flat_map(|e| [e.document.start, e.document.len]).collect();
+    let spans = batch.spans.chunks_exact(SPAN_NUMBERS).flat_map(|e| [e[0], e[1]]).collect();
     Documents { text: batch.text, spans }
 }
 
 /// The entities of a batch, in order.
 pub fn unpack(batch: &EntityBatch) -> Result<Vec<EntityParts<'_>>> {
     let text = std::str::from_utf8(&batch.text).context("the entity batch's text is not UTF-8")?;
-    batch
-        .entities
-        .iter()
+    entities(batch)?
         .enumerate()
         .map(|(i, e)| {
-            let part = |what: &str, s: Span| {
-                let end = s.start as usize + s.len as usize;
-                text.get(s.start as usize..end).ok_or_else(|| {
+            let part = |what: &str, at: usize| {
+                let (start, len) = (e[at] as usize, e[at + 1] as usize);
+                let end = start + len;
+                text.get(start..end).ok_or_else(|| {
                     anyhow!(
-                        "entity #{i} of a batch: its {what} span {}..{end} is outside the text ({} bytes) or splits a character",
-                        s.start,
+                        "entity #{i} of a batch: its {what} span {start}..{end} is outside the text ({} bytes) or splits a character",
                         text.len()
                     )
                 })
             };
             let scope = batch
                 .scopes
-                .get(e.scope as usize)
-                .ok_or_else(|| anyhow!("entity #{i} of a batch: scope #{} of {} does not exist", e.scope, batch.scopes.len()))?;
+                .get(e[8] as usize)
+                .ok_or_else(|| anyhow!("entity #{i} of a batch: scope #{} of {} does not exist", e[8], batch.scopes.len()))?;
             Ok(EntityParts {
-                kind: part("kind", e.kind)?,
-                namespace: part("namespace", e.namespace)?,
-                name: part("name", e.name)?,
+                kind: part("kind", 2)?,
+                namespace: part("namespace", 4)?,
+                name: part("name", 6)?,
                 scope,
-                json: part("document", e.document)?,
+                json: part("document", 0)?,
             })
         })
         .collect()
@@ -91,5 +106,5 @@ pub fn unpack(batch: &EntityBatch) -> Result<Vec<EntityParts<'_>>> {
 
 /// Bytes a batch hands over: its text, its scope names, and per entity four spans and a scope index.
 pub fn byte_size(batch: &EntityBatch) -> u64 {
-    (batch.text.len() + batch.scopes.iter().map(String::len).sum::<usize>() + batch.entities.len() * 36) as u64
+    (batch.text.len() + batch.scopes.iter().map(String::len).sum::<usize>() + batch.spans.len() * 4) as u64
 }

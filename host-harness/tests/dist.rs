@@ -33,7 +33,7 @@ fn the_artefact_carries_its_metadata_its_wit_and_a_checksum_that_holds() {
     // Still the same component: a host runs it with nothing provided.
     let mut t = Transform::new(&wasm, Limits::default()).expect("the artefact instantiates with an empty linker");
     let batch = t.translate_resource("Namespace", None, r#"{"metadata":{"name":"acme"}}"#, None).unwrap().unwrap();
-    assert_eq!(batch.entities.len(), 1);
+    assert_eq!(host_harness::batch::count(&batch), 1);
 }
 
 #[test]

@@ -106,7 +106,7 @@ impl Translator {
     /// One call; the number of entities it returned.
     pub fn translate(&mut self) -> usize {
         match self {
-            Self::Current(instance, snapshot) => instance.translate_scope(snapshot).unwrap().unwrap().entities.entities.len(),
+            Self::Current(instance, snapshot) => host_harness::batch::count(&instance.translate_scope(snapshot).unwrap().unwrap().entities),
             Self::V0_1(store, bindings, snapshot) => {
                 bindings.openchoreo_catalog_mapping().call_translate_scope(&mut *store, snapshot).unwrap().unwrap().entities.len()
             }

@@ -77,10 +77,15 @@ fn a_guest_panic_is_a_failed_run_that_says_why() {
 #[test]
 fn an_entity_batch_whose_spans_do_not_fit_is_a_failed_run_that_says_where() {
     let api = FixtureApi::start(Dataset::default(), None, Duration::ZERO).unwrap();
-    let mut s = hostile("bad-spans", &api, Logger::capture());
-    let Err(RunFailure::Trap(msg)) = s.run_once() else { panic!("expected a failed run") };
-    assert!(msg.contains("entity #0 of a batch: its name span 15..915 is outside the text (19 bytes)"), "{msg}");
-    assert_eq!(kept(&s), vec!["domain:default/kept"]);
+    for (mode, says) in [
+        ("bad-spans", "entity #0 of a batch: its name span 15..915 is outside the text (19 bytes)"),
+        ("ragged-spans", "the entity batch has 11 span numbers, not 9 per entity"),
+    ] {
+        let mut s = hostile(mode, &api, Logger::capture());
+        let Err(RunFailure::Trap(msg)) = s.run_once() else { panic!("{mode}: expected a failed run") };
+        assert!(msg.contains(says), "{mode}: {msg}");
+        assert_eq!(kept(&s), vec!["domain:default/kept"], "{mode}");
+    }
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! WIT glue only: converts between the generated types and the pure modules. Built for the `catalog`
 //! world by default, or for the import-free `transform` world with the `transform` feature.
 
-use crate::batch::{self, Batch};
+use crate::batch::Batch;
 use crate::diagnostic::{Diagnostic, Stale};
 use crate::entity::Entity;
 use crate::items::Items;
@@ -40,22 +40,8 @@ fn install_panic_hook() {
 
 fn to_wit(entities: Vec<Entity>) -> types::EntityBatch {
     let batch = Batch::pack(entities);
-    let span = |s: batch::Span| types::Span { start: s.start, len: s.len };
-    types::EntityBatch {
-        entities: batch
-            .entities
-            .iter()
-            .map(|e| types::EntitySpan {
-                document: span(e.document),
-                kind: span(e.kind),
-                namespace: span(e.namespace),
-                name: span(e.name),
-                scope: e.scope,
-            })
-            .collect(),
-        text: batch.text,
-        scopes: batch.scopes,
-    }
+    let spans = batch.flat_spans();
+    types::EntityBatch { text: batch.text, scopes: batch.scopes, spans }
 }
 
 fn stale_to_wit(s: Stale) -> types::StaleScope {

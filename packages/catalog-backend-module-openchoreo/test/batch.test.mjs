@@ -6,22 +6,21 @@ import { it } from 'node:test';
 import { packBatch, unpackBatch } from '../src/wasm/batch.mjs';
 import { changedScopes, scopeArea, scopeDigests } from '../src/scope-digests.mjs';
 
-/** A batch as the component writes it: documents in one text, each entity's parts as byte spans. */
+/** A batch as jco lifts it: documents in one text, nine numbers per entity (its parts' byte spans, its scope). */
 function batch(docs, scopes = ['ns/acme/components']) {
   const enc = new TextEncoder();
   const parts = [];
-  const entities = [];
+  const spans = [];
   let at = 0;
   const span = (s) => {
     const bytes = enc.encode(s);
     parts.push(bytes);
-    const out = { start: at, len: bytes.length };
+    spans.push(at, bytes.length);
     at += bytes.length;
-    return out;
   };
   for (const d of docs) {
-    const json = JSON.stringify(d);
-    entities.push({ document: span(json), kind: span(d.kind), namespace: span(d.metadata.namespace), name: span(d.metadata.name), scope: scopes.indexOf(d.scope ?? scopes[0]) });
+    for (const part of [JSON.stringify(d), d.kind, d.metadata.namespace, d.metadata.name]) span(part);
+    spans.push(scopes.indexOf(d.scope ?? scopes[0]));
   }
   const text = new Uint8Array(at);
   let o = 0;
@@ -29,8 +28,11 @@ function batch(docs, scopes = ['ns/acme/components']) {
     text.set(p, o);
     o += p.length;
   }
-  return { text, scopes, entities };
+  return { text, scopes, spans: Uint32Array.from(spans) };
 }
+
+/** Points the name span (numbers 6 and 7) of a batch's first entity elsewhere. */
+const nameSpan = (b, start, len) => b.spans.set([start, len], 6);
 
 const doc = (name, title) => ({ kind: 'Component', metadata: { name, namespace: 'acme', title }, spec: {} });
 
@@ -47,13 +49,21 @@ it('reads ASCII and UTF-8 batches to the same entities', () => {
 it('names the entity and the span that does not fit, on either path', () => {
   for (const title of ['ascii', 'ünïcödé']) {
     const b = batch([doc('a', title)]);
-    b.entities[0].name = { start: 3, len: b.text.length };
+    nameSpan(b, 3, b.text.length);
     assert.throws(() => unpackBatch(b), /entity #0 of a batch: its name span 3\.\.\d+ is outside the text/);
   }
   const split = batch([doc('a', 'ü')]);
   const at = new TextDecoder().decode(split.text).indexOf('ü');
-  split.entities[0].name = { start: new TextEncoder().encode(new TextDecoder().decode(split.text).slice(0, at)).length, len: 1 };
+  nameSpan(split, new TextEncoder().encode(new TextDecoder().decode(split.text).slice(0, at)).length, 1);
   assert.throws(() => unpackBatch(split), /is not UTF-8 or splits a character/);
+});
+
+it('refuses spans that are not nine numbers an entity, and a scope that does not exist', () => {
+  const b = batch([doc('a', 'A')]);
+  assert.throws(() => packBatch({ ...b, spans: Uint32Array.from([...b.spans, 0, 2]) }), /the entity batch has 11 span numbers, not 9 per entity/);
+  const scoped = batch([doc('a', 'A')]);
+  scoped.spans[8] = 1;
+  assert.throws(() => packBatch(scoped), /entity #0 of a batch: scope #1 of 1 does not exist/);
 });
 
 it('digests each scope alike from packed batches and from entities, however the batches split', () => {

@@ -9,7 +9,7 @@ use exports::openchoreo::catalog::mapping::{self, ScopeOutput, ScopeSnapshot};
 use exports::openchoreo::catalog::sync::{self, ConfigError, Report, RunStats, ScopedReport, Settings, SyncError};
 use openchoreo::catalog::http::{self, Request};
 use openchoreo::catalog::sink;
-use openchoreo::catalog::types::{EntityBatch, EntitySpan, MappingError, Relation, RelationBatch, Span, StaleScope};
+use openchoreo::catalog::types::{EntityBatch, MappingError, Relation, RelationBatch, StaleScope};
 use std::sync::Mutex;
 
 static MODE: Mutex<String> = Mutex::new(String::new());
@@ -50,22 +50,25 @@ impl sync::Guest for Hostile {
             }
             "panic" => panic!("deliberate panic in the hostile guest"),
             "bad-spans" => {
-                // A document span that runs past the end of the text.
-                let span = |start, len| Span { start, len };
-                let entity = EntitySpan { document: span(0, 2), kind: span(2, 6), namespace: span(8, 7), name: span(15, 900), scope: 0 };
-                let entities = EntityBatch { text: b"{}Systemdefaultshop".to_vec(), scopes: vec!["ns/x".into()], entities: vec![entity] };
+                // A name span that runs past the end of the text.
+                let spans = vec![0, 2, 2, 6, 8, 7, 15, 900, 0];
+                let entities = EntityBatch { text: b"{}Systemdefaultshop".to_vec(), scopes: vec!["ns/x".into()], spans };
+                Ok(Report { entities, stale: vec![], skipped: vec![], stats: RunStats { requests: 0, pages: 0, bytes_received: 0 } })
+            }
+            "ragged-spans" => {
+                // One entity's nine numbers and two more.
+                let spans = vec![0, 2, 2, 6, 8, 7, 15, 4, 0, 0, 2];
+                let entities = EntityBatch { text: b"{}Systemdefaultshop".to_vec(), scopes: vec!["ns/x".into()], spans };
                 Ok(Report { entities, stale: vec![], skipped: vec![], stats: RunStats { requests: 0, pages: 0, bytes_received: 0 } })
             }
             "bad-json" => {
                 // Spans that fit, around a document that is not JSON, emitted as the sync would.
-                let span = |start, len| Span { start, len };
-                let entity = EntitySpan { document: span(0, 7), kind: span(7, 6), namespace: span(13, 7), name: span(20, 4), scope: 0 };
                 sink::emit(&EntityBatch {
                     text: b"{\"spec\"Systemdefaultshop".to_vec(),
                     scopes: vec!["ns/x".into()],
-                    entities: vec![entity],
+                    spans: vec![0, 7, 7, 6, 13, 7, 20, 4, 0],
                 });
-                let entities = EntityBatch { text: vec![], scopes: vec![], entities: vec![] };
+                let entities = EntityBatch { text: vec![], scopes: vec![], spans: vec![] };
                 Ok(Report { entities, stale: vec![], skipped: vec![], stats: RunStats { requests: 0, pages: 0, bytes_received: 0 } })
             }
             _ => {
@@ -77,7 +80,7 @@ impl sync::Guest for Hostile {
                     .zip(paths)
                     .map(|(r, p)| StaleScope { scope: p.to_string(), reason: format!("{r:?}") })
                     .collect();
-                let entities = EntityBatch { text: vec![], scopes: vec![], entities: vec![] };
+                let entities = EntityBatch { text: vec![], scopes: vec![], spans: vec![] };
                 Ok(Report { entities, stale, skipped: vec![], stats: RunStats { requests: 4, pages: 0, bytes_received: 0 } })
             }
         }

@@ -9,33 +9,30 @@ import { isAscii } from 'node:buffer';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Numbers per entity in a packed batch: start and length of document, kind, namespace, name; scope index. */
+/** Numbers per entity (WIT `entity-batch.spans`): start and length of document, kind, namespace, name; scope index. */
 const STRIDE = 9;
 const PARTS = ['document', 'kind', 'namespace', 'name'];
 
 /**
- * A batch as jco lifts it, packed for a transfer between threads. Every span is checked to lie inside
- * the text and every scope index to exist; whether a span splits a character is seen when it is read.
+ * A batch as jco lifts it (its spans already nine numbers an entity), checked for a transfer between
+ * threads: every span must lie inside the text and every scope index must exist; whether a span splits
+ * a character is seen when it is read.
  */
-export function packBatch({ text, scopes, entities }) {
-  const spans = new Uint32Array(entities.length * STRIDE);
-  for (let i = 0; i < entities.length; i++) {
-    const e = entities[i];
-    const at = i * STRIDE;
+export function packBatch({ text, scopes, spans }) {
+  if (spans.length % STRIDE !== 0) throw new Error(`the entity batch has ${spans.length} span numbers, not ${STRIDE} per entity`);
+  for (let at = 0, i = 0; at < spans.length; at += STRIDE, i++) {
     for (let p = 0; p < PARTS.length; p++) {
-      const { start, len } = e[PARTS[p]];
+      const start = spans[at + 2 * p];
+      const len = spans[at + 2 * p + 1];
       if (start + len > text.length) {
         throw new Error(`entity #${i} of a batch: its ${PARTS[p]} span ${start}..${start + len} is outside the text (${text.length} bytes)`);
       }
-      spans[at + 2 * p] = start;
-      spans[at + 2 * p + 1] = len;
     }
-    if (e.scope >= scopes.length) throw new Error(`entity #${i} of a batch: scope #${e.scope} of ${scopes.length} does not exist`);
-    spans[at + 8] = e.scope;
+    if (spans[at + 8] >= scopes.length) throw new Error(`entity #${i} of a batch: scope #${spans[at + 8]} of ${scopes.length} does not exist`);
   }
-  // The text must own its buffer to be transferred: a view into a larger one is copied out.
-  const own = text.byteOffset === 0 && text.byteLength === text.buffer.byteLength ? text : text.slice();
-  return { text: own, scopes, spans };
+  // Each must own its buffer to be transferred: a view into a larger one is copied out.
+  const own = (a) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
+  return { text: own(text), scopes, spans: own(spans) };
 }
 
 /** The buffers of packed batches, for a postMessage transfer list. */
