@@ -172,7 +172,7 @@ export class OpenChoreoEntityProvider {
     const scopes = new Set([...Object.keys(before), ...Object.keys(after)]).size;
     if (changed.length > scopes / 2) return null;
     const inChanged = new Set(changed);
-    const fresh = report.entities.filter((e) => inChanged.has(e.scope));
+    const fresh = report.entitiesOf ? report.entitiesOf(inChanged) : report.entities.filter((e) => inChanged.has(e.scope));
     if (fresh.length > (report.count ?? report.entities.length) / 2) return null;
     const reading = performance.now();
     const previous = changed.length ? await this.readFromCatalog(await this.filtersFor(changed)) : [];

@@ -3,7 +3,8 @@
 // per-scope digests (src/scope-digests.mjs) read packed batches as they read entities.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { packBatch, unpackBatch } from '../src/wasm/batch.mjs';
+import { packBatch, readPacked, unpackBatch } from '../src/wasm/batch.mjs';
+import { RunReport } from '../src/wasm/run-report.mjs';
 import { changedScopes, scopeArea, scopeDigests } from '../src/scope-digests.mjs';
 
 /** A batch as jco lifts it: documents in one text, nine numbers per entity (its parts' byte spans, its scope). */
@@ -79,6 +80,21 @@ it('digests each scope alike from packed batches and from entities, however the 
   assert.deepEqual(changedScopes(whole, renamed), ['ns/acme/environments']);
   assert.deepEqual(changedScopes(whole, { [scopes[0]]: whole[scopes[0]] }), ['ns/acme/environments'], 'a scope gone is a change');
   assert.deepEqual(changedScopes({}, whole), scopes, 'a scope new is a change');
+});
+
+it('reads the entities of some scopes alone, in order, from packed batches as from read ones', () => {
+  const scopes = ['ns/acme/components', 'ns/acme/environments', 'ns/acme/projects'];
+  const docs = [doc('a', 'A'), { ...doc('dev', 'Dev'), scope: scopes[1] }, doc('b', 'Bé'), { ...doc('shop', 'Shop'), scope: scopes[2] }];
+  const batches = () => [packBatch(batch(docs.slice(0, 3), scopes)), packBatch(batch(docs.slice(3), scopes))];
+  const wanted = new Set([scopes[0], scopes[2]]);
+  const names = (entities) => entities.map((e) => `${e.scope} ${e.name}`);
+  const expected = ['ns/acme/components a', 'ns/acme/components b', 'ns/acme/projects shop'];
+  assert.deepEqual(names(batches().flatMap((b) => readPacked(b, wanted))), expected);
+  assert.deepEqual(readPacked(batches()[0], new Set(['ns/other/components'])), [], 'a batch with none of them');
+  const report = new RunReport({ stale: [], stats: {}, digest: '', batches: batches() });
+  assert.deepEqual(names(report.entitiesOf(wanted)), expected, 'before the whole run is read');
+  assert.equal(report.entities.length, 4);
+  assert.deepEqual(names(report.entitiesOf(wanted)), expected, 'after it');
 });
 
 it('names the area of a scope the catalog is read by', () => {

@@ -40,15 +40,21 @@ export const transferables = (packed) => packed.flatMap((b) => [b.text.buffer, b
 
 export const entityCount = (packed) => packed.reduce((n, b) => n + b.spans.length / STRIDE, 0);
 
-/** The entities of a batch packed by packBatch. */
-export function readPacked({ text, scopes, spans }) {
+/**
+ * The entities of a batch packed by packBatch; with `inScopes` (a Set of scope names), only those of
+ * these scopes, and a batch with none of them is not decoded at all.
+ */
+export function readPacked({ text, scopes, spans }, inScopes) {
+  const count = spans.length / STRIDE;
+  const wanted = inScopes && scopes.map((s) => inScopes.has(s));
+  if (wanted && !wanted.includes(true)) return [];
   // Entity text is nearly always ASCII: then it is decoded once and each part is a slice of it (bytes are
   // characters), instead of one decoding per part.
   const whole = isAscii(text) ? Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('latin1') : undefined;
-  const count = spans.length / STRIDE;
-  const out = new Array(count);
+  const out = [];
   for (let i = 0; i < count; i++) {
     const at = i * STRIDE;
+    if (wanted && !wanted[spans[at + 8]]) continue;
     const part = (p) => {
       const start = spans[at + 2 * p];
       const len = spans[at + 2 * p + 1];
@@ -59,7 +65,7 @@ export function readPacked({ text, scopes, spans }) {
         throw new Error(`entity #${i} of a batch: its ${PARTS[p]} span ${start}..${start + len} is not UTF-8 or splits a character`);
       }
     };
-    out[i] = { kind: part(1), namespace: part(2), name: part(3), scope: scopes[spans[at + 8]], json: part(0) };
+    out.push({ kind: part(1), namespace: part(2), name: part(3), scope: scopes[spans[at + 8]], json: part(0) });
   }
   return out;
 }

@@ -15,7 +15,12 @@ export class RunReport {
 
   /** `{ kind, namespace, name, scope, json }` per entity, in the order the component made them. */
   get entities() {
-    this.#entities ??= this.batches.flatMap(readPacked);
+    this.#entities ??= this.batches.flatMap((b) => readPacked(b));
     return this.#entities;
+  }
+
+  /** The entities of the scopes in `scopes` (a Set) alone, in order: a delta reads no others. */
+  entitiesOf(scopes) {
+    return this.#entities ? this.#entities.filter((e) => scopes.has(e.scope)) : this.batches.flatMap((b) => readPacked(b, scopes));
   }
 }
