@@ -4,7 +4,9 @@
 // re-fetch only the scopes they can affect, applied as exact delta mutations. Last-known-good (what a
 // failed scope keeps, what a delta removes from) is read from the catalog when a run needs it: every
 // backend replica then works from the same shared state, and a replica never re-emits an older copy of
-// its own. Full runs are the scheduler's global task: one replica at a time.
+// its own. The one exception is a changed run's delta over scopes whose digests in the shared ledger
+// are those this process applied: the same digest means the same entities, so it knows their refs.
+// Full runs are the scheduler's global task: one replica at a time.
 import { createHash } from 'node:crypto';
 import { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Coalescer } from './coalesce.mjs';
@@ -57,6 +59,12 @@ export class OpenChoreoEntityProvider {
     /** Runs (full and event-driven) are applied one at a time, in order. */
     this.queue = Promise.resolve();
     this.coalescer = new Coalescer();
+    /**
+     * scope → { digest, refs }: the entity refs of the scopes this process last applied, by the
+     * scope's digest. A scope's digest in the ledger that matches says the catalog holds exactly those
+     * refs there (the same documents), whichever replica applied them: a delta then need not read them.
+     */
+    this.held = new Map();
     this.rejected = 0;
     this.timer = undefined;
   }
@@ -140,7 +148,8 @@ export class OpenChoreoEntityProvider {
     if (delta) {
       const { changed, added, removed, readMs } = delta;
       if (added.length || removed.length) await this.connection.applyMutation({ type: 'delta', added, removed });
-      how = `a delta of ${changed.length} changed scope(s), ${added.length} entities, ${removed.length} removed; reading what they held ${readMs} ms`;
+      const read = readMs === null ? 'what they held known from earlier runs' : `reading what they held ${readMs} ms`;
+      how = `a delta of ${changed.length} changed scope(s), ${added.length} entities, ${removed.length} removed; ${read}`;
     } else {
       const entities = report.entities.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
       for (const e of kept) entities.push({ entity: e.entity, locationKey: LOCATION_KEY });
@@ -152,9 +161,14 @@ export class OpenChoreoEntityProvider {
     if (claimed !== null) {
       // A delta keeps the time of the full mutation it builds on: reapplyAfter counts from that.
       const fullAt = delta ? record.appliedAt : this.now();
-      await this.ledger.recordApplied(applied, claimed, fullAt, scopes).catch((e) => {
+      const recorded = await this.ledger.recordApplied(applied, claimed, fullAt, scopes).catch((e) => {
         this.logger.warn(`Applied ${count} entities, but could not record them, so the next run applies them again: ${e.message}`);
+        return false;
       });
+      if (recorded && scopes) this.rememberHeld(scopes, delta ? delta.fresh : report.entities, delta?.changed);
+      else this.held.clear();
+    } else {
+      this.held.clear();
     }
     if (record.digest !== applied) this.logger.info(`Synced ${summary(`catalog ${catalogMs} ms: ${how}`)}`);
     else this.logger.debug(`No changes: ${summary(`catalog ${catalogMs} ms; applied again after openchoreo.sync.reapplyAfter`)}`);
@@ -174,16 +188,41 @@ export class OpenChoreoEntityProvider {
     const inChanged = new Set(changed);
     const fresh = report.entitiesOf ? report.entitiesOf(inChanged) : report.entities.filter((e) => inChanged.has(e.scope));
     if (fresh.length > (report.count ?? report.entities.length) / 2) return null;
+    // What the catalog holds in a changed scope: known when this process applied the scope as the
+    // ledger records it (or the ledger records nothing there), else read from the catalog.
+    const known = (scope) => before[scope] === undefined || this.held.get(scope)?.digest === before[scope];
+    const unknown = new Set(changed.filter((scope) => !known(scope)));
     const reading = performance.now();
-    const previous = changed.length ? await this.readFromCatalog(await this.filtersFor(changed)) : [];
+    const previous = unknown.size ? await this.readFromCatalog(await this.filtersFor([...unknown])) : [];
     if (previous === null) return null;
-    const readMs = Math.round(performance.now() - reading);
+    const readMs = unknown.size ? Math.round(performance.now() - reading) : null;
     const added = fresh.map((e) => ({ entity: JSON.parse(e.json), locationKey: LOCATION_KEY }));
     const addedRefs = new Set(added.map((a) => stringifyEntityRef(a.entity)));
-    const removed = previous
-      .filter((e) => inChanged.has(e.scope) && !addedRefs.has(stringifyEntityRef(e.entity)))
-      .map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY }));
-    return { changed, added, removed, readMs };
+    const removed = [
+      ...changed
+        .filter(known)
+        .flatMap((scope) => this.held.get(scope)?.refs ?? [])
+        .filter((ref) => !addedRefs.has(ref))
+        .map((entityRef) => ({ entityRef, locationKey: LOCATION_KEY })),
+      ...previous
+        .filter((e) => unknown.has(e.scope) && !addedRefs.has(stringifyEntityRef(e.entity)))
+        .map((e) => ({ entity: e.entity, locationKey: LOCATION_KEY })),
+    ];
+    return { changed, fresh, added, removed, readMs };
+  }
+
+  /**
+   * Remembers the refs the catalog now holds in each scope, by the digests just recorded: all scopes
+   * after a full mutation (`entities`: the run's), the changed ones after a delta (`entities`: theirs).
+   */
+  rememberHeld(digests, entities, changed) {
+    if (!changed) this.held.clear();
+    const refs = new Map((changed ?? Object.keys(digests)).map((scope) => [scope, []]));
+    for (const e of entities) refs.get(e.scope)?.push(stringifyEntityRef({ kind: e.kind, namespace: e.namespace, name: e.name }));
+    for (const [scope, list] of refs) {
+      if (digests[scope] === undefined) this.held.delete(scope);
+      else this.held.set(scope, { digest: digests[scope], refs: list });
+    }
   }
 
   /** Catalog filters for the entities of `scopes`: by kind where the component can say, else their whole namespaces. */

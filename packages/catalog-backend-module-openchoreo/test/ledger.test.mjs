@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import knexFactory from 'knex';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LOCATION_KEY } from '../src/config.mjs';
 import { DatabaseLedger, LEDGER_TABLE, MemoryLedger, migrateLedgerTable } from '../src/ledger.mjs';
 import { OpenChoreoEntityProvider } from '../src/provider.mjs';
@@ -32,8 +33,7 @@ after(async () => {
   fixture?.stop();
 });
 
-function provider({ ledger, reapplyAfterSeconds } = {}) {
-  const shared = memoryCatalog();
+function provider({ ledger, reapplyAfterSeconds, shared = memoryCatalog() } = {}) {
   const clock = { now: 1_000_000 };
   const logger = quietLogger();
   const p = new OpenChoreoEntityProvider({
@@ -148,6 +148,9 @@ describe('a provider with a ledger', () => {
 });
 
 /** What the catalog holds, by ref, without the fields the catalog adds: comparable across providers. */
+/** The refs a delta removes, in either form the catalog takes. */
+const removedRefs = (delta) => delta.removed.map((r) => r.entityRef ?? stringifyEntityRef(r.entity));
+
 async function held(shared) {
   const { items } = await shared.catalog.getEntities();
   return new Map(items.map(({ relations: _r, ...e }) => {
@@ -182,25 +185,47 @@ describe('a changed run applied as a delta of its changed scopes', () => {
   it('adds and removes only what changed, and leaves the catalog as a full mutation would', async () => {
     const { p, shared, fullRuns, deltas, logger } = provider({ ledger: new MemoryLedger(), reapplyAfterSeconds: 3600 });
     await p.refresh();
+    const readsBefore = shared.reads;
     const changedApi = [...environments.slice(1), renamed(environments[0], 'qa')];
     await withList(ENVIRONMENTS, changedApi, async () => {
       await p.refresh();
       assert.equal(fullRuns(), 1, 'no second full mutation');
       const [delta] = deltas();
       assert.deepEqual(delta.added.map((a) => `${a.entity.kind}:${a.entity.metadata.name}`).sort(), ['Environment:production', 'Environment:qa', 'Environment:staging']);
-      assert.deepEqual(delta.removed.map((r) => `${r.entity.kind}:${r.entity.metadata.name}`), ['Environment:development']);
+      assert.deepEqual(removedRefs(delta), ['environment:default/development']);
       assert.ok(delta.added.every((a) => a.locationKey === LOCATION_KEY) && delta.removed.every((r) => r.locationKey === LOCATION_KEY));
-      assert.match(logger.lines.at(-1).message, /^Synced \d+ entities \(\d+ requests; component \d+ ms, catalog \d+ ms: a delta of 1 changed scope\(s\), 3 entities, 1 removed; reading what they held \d+ ms\)$/);
+      assert.match(logger.lines.at(-1).message, /^Synced \d+ entities \(\d+ requests; component \d+ ms, catalog \d+ ms: a delta of 1 changed scope\(s\), 3 entities, 1 removed; what they held known from earlier runs\)$/);
+      assert.equal(shared.reads, readsBefore, 'this provider applied the scope as the ledger records it: the catalog is not read');
 
       const full = provider({});
       await full.p.refresh();
       assert.deepEqual(await held(shared), await held(full.shared), 'the same catalog as a full mutation of the changed API');
     });
+    const readsChecking = shared.reads; // the check above read it
     await p.refresh();
     assert.equal(deltas().length, 2, 'changed back: a delta again');
-    assert.deepEqual(deltas()[1].removed.map((r) => r.entity.metadata.name), ['qa']);
+    assert.deepEqual(removedRefs(deltas()[1]), ['environment:default/qa'], 'what the first delta applied is known too');
+    assert.equal(shared.reads, readsChecking);
     await p.refresh();
     assert.equal(shared.mutations.length, 3, 'unchanged: nothing applied');
+  });
+
+  it('reads what a changed scope held from the catalog when another replica applied it', async () => {
+    const ledger = new MemoryLedger();
+    const first = provider({ ledger, reapplyAfterSeconds: 3600 });
+    await first.p.refresh();
+    const replica = provider({ ledger, reapplyAfterSeconds: 3600, shared: first.shared });
+    const readsBefore = first.shared.reads;
+    await withList(ENVIRONMENTS, environments.slice(1), () => replica.p.refresh());
+    const [delta] = first.deltas();
+    assert.deepEqual(removedRefs(delta), ['environment:default/development']);
+    assert.ok(first.shared.reads > readsBefore, 'the replica knows nothing of what the first applied: it reads the catalog');
+    assert.match(replica.logger.lines.at(-1).message, /1 removed; reading what they held \d+ ms\)$/);
+    // The first provider's memory of the scope no longer matches the ledger's digest: it reads too.
+    const readsThen = first.shared.reads;
+    await first.p.refresh();
+    assert.deepEqual(removedRefs(first.deltas()[1]), [], 'changed back: development comes back, nothing goes');
+    assert.ok(first.shared.reads > readsThen);
   });
 
   it('removes a scope the API emptied as a delta, and applies in full when half the entities changed, after a run that kept stale scopes, and once reapplyAfter has passed', async () => {
@@ -208,7 +233,7 @@ describe('a changed run applied as a delta of its changed scopes', () => {
     await p.refresh();
     await withList(ENVIRONMENTS, [], () => p.refresh());
     assert.equal(fullRuns(), 1);
-    assert.deepEqual(deltas()[0].removed.map((r) => r.entity.metadata.name).sort(), ['development', 'production', 'staging'], 'a scope gone is emptied');
+    assert.deepEqual(removedRefs(deltas()[0]).sort(), ['environment:default/development', 'environment:default/production', 'environment:default/staging'], 'a scope gone is emptied');
     assert.deepEqual(deltas()[0].added, []);
 
     const [first] = sample.namespaced.default.components;

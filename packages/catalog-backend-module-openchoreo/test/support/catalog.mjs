@@ -4,9 +4,14 @@
 export function memoryCatalog() {
   const mutations = [];
   let stored = new Map();
+  let reads = 0;
   const ref = (e) => `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`.toLowerCase();
   return {
     mutations,
+    /** How many times the catalog was read. */
+    get reads() {
+      return reads;
+    },
     connection: {
       applyMutation: async (m) => {
         mutations.push(m);
@@ -20,6 +25,7 @@ export function memoryCatalog() {
     catalog: {
       /** Honours the filters the provider sends: an array of objects (any may match), each of `key: value` (all must). */
       getEntities: async ({ filter } = {}) => {
+        reads += 1;
         const anyOf = Array.isArray(filter) ? filter : filter ? [filter] : [{}];
         const value = (e, key) => {
           if (key.startsWith('metadata.annotations.')) return e.metadata.annotations?.[key.slice('metadata.annotations.'.length)];
